@@ -1,0 +1,24 @@
+/* The application: what every route receives as user_data. */
+#ifndef CABINET_APP_H
+#define CABINET_APP_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "auth/ipnet.h"
+#include "common/metrics.h"
+#include "config.h"
+#include "db/pool.h"
+
+struct app {
+	struct config cfg;
+	struct db_pool *pool;
+	struct metrics *metrics;
+	struct ipnet_list trusted_proxies;
+	char web_root[PATH_MAX]; /* canonical absolute path, "" when the folder is missing */
+	atomic_long in_flight;   /* requests being handled, for draining on SIGTERM */
+	atomic_bool draining;    /* SIGTERM received: readyz answers 503, responses close connections */
+};
+
+#endif

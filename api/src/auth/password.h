@@ -1,0 +1,27 @@
+/* Password hashing: argon2id with configured costs. Callers must not hold a database connection. */
+#ifndef CABINET_PASSWORD_H
+#define CABINET_PASSWORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct password_params {
+	uint32_t memory_kib;
+	uint32_t iterations;
+	uint32_t parallelism;
+};
+
+/* Longest encoded hash password_hash writes, terminator included. */
+#define PASSWORD_HASH_MAX 256
+
+/* Hashes password into out (PASSWORD_HASH_MAX bytes) as an encoded $argon2id$ string. */
+int password_hash(char *out, const struct password_params *params, const char *password);
+
+/*
+ * Verifies password against an encoded $argon2id$ or $argon2i$ hash of any parameters. Returns true only
+ * on a match; a malformed or unknown hash is a mismatch, never an error.
+ */
+bool password_verify(const char *encoded, const char *password);
+
+#endif

@@ -1,0 +1,82 @@
+/* Secrets: getrandom(2) only, rejection sampling for unbiased characters. */
+#include "auth/secrets.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "common/err.h"
+
+int secrets_random(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return APP_INTERNAL;
+		p += n;
+		len -= (size_t)n;
+	}
+	return APP_OK;
+}
+
+int secrets_random_hex(char *out, size_t nbytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[64];
+
+	if (nbytes > sizeof(b) || secrets_random(b, nbytes) != APP_OK)
+		return APP_INTERNAL;
+	for (size_t i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+	return APP_OK;
+}
+
+int secrets_random_password(char *out, size_t len)
+{
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	const unsigned n = sizeof(alphabet) - 1;
+	const unsigned limit = 256 - 256 % n; /* reject bytes that would bias the choice */
+	bool lower, upper, digit;
+
+	if (len < 8)
+		return APP_INVALID;
+	do {
+		size_t i = 0;
+
+		lower = upper = digit = false;
+		while (i < len) {
+			unsigned char b;
+
+			if (secrets_random(&b, 1) != APP_OK)
+				return APP_INTERNAL;
+			if (b >= limit)
+				continue;
+			out[i] = alphabet[b % n];
+			lower |= out[i] >= 'a' && out[i] <= 'z';
+			upper |= out[i] >= 'A' && out[i] <= 'Z';
+			digit |= out[i] >= '0' && out[i] <= '9';
+			i++;
+		}
+	} while (!(lower && upper && digit));
+	out[len] = '\0';
+	return APP_OK;
+}
+
+bool secrets_equal(const void *a, size_t alen, const void *b, size_t blen)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char diff = alen != blen;
+	size_t n = alen < blen ? alen : blen;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}

@@ -1,0 +1,24 @@
+/* The audit log: appended in the same transaction as the change it records. */
+#ifndef CABINET_AUDIT_REPO_H
+#define CABINET_AUDIT_REPO_H
+
+#include <jansson.h>
+
+#include "db/pool.h"
+
+struct audit_entry {
+	const char *actor_kind;  /* "system", "staff", "customer", ... */
+	const char *actor_id;    /* uuid text or NULL */
+	const char *action;      /* "staff.bootstrap" */
+	const char *target_kind; /* or NULL */
+	const char *target_id;   /* uuid text or NULL */
+	const char *customer_id; /* uuid text or NULL */
+	const char *ip;          /* or NULL */
+	const char *request_id;  /* or NULL */
+	json_t *details;         /* object without secrets, or NULL; borrowed */
+};
+
+/* Appends one entry on conn, which must be inside the caller's transaction. */
+int audit_repo_append(struct db_conn *conn, const struct audit_entry *e);
+
+#endif

@@ -1,0 +1,49 @@
+/* A bounded pool of libpq connections, shared by every request thread. */
+#ifndef CABINET_POOL_H
+#define CABINET_POOL_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/metrics.h"
+
+struct db_pool;
+
+/* One pooled connection. Only the db layer touches pg. */
+struct db_conn {
+	PGconn *pg;
+	bool broken;           /* a query failed at the connection level: reconnect on check-in */
+	char sqlstate[6];      /* of the last failed statement, "" otherwise */
+	char constraint[64];   /* constraint named by the last failed statement, "" otherwise */
+};
+
+struct db_pool_options {
+	const char *conninfo;        /* URI or key=value string */
+	size_t size;                 /* connections at most */
+	long checkout_timeout_ms;    /* wait for a free connection, then APP_UNAVAILABLE */
+	long statement_timeout_ms;   /* server-side statement_timeout of every connection */
+};
+
+/* Creates an empty pool (connections open lazily). The caller frees *out with db_pool_free. */
+int db_pool_create(struct db_pool **out, const struct db_pool_options *opts);
+
+/* Closes every connection. No connection may be checked out. */
+void db_pool_free(struct db_pool *pool);
+
+/*
+ * Takes a connection, opening or reopening it if needed. APP_UNAVAILABLE when none frees up before the
+ * deadline or the database cannot be reached. Never call while hashing a password: hash first.
+ */
+int db_pool_checkout(struct db_conn **out, struct db_pool *pool);
+
+/* Gives a connection back: rolls back an open transaction, drops a broken connection. NULL is a no-op. */
+void db_pool_checkin(struct db_pool *pool, struct db_conn *conn);
+
+/* Current figures for /metrics. */
+void db_pool_stats(struct metrics_pool *out, struct db_pool *pool);
+
+/* Opens a single connection outside the pool (cabinetctl, migrations at start-up). */
+int db_connect(PGconn **out, const char *conninfo, long statement_timeout_ms);
+
+#endif

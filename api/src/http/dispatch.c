@@ -1,0 +1,175 @@
+/*
+ * Every request enters here (Ulfius's default endpoint, no other endpoint is registered), so that
+ * routing, 404 and 405, security headers, metrics and the access log are one mechanism, not a chain
+ * of prioritized callbacks whose gaps answer 200 with an empty body.
+ */
+#include "http/dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/secrets.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "http/context.h"
+#include "http/respond.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "log.h"
+
+/* Strict: no inline script or style anywhere, same-origin everything, never framed. */
+static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+			  "object-src 'none'; base-uri 'none'; form-action 'self'; "
+			  "frame-ancestors 'none'";
+
+static void security_headers(struct _u_response *resp, const struct app *app)
+{
+	struct _u_map *h = resp->map_header;
+
+	u_map_put(h, "Content-Security-Policy", CSP);
+	u_map_put(h, "X-Content-Type-Options", "nosniff");
+	u_map_put(h, "Referrer-Policy", "no-referrer");
+	u_map_put(h, "X-Frame-Options", "DENY");
+	u_map_put(h, "Cross-Origin-Opener-Policy", "same-origin");
+	u_map_put(h, "Cross-Origin-Resource-Policy", "same-origin");
+	u_map_put(h, "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
+	if (strncmp(app->cfg.public_url, "https://", 8) == 0)
+		u_map_put(h, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
+bool http_request_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	return n >= 1 && n <= 36 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static struct req_ctx *context_new(const struct _u_request *req, const struct app *app)
+{
+	struct req_ctx *ctx = calloc(1, sizeof(*ctx));
+	const char *given = u_map_get_case(req->map_header, "X-Request-Id");
+	char peer[46];
+
+	if (!ctx)
+		return NULL;
+	ctx->started_us = clock_mono_us();
+	ctx->route = ROUTE_COUNT;
+	if (http_request_id_ok(given))
+		snprintf(ctx->request_id, sizeof(ctx->request_id), "%s", given);
+	else if (secrets_random_hex(ctx->request_id, 16) != APP_OK)
+		snprintf(ctx->request_id, sizeof(ctx->request_id), "unknown");
+	ipnet_sockaddr_string(req->client_address, peer, sizeof(peer));
+	ipnet_client_address(ctx->client_ip, peer, u_map_get_case(req->map_header, "X-Forwarded-For"),
+			     &app->trusted_proxies);
+	return ctx;
+}
+
+/* Ulfius truncates bodies over max_post_body_size; refuse them instead (also chunked ones). */
+static bool body_too_large(const struct _u_request *req, size_t max)
+{
+	const char *cl = u_map_get_case(req->map_header, "Content-Length");
+
+	if (cl && strtoull(cl, NULL, 10) > max)
+		return true;
+	return req->binary_body_length > max;
+}
+
+static bool is_api_path(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+}
+
+static void route_request(const struct _u_request *req, struct _u_response *resp, struct app *app,
+			  struct req_ctx *ctx, const char *method)
+{
+	char allow[64];
+	struct problem pb = {0};
+	size_t index;
+
+	switch (router_find(&index, allow, sizeof(allow), method, req->url_path, req->map_url)) {
+	case ROUTE_MATCHED:
+		ctx->route = index;
+		ROUTES[index].handler(req, resp, app);
+		return;
+	case ROUTE_NO_METHOD:
+		u_map_put(resp->map_header, "Allow", allow);
+		problem_set(&pb, "method_not_allowed", "%s is not allowed here; allowed: %s.", method,
+			    allow);
+		http_problem(resp, APP_NOT_ALLOWED, &pb);
+		return;
+	case ROUTE_NO_PATH:
+		break;
+	}
+	if (is_api_path(req->url_path)) {
+		problem_set(&pb, "not_found", "No API endpoint at this path.");
+		http_problem(resp, APP_NOT_FOUND, &pb);
+	} else if (strcmp(method, "GET") != 0) {
+		u_map_put(resp->map_header, "Allow", "GET, HEAD");
+		problem_set(&pb, "method_not_allowed", "%s is not allowed here; allowed: GET, HEAD.",
+			    method);
+		http_problem(resp, APP_NOT_ALLOWED, &pb);
+	} else if (static_serve(req, resp, app->web_root, req->url_path) != APP_OK) {
+		problem_set(&pb, "not_found", "Nothing exists at this address.");
+		http_problem(resp, APP_NOT_FOUND, &pb);
+	}
+}
+
+static void access_log(const struct _u_request *req, const struct _u_response *resp,
+		       const struct req_ctx *ctx, int64_t duration_us)
+{
+	const char *ua = u_map_get_case(req->map_header, "User-Agent");
+	json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I, s:s}", "method", req->http_verb, "path",
+			      req->url_path, "route",
+			      ctx->route < ROUTE_COUNT ? ROUTES[ctx->route].path : "", "status",
+			      (int)resp->status, "duration_ms", (double)duration_us / 1000.0, "bytes",
+			      (json_int_t)resp->binary_body_length, "ip", ctx->client_ip);
+
+	if (!f)
+		return; /* a path that is not UTF-8: jansson refuses it; the request was still answered */
+	if (ua)
+		json_object_set_new(f, "user_agent", json_stringn(ua, strnlen(ua, 200)));
+	log_fields("access", f);
+	json_decref(f);
+}
+
+int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = context_new(req, app);
+	const char *method = strcmp(req->http_verb, "HEAD") == 0 ? "GET" : req->http_verb;
+	struct problem pb = {0};
+	int64_t duration_us;
+
+	if (!ctx) {
+		http_problem(resp, APP_INTERNAL, NULL);
+		return U_CALLBACK_COMPLETE;
+	}
+	ulfius_set_response_shared_data(resp, ctx, free);
+	atomic_fetch_add(&app->in_flight, 1);
+	log_set_request_id(ctx->request_id);
+	security_headers(resp, app);
+	u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
+
+	if (body_too_large(req, (size_t)app->cfg.max_body_bytes)) {
+		problem_set(&pb, "payload_too_large", "The request body is larger than %ld bytes.",
+			    app->cfg.max_body_bytes);
+		http_problem(resp, APP_TOO_LARGE, &pb);
+		u_map_put(resp->map_header, "Connection", "close");
+	} else {
+		route_request(req, resp, app, ctx, method);
+	}
+	if (!u_map_has_key_case(resp->map_header, "Cache-Control"))
+		u_map_put(resp->map_header, "Cache-Control", "no-store");
+	if (atomic_load(&app->draining))
+		u_map_put(resp->map_header, "Connection", "close");
+
+	duration_us = clock_mono_us() - ctx->started_us;
+	metrics_observe(app->metrics, ctx->route, (int)resp->status, duration_us);
+	access_log(req, resp, ctx, duration_us);
+	log_set_request_id(NULL);
+	atomic_fetch_sub(&app->in_flight, 1);
+	return U_CALLBACK_COMPLETE;
+}

@@ -1,0 +1,52 @@
+/* Responses (JSON, problem+json) and request parsing helpers shared by every route. */
+#ifndef CABINET_RESPOND_H
+#define CABINET_RESPOND_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <ulfius.h>
+
+/*
+ * What went wrong, for the client: a stable code, one sentence of detail, and field errors.
+ * Zero-initialise, fill with problem_set/problem_field, release with problem_free.
+ */
+struct problem {
+	const char *code;  /* stable machine code (static string); NULL: derived from the app error */
+	char detail[256];  /* one user-safe sentence; "" for the default */
+	json_t *errors;    /* array of {field, code, message}, or NULL */
+};
+
+/* Sets code and detail (printf-style). */
+void problem_set(struct problem *pb, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Adds a field error. */
+void problem_field(struct problem *pb, const char *field, const char *code, const char *message);
+
+void problem_free(struct problem *pb);
+
+/* HTTP status and reason phrase of an app error. */
+int http_status_of(int err);
+const char *http_title_of(int status);
+
+/*
+ * Builds the RFC 9457 body {type, title, status, detail, code, request_id?, errors?}.
+ * Caller owns the result.
+ */
+json_t *problem_body(int err, const struct problem *pb, const char *request_id);
+
+/* Answers err as application/problem+json. pb may be NULL. */
+void http_problem(struct _u_response *resp, int err, const struct problem *pb);
+
+/* Answers status with a JSON body (not stolen). */
+void http_json(struct _u_response *resp, int status, json_t *body);
+
+/*
+ * The one body reader: requires a JSON Content-Type (else APP_UNSUPPORTED), a body of at most max bytes
+ * (else APP_TOO_LARGE), valid UTF-8 JSON without duplicate keys (else APP_INVALID), and an object (else
+ * APP_INVALID). On success the caller owns *body_out. pb receives the code and detail on failure.
+ */
+int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
+			  struct problem *pb);
+
+#endif

@@ -1,0 +1,83 @@
+/* Route table (declarative, like Redis's command table) and the segment matcher. */
+#include "http/router.h"
+
+#include <string.h>
+
+#include "routes/routes.h"
+
+const struct route ROUTES[] = {
+	{"GET", "/healthz", route_healthz, NULL},
+	{"GET", "/readyz", route_readyz, NULL},
+	{"GET", "/metrics", route_metrics, NULL},
+	{"GET", "/openapi.yaml", route_openapi, NULL},
+	{"GET", "/docs", route_docs, NULL},
+#ifdef CABINET_TEST_HOOKS
+	{"POST", "/api/v1/test/clock", route_test_clock, NULL},
+	{"POST", "/api/v1/test/sleep", route_test_sleep, NULL},
+#endif
+};
+
+const size_t ROUTE_COUNT = sizeof(ROUTES) / sizeof(ROUTES[0]);
+
+/* Matches one template against a path; fills params when given. */
+static bool match(const char *tpl, const char *path, struct _u_map *params)
+{
+	while (*tpl && *path) {
+		if (*tpl != '/' || *path != '/')
+			return false;
+		tpl++, path++;
+		size_t tlen = strcspn(tpl, "/"), plen = strcspn(path, "/");
+
+		if (tlen > 2 && tpl[0] == '{' && tpl[tlen - 1] == '}') {
+			char name[64], value[256];
+
+			if (plen == 0 || plen >= sizeof(value) || tlen - 2 >= sizeof(name))
+				return false;
+			if (params) {
+				memcpy(name, tpl + 1, tlen - 2);
+				name[tlen - 2] = '\0';
+				memcpy(value, path, plen);
+				value[plen] = '\0';
+				u_map_put(params, name, value);
+			}
+		} else if (tlen != plen || strncmp(tpl, path, tlen) != 0) {
+			return false;
+		}
+		tpl += tlen, path += plen;
+	}
+	return *tpl == '\0' && *path == '\0';
+}
+
+enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_len, const char *method,
+			     const char *path, struct _u_map *params)
+{
+	bool path_seen = false;
+	size_t used = 0;
+
+	if (allow_out && allow_len)
+		allow_out[0] = '\0';
+	for (size_t i = 0; i < ROUTE_COUNT; i++) {
+		if (!match(ROUTES[i].path, path, NULL))
+			continue;
+		path_seen = true;
+		if (strcmp(ROUTES[i].method, method) == 0) {
+			*index_out = i;
+			if (params)
+				match(ROUTES[i].path, path, params);
+			return ROUTE_MATCHED;
+		}
+		if (allow_out && used < allow_len) {
+			int n = snprintf(allow_out + used, allow_len - used, "%s%s", used ? ", " : "",
+					 ROUTES[i].method);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	return path_seen ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
+}
+
+void router_print(FILE *out)
+{
+	for (size_t i = 0; i < ROUTE_COUNT; i++)
+		fprintf(out, "%s %s\n", ROUTES[i].method, ROUTES[i].path);
+}

@@ -1,0 +1,158 @@
+/* cabinetd: config -> logging -> db pool -> migrations -> bootstrap -> http -> wait for signal -> drain. */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "common/embedded.h"
+#include "common/err.h"
+#include "db/migrate.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "log.h"
+#include "service/staff.h"
+
+#ifndef CABINET_VERSION
+#define CABINET_VERSION "dev"
+#endif
+
+#define STARTUP_DB_WAIT_S 30
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cabinetd [--help | --version | --routes]\n\n"
+		     "Cabinet API server. Serves the API, the admin panel (/admin/), the portal (/)\n"
+		     "and the API reference (/docs). Configured by environment variables only.\n\n");
+	config_print_help(out);
+}
+
+/* Applies migrations, waiting a while for a database that is still starting (containers). */
+static int migrate_at_start(struct app *app)
+{
+	PGconn *pg = NULL;
+	struct db_conn conn = {0};
+	size_t applied = 0;
+	int rc = APP_UNAVAILABLE;
+
+	for (int waited = 0; waited <= STARTUP_DB_WAIT_S; waited++) {
+		if ((rc = db_connect(&pg, app->cfg.database_url, 600000)) == APP_OK)
+			break;
+		if (waited == 0)
+			log_warn("database not reachable yet; retrying for up to %d s", STARTUP_DB_WAIT_S);
+		sleep(1);
+	}
+	if (rc != APP_OK) {
+		log_error("database unreachable: check CABINET_DATABASE_URL");
+		return rc;
+	}
+	conn.pg = pg;
+	rc = migrate_apply(&applied, &conn, cabinet_migrations, cabinet_migrations_count);
+	PQfinish(pg);
+	if (rc == APP_OK)
+		log_info("schema current (%zu migration(s) applied now, %zu known)", applied,
+			 cabinet_migrations_count);
+	return rc;
+}
+
+static int setup(struct app *app)
+{
+	char why[160] = "";
+	struct db_pool_options po = {.conninfo = app->cfg.database_url,
+				     .size = (size_t)app->cfg.db_pool_size,
+				     .checkout_timeout_ms = app->cfg.db_checkout_timeout_ms,
+				     .statement_timeout_ms = app->cfg.db_statement_timeout_ms};
+	int rc;
+
+	if (!realpath(app->cfg.web_root, app->web_root)) {
+		app->web_root[0] = '\0';
+		log_warn("CABINET_WEB_ROOT %s not found: the web app and /docs are not served",
+			 app->cfg.web_root);
+	}
+	if (ipnet_list_parse(&app->trusted_proxies, app->cfg.trusted_proxies, why, sizeof(why)) != APP_OK)
+		return APP_INVALID; /* config_load validated it already */
+	if ((rc = db_pool_create(&app->pool, &po)) != APP_OK)
+		return rc;
+	if (app->cfg.migrate_on_start && (rc = migrate_at_start(app)) != APP_OK)
+		return rc;
+	if ((rc = staff_bootstrap(app, stderr)) != APP_OK) {
+		log_error("could not create the first staff member");
+		return rc;
+	}
+	{
+		static struct metrics_route labels[64];
+
+		for (size_t i = 0; i < ROUTE_COUNT && i < 64; i++)
+			labels[i] = (struct metrics_route){ROUTES[i].method, ROUTES[i].path};
+		rc = metrics_create(&app->metrics, labels, ROUTE_COUNT < 64 ? ROUTE_COUNT : 64);
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static struct app app; /* static: large, and zero-initialised */
+	struct http_server srv = {0};
+	char err[512];
+	sigset_t sigs;
+	int sig = 0, rc;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("cabinetd %s\n", CABINET_VERSION);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
+		router_print(stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "cabinetd: unknown argument %s\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(&app.cfg, config_getenv, NULL, CONFIG_FOR_SERVER, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "cabinetd: configuration error: %s\n", err);
+		config_free(&app.cfg);
+		return 2;
+	}
+	/* signals are taken synchronously by sigwait below; block them before any thread starts */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (log_init(app.cfg.log_format, app.cfg.log_level) != APP_OK) {
+		fprintf(stderr, "cabinetd: cannot start logging\n");
+		return 1;
+	}
+	ulfius_global_init();
+	json_object_seed(0);
+	log_info("cabinetd %s starting", CABINET_VERSION);
+
+	rc = setup(&app);
+	if (rc == APP_OK)
+		rc = http_server_start(&srv, &app);
+	if (rc == APP_OK) {
+		sigwait(&sigs, &sig);
+		log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		http_server_drain_and_stop(&srv, &app, app.cfg.shutdown_grace_s);
+	}
+	metrics_free(app.metrics);
+	db_pool_free(app.pool);
+	ipnet_list_free(&app.trusted_proxies);
+	config_free(&app.cfg);
+	ulfius_global_close();
+	log_info("stopped");
+	log_close();
+	return rc == APP_OK ? 0 : 1;
+}

@@ -1,0 +1,18 @@
+/* Route handlers: HTTP <-> domain glue, one file per resource. */
+#ifndef CABINET_ROUTES_H
+#define CABINET_ROUTES_H
+
+#include <ulfius.h>
+
+/* service.c */
+int route_healthz(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_readyz(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_metrics(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_openapi(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_docs(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* test_hooks.c, only in builds with CABINET_TEST_HOOKS */
+int route_test_clock(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_test_sleep(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+#endif
