@@ -13,11 +13,11 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: cabinetctl COMMAND\n\n"
-		     "Commands:\n"
-		     "  migrate     apply pending migrations (safe while servers run)\n"
-		     "  status      list migrations and whether each is applied\n"
-		     "  help        this text\n\n"
-		     "The database comes from CABINET_DATABASE_URL (or DATABASE_URL).\n");
+	             "Commands:\n"
+	             "  migrate     apply pending migrations (safe while servers run)\n"
+	             "  status      list migrations and whether each is applied\n"
+	             "  help        this text\n\n"
+	             "The database comes from CABINET_DATABASE_URL (or DATABASE_URL).\n");
 }
 
 static int cmd_status(struct db_conn *conn)

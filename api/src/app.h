@@ -18,7 +18,8 @@ struct app {
 	struct ipnet_list trusted_proxies;
 	char web_root[PATH_MAX]; /* canonical absolute path, "" when the folder is missing */
 	atomic_long in_flight;   /* requests being handled, for draining on SIGTERM */
-	atomic_bool draining;    /* SIGTERM received: readyz answers 503, responses close connections */
+	atomic_bool
+	        draining; /* SIGTERM received: readyz answers 503, responses close connections */
 };
 
 #endif

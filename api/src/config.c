@@ -27,55 +27,58 @@ struct cfg_def {
 
 /* T_SECRET variables may instead be read from the file named by NAME_FILE. */
 static const struct cfg_def CONFIG_TABLE[] = {
-	{"CABINET_DATABASE_URL", "DATABASE_URL", T_STRING, "postgresql:///cabinet", 1, 4096, NULL,
-	 F(database_url), "libpq connection URI or key=value string"},
-	{"CABINET_LISTEN", NULL, T_STRING, "127.0.0.1:8080", 1, 256, NULL, F(listen),
-	 "address:port to listen on ([v6]:port for IPv6)"},
-	{"CABINET_PUBLIC_URL", NULL, T_STRING, "http://127.0.0.1:8080", 1, 2048, NULL, F(public_url),
-	 "external base URL, used in links and the token issuer"},
-	{"CABINET_JWT_SECRET", NULL, T_SECRET, NULL, 32, 4096, NULL, F(jwt_secret),
-	 "HS256 signing secret, at least 32 bytes (or CABINET_JWT_SECRET_FILE)"},
-	{"CABINET_WEB_ROOT", NULL, T_STRING, "web", 1, 4096, NULL, F(web_root),
-	 "folder of the web app (portal at /, admin panel at /admin/)"},
-	{"CABINET_DATA_DIR", NULL, T_STRING, ".data", 1, 4096, NULL, F(data_dir),
-	 "folder for local state (the run script's PostgreSQL cluster and secret)"},
-	{"CABINET_DB_POOL_SIZE", NULL, T_INT, "8", 1, 256, NULL, F(db_pool_size),
-	 "PostgreSQL connections per instance"},
-	{"CABINET_DB_CHECKOUT_TIMEOUT_MS", NULL, T_INT, "2000", 10, 60000, NULL,
-	 F(db_checkout_timeout_ms), "wait for a free connection before answering 503"},
-	{"CABINET_DB_STATEMENT_TIMEOUT_MS", NULL, T_INT, "5000", 100, 600000, NULL,
-	 F(db_statement_timeout_ms), "PostgreSQL statement_timeout of every pooled connection"},
-	{"CABINET_MAX_BODY_BYTES", NULL, T_INT, "1048576", 1024, 67108864, NULL, F(max_body_bytes),
-	 "largest accepted request body; larger bodies get 413"},
-	{"CABINET_TRUSTED_PROXIES", NULL, T_STRING, "", 0, 65536, NULL, F(trusted_proxies),
-	 "proxies whose X-Forwarded-For is believed: addresses, CIDR or address/netmask, ';' or newline separated"},
-	{"CABINET_LOG_FORMAT", NULL, T_ENUM, "json", 0, 0, "json|text", F(log_format),
-	 "log line format on standard error"},
-	{"CABINET_LOG_LEVEL", NULL, T_ENUM, "info", 0, 0, "error|warning|info|debug", F(log_level),
-	 "lowest level written"},
-	{"CABINET_HTTP_THREADS", NULL, T_INT, "8", 2, 256, NULL, F(http_threads),
-	 "HTTP worker threads (epoll thread pool)"},
-	{"CABINET_HTTP_CONNECTION_LIMIT", NULL, T_INT, "1024", 16, 65536, NULL,
-	 F(http_connection_limit), "open connections at most"},
-	{"CABINET_HTTP_PER_IP_LIMIT", NULL, T_INT, "256", 0, 65536, NULL, F(http_per_ip_limit),
-	 "open connections per client address at most (0 = no limit)"},
-	{"CABINET_HTTP_TIMEOUT_S", NULL, T_INT, "30", 1, 3600, NULL, F(http_timeout_s),
-	 "idle connection timeout in seconds"},
-	{"CABINET_SHUTDOWN_GRACE_S", NULL, T_INT, "8", 1, 120, NULL, F(shutdown_grace_s),
-	 "on SIGTERM, how long in-flight requests may take to finish"},
-	{"CABINET_MIGRATE_ON_START", NULL, T_BOOL, "true", 0, 0, NULL, F(migrate_on_start),
-	 "apply pending migrations at start-up"},
-	{"CABINET_BOOTSTRAP_ADMIN_EMAIL", NULL, T_STRING, "admin@example.com", 3, 254, NULL,
-	 F(bootstrap_admin_email), "e-mail of the first staff member (owner), created on an empty database"},
-	{"CABINET_BOOTSTRAP_ADMIN_PASSWORD", NULL, T_SECRET, NULL, 8, 1024, NULL,
-	 F(bootstrap_admin_password),
-	 "its password; unset: a one-time password is generated and printed once on standard error"},
-	{"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 4194304, NULL, F(argon2_memory_kib),
-	 "argon2id memory cost in KiB (OWASP minimum 19456)"},
-	{"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 64, NULL, F(argon2_iterations),
-	 "argon2id time cost"},
-	{"CABINET_ARGON2_PARALLELISM", NULL, T_INT, "1", 1, 16, NULL, F(argon2_parallelism),
-	 "argon2id lanes"},
+        {"CABINET_DATABASE_URL", "DATABASE_URL", T_STRING, "postgresql:///cabinet", 1, 4096, NULL,
+         F(database_url), "libpq connection URI or key=value string"},
+        {"CABINET_LISTEN", NULL, T_STRING, "127.0.0.1:8080", 1, 256, NULL, F(listen),
+         "address:port to listen on ([v6]:port for IPv6)"},
+        {"CABINET_PUBLIC_URL", NULL, T_STRING, "http://127.0.0.1:8080", 1, 2048, NULL,
+         F(public_url), "external base URL, used in links and the token issuer"},
+        {"CABINET_JWT_SECRET", NULL, T_SECRET, NULL, 32, 4096, NULL, F(jwt_secret),
+         "HS256 signing secret, at least 32 bytes (or CABINET_JWT_SECRET_FILE)"},
+        {"CABINET_WEB_ROOT", NULL, T_STRING, "web", 1, 4096, NULL, F(web_root),
+         "folder of the web app (portal at /, admin panel at /admin/)"},
+        {"CABINET_DATA_DIR", NULL, T_STRING, ".data", 1, 4096, NULL, F(data_dir),
+         "folder for local state (the run script's PostgreSQL cluster and secret)"},
+        {"CABINET_DB_POOL_SIZE", NULL, T_INT, "8", 1, 256, NULL, F(db_pool_size),
+         "PostgreSQL connections per instance"},
+        {"CABINET_DB_CHECKOUT_TIMEOUT_MS", NULL, T_INT, "2000", 10, 60000, NULL,
+         F(db_checkout_timeout_ms), "wait for a free connection before answering 503"},
+        {"CABINET_DB_STATEMENT_TIMEOUT_MS", NULL, T_INT, "5000", 100, 600000, NULL,
+         F(db_statement_timeout_ms), "PostgreSQL statement_timeout of every pooled connection"},
+        {"CABINET_MAX_BODY_BYTES", NULL, T_INT, "1048576", 1024, 67108864, NULL, F(max_body_bytes),
+         "largest accepted request body; larger bodies get 413"},
+        {"CABINET_TRUSTED_PROXIES", NULL, T_STRING, "", 0, 65536, NULL, F(trusted_proxies),
+         "proxies whose X-Forwarded-For is believed: addresses, CIDR or address/netmask, ';' or "
+         "newline separated"},
+        {"CABINET_LOG_FORMAT", NULL, T_ENUM, "json", 0, 0, "json|text", F(log_format),
+         "log line format on standard error"},
+        {"CABINET_LOG_LEVEL", NULL, T_ENUM, "info", 0, 0, "error|warning|info|debug", F(log_level),
+         "lowest level written"},
+        {"CABINET_HTTP_THREADS", NULL, T_INT, "8", 2, 256, NULL, F(http_threads),
+         "HTTP worker threads (epoll thread pool)"},
+        {"CABINET_HTTP_CONNECTION_LIMIT", NULL, T_INT, "1024", 16, 65536, NULL,
+         F(http_connection_limit), "open connections at most"},
+        {"CABINET_HTTP_PER_IP_LIMIT", NULL, T_INT, "256", 0, 65536, NULL, F(http_per_ip_limit),
+         "open connections per client address at most (0 = no limit)"},
+        {"CABINET_HTTP_TIMEOUT_S", NULL, T_INT, "30", 1, 3600, NULL, F(http_timeout_s),
+         "idle connection timeout in seconds"},
+        {"CABINET_SHUTDOWN_GRACE_S", NULL, T_INT, "8", 1, 120, NULL, F(shutdown_grace_s),
+         "on SIGTERM, how long in-flight requests may take to finish"},
+        {"CABINET_MIGRATE_ON_START", NULL, T_BOOL, "true", 0, 0, NULL, F(migrate_on_start),
+         "apply pending migrations at start-up"},
+        {"CABINET_BOOTSTRAP_ADMIN_EMAIL", NULL, T_STRING, "admin@example.com", 3, 254, NULL,
+         F(bootstrap_admin_email),
+         "e-mail of the first staff member (owner), created on an empty database"},
+        {"CABINET_BOOTSTRAP_ADMIN_PASSWORD", NULL, T_SECRET, NULL, 8, 1024, NULL,
+         F(bootstrap_admin_password),
+         "its password; unset: a one-time password is generated and printed once on standard "
+         "error"},
+        {"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 4194304, NULL,
+         F(argon2_memory_kib), "argon2id memory cost in KiB (OWASP minimum 19456)"},
+        {"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 64, NULL, F(argon2_iterations),
+         "argon2id time cost"},
+        {"CABINET_ARGON2_PARALLELISM", NULL, T_INT, "1", 1, 16, NULL, F(argon2_parallelism),
+         "argon2id lanes"},
 };
 
 #define CONFIG_COUNT (sizeof(CONFIG_TABLE) / sizeof(CONFIG_TABLE[0]))
@@ -155,7 +158,7 @@ static char *read_secret_file(const char *path)
 
 /* The raw value of a variable: the name, then the alias, then the default. *owned is set when malloc'd. */
 static int raw_value(const struct cfg_def *d, config_lookup_fn lookup, void *ctx, char **owned,
-		     const char **value, char *err, size_t errlen)
+                     const char **value, char *err, size_t errlen)
 {
 	const char *v = lookup(ctx, d->name);
 
@@ -170,12 +173,12 @@ static int raw_value(const struct cfg_def *d, config_lookup_fn lookup, void *ctx
 		file = lookup(ctx, file_var);
 		if (file && *file) {
 			if (v)
-				return fail(err, errlen, "%s and %s are both set; set only one", d->name,
-					    file_var);
+				return fail(err, errlen, "%s and %s are both set; set only one",
+				            d->name, file_var);
 			*owned = read_secret_file(file);
 			if (!*owned)
 				return fail(err, errlen, "%s: cannot read %s: %s", file_var, file,
-					    strerror(errno));
+				            strerror(errno));
 			v = *owned;
 		}
 	}
@@ -183,7 +186,8 @@ static int raw_value(const struct cfg_def *d, config_lookup_fn lookup, void *ctx
 	return APP_OK;
 }
 
-static int load_one(struct config *cfg, const struct cfg_def *d, const char *v, char *err, size_t errlen)
+static int load_one(struct config *cfg, const struct cfg_def *d, const char *v, char *err,
+                    size_t errlen)
 {
 	char *base = (char *)cfg;
 	long n;
@@ -193,30 +197,33 @@ static int load_one(struct config *cfg, const struct cfg_def *d, const char *v, 
 	switch (d->type) {
 	case T_INT:
 		if (!parse_long(v, &n))
-			return fail(err, errlen, "%s must be a whole number, got \"%s\"", d->name, v);
+			return fail(err, errlen, "%s must be a whole number, got \"%s\"", d->name,
+			            v);
 		if (n < d->min || n > d->max)
 			return fail(err, errlen, "%s must be between %ld and %ld, got %ld", d->name,
-				    d->min, d->max, n);
+			            d->min, d->max, n);
 		*(long *)(base + d->offset) = n;
 		return APP_OK;
 	case T_BOOL:
 		if (!parse_bool(v, &b))
-			return fail(err, errlen, "%s must be true or false, got \"%s\"", d->name, v);
+			return fail(err, errlen, "%s must be true or false, got \"%s\"", d->name,
+			            v);
 		*(bool *)(base + d->offset) = b;
 		return APP_OK;
 	case T_ENUM:
 		if (!choice_ok(d->choices, v))
-			return fail(err, errlen, "%s must be one of %s, got \"%s\"", d->name, d->choices,
-				    v);
+			return fail(err, errlen, "%s must be one of %s, got \"%s\"", d->name,
+			            d->choices, v);
 		break;
 	case T_STRING:
 	case T_SECRET:
 		len = strlen(v);
 		if (d->min > 0 && len < (size_t)d->min)
 			return fail(err, errlen, "%s must be at least %ld bytes long (it has %zu)",
-				    d->name, d->min, len);
+			            d->name, d->min, len);
 		if (d->max > 0 && len > (size_t)d->max)
-			return fail(err, errlen, "%s must be at most %ld bytes long", d->name, d->max);
+			return fail(err, errlen, "%s must be at most %ld bytes long", d->name,
+			            d->max);
 		break;
 	}
 	*(char **)(base + d->offset) = strdup(v);
@@ -234,24 +241,28 @@ static int parse_listen(struct config *cfg, char *err, size_t errlen)
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':')
-			return fail(err, errlen, "CABINET_LISTEN must look like [::1]:8080, got \"%s\"", s);
+			return fail(err, errlen,
+			            "CABINET_LISTEN must look like [::1]:8080, got \"%s\"", s);
 		host = s + 1;
 		hostlen = (size_t)(close - host);
 		colon = close + 1;
 	} else {
 		colon = strrchr(s, ':');
 		if (!colon)
-			return fail(err, errlen, "CABINET_LISTEN must be address:port, got \"%s\"", s);
+			return fail(err, errlen, "CABINET_LISTEN must be address:port, got \"%s\"",
+			            s);
 		hostlen = (size_t)(colon - s);
 	}
 	if (!parse_long(colon + 1, &port) || port < 1 || port > 65535)
-		return fail(err, errlen, "CABINET_LISTEN port must be 1 to 65535, got \"%s\"", colon + 1);
+		return fail(err, errlen, "CABINET_LISTEN port must be 1 to 65535, got \"%s\"",
+		            colon + 1);
 	cfg->listen_host = strndup(host, hostlen);
 	if (!cfg->listen_host)
 		return APP_INTERNAL;
 	if (!ipnet_is_address(cfg->listen_host))
-		return fail(err, errlen, "CABINET_LISTEN address must be a numeric IP address, got \"%s\"",
-			    cfg->listen_host);
+		return fail(err, errlen,
+		            "CABINET_LISTEN address must be a numeric IP address, got \"%s\"",
+		            cfg->listen_host);
 	cfg->listen_port = port;
 	return APP_OK;
 }
@@ -264,12 +275,15 @@ static int validate(struct config *cfg, enum config_purpose purpose, char *err, 
 
 	if (purpose == CONFIG_FOR_SERVER && !cfg->jwt_secret)
 		return fail(err, errlen,
-			    "CABINET_JWT_SECRET (or CABINET_JWT_SECRET_FILE) is required: at least 32 random bytes");
+		            "CABINET_JWT_SECRET (or CABINET_JWT_SECRET_FILE) is required: at least "
+		            "32 random bytes");
 	if ((rc = parse_listen(cfg, err, errlen)) != APP_OK)
 		return rc;
-	if (strncmp(cfg->public_url, "http://", 7) != 0 && strncmp(cfg->public_url, "https://", 8) != 0)
-		return fail(err, errlen, "CABINET_PUBLIC_URL must start with http:// or https://, got \"%s\"",
-			    cfg->public_url);
+	if (strncmp(cfg->public_url, "http://", 7) != 0 &&
+	    strncmp(cfg->public_url, "https://", 8) != 0)
+		return fail(err, errlen,
+		            "CABINET_PUBLIC_URL must start with http:// or https://, got \"%s\"",
+		            cfg->public_url);
 	if (!strchr(cfg->bootstrap_admin_email, '@'))
 		return fail(err, errlen, "CABINET_BOOTSTRAP_ADMIN_EMAIL must be an e-mail address");
 	rc = ipnet_list_parse(&proxies, cfg->trusted_proxies, where, sizeof(where));
@@ -279,8 +293,8 @@ static int validate(struct config *cfg, enum config_purpose purpose, char *err, 
 	return APP_OK;
 }
 
-int config_load(struct config *cfg_out, config_lookup_fn lookup, void *ctx, enum config_purpose purpose,
-		char *err, size_t errlen)
+int config_load(struct config *cfg_out, config_lookup_fn lookup, void *ctx,
+                enum config_purpose purpose, char *err, size_t errlen)
 {
 	int rc = APP_OK;
 

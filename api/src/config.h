@@ -46,8 +46,8 @@ enum config_purpose { CONFIG_FOR_SERVER, CONFIG_FOR_TOOL };
  * also on failure). On a bad value returns APP_INVALID and writes one precise sentence naming the
  * variable into err (size errlen).
  */
-int config_load(struct config *cfg_out, config_lookup_fn lookup, void *ctx, enum config_purpose purpose,
-		char *err, size_t errlen);
+int config_load(struct config *cfg_out, config_lookup_fn lookup, void *ctx,
+                enum config_purpose purpose, char *err, size_t errlen);
 
 /* config_lookup_fn over the process environment. */
 const char *config_getenv(void *ctx, const char *name);

@@ -76,7 +76,7 @@ static void write_json(const char *ts, unsigned long level, const char *message)
 }
 
 static void format_line(void *cls, const char *app, const time_t date, const unsigned long level,
-			const char *message)
+                        const char *message)
 {
 	char ts[32];
 
@@ -88,8 +88,8 @@ static void format_line(void *cls, const char *app, const time_t date, const uns
 	} else {
 		/* text: "time level [request] event message" */
 		fprintf(stderr, "%s %-7s %s%s%s%s%s%s\n", ts, level_name(level),
-			tls_request_id[0] ? "[" : "", tls_request_id, tls_request_id[0] ? "] " : "",
-			tls_event ? tls_event : "", tls_event ? " " : "", message);
+		        tls_request_id[0] ? "[" : "", tls_request_id, tls_request_id[0] ? "] " : "",
+		        tls_event ? tls_event : "", tls_event ? " " : "", message);
 	}
 	fflush(stderr);
 	pthread_mutex_unlock(&write_lock);
@@ -144,7 +144,8 @@ LOG_AT(log_debug, Y_LOG_LEVEL_DEBUG)
 
 void log_fields(const char *event, json_t *fields)
 {
-	char *text = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	char *text =
+	        json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 
 	if (!text)
 		return;
@@ -155,11 +156,13 @@ void log_fields(const char *event, json_t *fields)
 		const char *key;
 		json_t *v;
 
-		json_object_foreach(fields, key, v) {
-			char *vs = json_is_string(v) ? strdup(json_string_value(v))
-						     : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-			int w = snprintf(buf + used, sizeof(buf) - used, "%s%s=%s", used ? " " : "", key,
-					 vs ? vs : "");
+		json_object_foreach(fields, key, v)
+		{
+			char *vs = json_is_string(v)
+			                   ? strdup(json_string_value(v))
+			                   : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+			int w = snprintf(buf + used, sizeof(buf) - used, "%s%s=%s", used ? " " : "",
+			                 key, vs ? vs : "");
 
 			free(vs);
 			if (w < 0 || (size_t)w >= sizeof(buf) - used)

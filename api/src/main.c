@@ -26,9 +26,10 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cabinetd [--help | --version | --routes]\n\n"
-		     "Cabinet API server. Serves the API, the admin panel (/admin/), the portal (/)\n"
-		     "and the API reference (/docs). Configured by environment variables only.\n\n");
+	fprintf(out,
+	        "Usage: cabinetd [--help | --version | --routes]\n\n"
+	        "Cabinet API server. Serves the API, the admin panel (/admin/), the portal (/)\n"
+	        "and the API reference (/docs). Configured by environment variables only.\n\n");
 	config_print_help(out);
 }
 
@@ -44,7 +45,8 @@ static int migrate_at_start(struct app *app)
 		if ((rc = db_connect(&pg, app->cfg.database_url, 600000)) == APP_OK)
 			break;
 		if (waited == 0)
-			log_warn("database not reachable yet; retrying for up to %d s", STARTUP_DB_WAIT_S);
+			log_warn("database not reachable yet; retrying for up to %d s",
+			         STARTUP_DB_WAIT_S);
 		sleep(1);
 	}
 	if (rc != APP_OK) {
@@ -56,31 +58,47 @@ static int migrate_at_start(struct app *app)
 	PQfinish(pg);
 	if (rc == APP_OK)
 		log_info("schema current (%zu migration(s) applied now, %zu known)", applied,
-			 cabinet_migrations_count);
+		         cabinet_migrations_count);
 	return rc;
+}
+
+/* Whether every embedded migration is applied (false also when the database cannot be asked). */
+static bool schema_current(struct app *app)
+{
+	struct db_conn *conn = NULL;
+	bool current = false;
+
+	if (db_pool_checkout(&conn, app->pool) == APP_OK)
+		migrate_is_current(&current, conn, cabinet_migrations, cabinet_migrations_count);
+	db_pool_checkin(app->pool, conn);
+	return current;
 }
 
 static int setup(struct app *app)
 {
 	char why[160] = "";
 	struct db_pool_options po = {.conninfo = app->cfg.database_url,
-				     .size = (size_t)app->cfg.db_pool_size,
-				     .checkout_timeout_ms = app->cfg.db_checkout_timeout_ms,
-				     .statement_timeout_ms = app->cfg.db_statement_timeout_ms};
+	                             .size = (size_t)app->cfg.db_pool_size,
+	                             .checkout_timeout_ms = app->cfg.db_checkout_timeout_ms,
+	                             .statement_timeout_ms = app->cfg.db_statement_timeout_ms};
 	int rc;
 
 	if (!realpath(app->cfg.web_root, app->web_root)) {
 		app->web_root[0] = '\0';
 		log_warn("CABINET_WEB_ROOT %s not found: the web app and /docs are not served",
-			 app->cfg.web_root);
+		         app->cfg.web_root);
 	}
-	if (ipnet_list_parse(&app->trusted_proxies, app->cfg.trusted_proxies, why, sizeof(why)) != APP_OK)
+	if (ipnet_list_parse(&app->trusted_proxies, app->cfg.trusted_proxies, why, sizeof(why)) !=
+	    APP_OK)
 		return APP_INVALID; /* config_load validated it already */
 	if ((rc = db_pool_create(&app->pool, &po)) != APP_OK)
 		return rc;
 	if (app->cfg.migrate_on_start && (rc = migrate_at_start(app)) != APP_OK)
 		return rc;
-	if ((rc = staff_bootstrap(app, stderr)) != APP_OK) {
+	if (!app->cfg.migrate_on_start && !schema_current(app))
+		log_warn("schema not current: run cabinetctl migrate; /readyz answers 503 until then, "
+			 "and the first staff member is created at the next start");
+	else if ((rc = staff_bootstrap(app, stderr)) != APP_OK) {
 		log_error("could not create the first staff member");
 		return rc;
 	}
@@ -119,7 +137,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (config_load(&app.cfg, config_getenv, NULL, CONFIG_FOR_SERVER, err, sizeof(err)) != APP_OK) {
+	if (config_load(&app.cfg, config_getenv, NULL, CONFIG_FOR_SERVER, err, sizeof(err)) !=
+	    APP_OK) {
 		fprintf(stderr, "cabinetd: configuration error: %s\n", err);
 		config_free(&app.cfg);
 		return 2;

@@ -144,8 +144,9 @@ int ipnet_list_parse(struct ipnet_list *list_out, const char *text, char *why, s
 		list_out->items = grown;
 		if (parse_entry(&list_out->items[list_out->count], entry) != APP_OK) {
 			snprintf(why, whylen,
-				 "entry %zu \"%s\" is not an IP address, CIDR prefix or address/netmask", n,
-				 entry);
+			         "entry %zu \"%s\" is not an IP address, CIDR prefix or "
+			         "address/netmask",
+			         n, entry);
 			goto invalid;
 		}
 		list_out->count++;
@@ -191,13 +192,15 @@ void ipnet_sockaddr_string(const struct sockaddr *sa, char *buf, size_t buflen)
 	if (!sa)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)buflen);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+		          (socklen_t)buflen);
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)buflen);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+		          (socklen_t)buflen);
 }
 
 void ipnet_client_address(char out[46], const char *peer, const char *forwarded_for,
-			  const struct ipnet_list *trusted)
+                          const struct ipnet_list *trusted)
 {
 	char hops[16][64];
 	size_t nhops = 0;

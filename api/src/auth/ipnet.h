@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 
 struct ipnet {
-	int family;                  /* AF_INET or AF_INET6 */
-	unsigned char addr[16];      /* network address, host bits cleared */
-	unsigned prefix;             /* 0..32 or 0..128 */
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network address, host bits cleared */
+	unsigned prefix;        /* 0..32 or 0..128 */
 };
 
 struct ipnet_list {
@@ -41,6 +41,6 @@ void ipnet_sockaddr_string(const struct sockaddr *sa, char *buf, size_t buflen);
  * X-Forwarded-For entry that is not a trusted proxy (all trusted: the left-most). out: 46 bytes.
  */
 void ipnet_client_address(char out[46], const char *peer, const char *forwarded_for,
-			  const struct ipnet_list *trusted);
+                          const struct ipnet_list *trusted);
 
 #endif

@@ -14,8 +14,9 @@ int password_hash(char *out, const struct password_params *params, const char *p
 
 	if (secrets_random(salt, sizeof(salt)) != APP_OK)
 		return APP_INTERNAL;
-	rc = argon2id_hash_encoded(params->iterations, params->memory_kib, params->parallelism, password,
-				   strlen(password), salt, sizeof(salt), 32, out, PASSWORD_HASH_MAX);
+	rc = argon2id_hash_encoded(params->iterations, params->memory_kib, params->parallelism,
+	                           password, strlen(password), salt, sizeof(salt), 32, out,
+	                           PASSWORD_HASH_MAX);
 	return rc == ARGON2_OK ? APP_OK : APP_INTERNAL;
 }
 

@@ -4,17 +4,17 @@
 
 enum app_err {
 	APP_OK = 0,
-	APP_INVALID,       /* the caller's input is wrong: 400 */
-	APP_UNAUTHORIZED,  /* no or bad credentials: 401 */
-	APP_FORBIDDEN,     /* authenticated but not allowed: 403 */
-	APP_NOT_FOUND,     /* 404 */
-	APP_NOT_ALLOWED,   /* method not allowed on an existing path: 405 */
-	APP_CONFLICT,      /* unique or state conflict: 409 */
-	APP_TOO_LARGE,     /* body over the configured limit: 413 */
-	APP_UNSUPPORTED,   /* unsupported media type: 415 */
-	APP_RATE_LIMITED,  /* 429 */
-	APP_UNAVAILABLE,   /* a dependency (database, hashing slots) is not there in time: 503 */
-	APP_INTERNAL,      /* a bug or an unexpected failure: 500, logged where it happened */
+	APP_INVALID,      /* the caller's input is wrong: 400 */
+	APP_UNAUTHORIZED, /* no or bad credentials: 401 */
+	APP_FORBIDDEN,    /* authenticated but not allowed: 403 */
+	APP_NOT_FOUND,    /* 404 */
+	APP_NOT_ALLOWED,  /* method not allowed on an existing path: 405 */
+	APP_CONFLICT,     /* unique or state conflict: 409 */
+	APP_TOO_LARGE,    /* body over the configured limit: 413 */
+	APP_UNSUPPORTED,  /* unsupported media type: 415 */
+	APP_RATE_LIMITED, /* 429 */
+	APP_UNAVAILABLE,  /* a dependency (database, hashing slots) is not there in time: 503 */
+	APP_INTERNAL,     /* a bug or an unexpected failure: 500, logged where it happened */
 };
 
 /* A stable lowercase name of an error, e.g. "not_found"; never NULL. */

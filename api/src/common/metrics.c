@@ -14,7 +14,7 @@
 #endif
 
 static const double BUCKETS[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-#define NBUCKETS (sizeof(BUCKETS) / sizeof(BUCKETS[0]))
+#define NBUCKETS     (sizeof(BUCKETS) / sizeof(BUCKETS[0]))
 #define MAX_STATUSES 16
 
 struct series {
@@ -30,7 +30,7 @@ struct series {
 
 struct metrics {
 	const struct metrics_route *routes;
-	size_t count;            /* known routes; series[count] is "unmatched" */
+	size_t count; /* known routes; series[count] is "unmatched" */
 	struct series *series;
 };
 
@@ -135,27 +135,34 @@ static void render_series(struct buf *b, struct metrics *m, size_t i, int part)
 		goto done;
 	if (part == 0) {
 		for (size_t k = 0; k < MAX_STATUSES && s->statuses[k].status; k++)
-			put(b, "cabinet_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} %llu\n",
+			put(b,
+			    "cabinet_http_requests_total{method=\"%s\",route=\"%s\",status=\"%d\"} "
+			    "%llu\n",
 			    method, route, s->statuses[k].status,
 			    (unsigned long long)s->statuses[k].count);
 		goto done;
 	}
 	for (size_t k = 0; k < NBUCKETS; k++) {
 		cumulative += s->bucket[k];
-		put(b, "cabinet_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %llu\n",
+		put(b,
+		    "cabinet_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%"
+		    "g\"} %llu\n",
 		    method, route, BUCKETS[k], (unsigned long long)cumulative);
 	}
-	put(b, "cabinet_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %llu\n",
+	put(b,
+	    "cabinet_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} "
+	    "%llu\n",
 	    method, route, (unsigned long long)s->count);
-	put(b, "cabinet_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", method,
-	    route, s->sum_s);
-	put(b, "cabinet_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n", method,
-	    route, (unsigned long long)s->count);
+	put(b, "cabinet_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n",
+	    method, route, s->sum_s);
+	put(b, "cabinet_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+	    method, route, (unsigned long long)s->count);
 done:
 	pthread_mutex_unlock(&s->lock);
 }
 
-int metrics_render(char **text_out, struct metrics *m, const struct metrics_pool *pool, long in_flight)
+int metrics_render(char **text_out, struct metrics *m, const struct metrics_pool *pool,
+                   long in_flight)
 {
 	struct buf b = {.data = malloc(8192), .cap = 8192};
 
@@ -174,17 +181,20 @@ int metrics_render(char **text_out, struct metrics *m, const struct metrics_pool
 	for (size_t i = 0; i <= m->count; i++)
 		render_series(&b, m, i, 1);
 	put(&b, "# HELP cabinet_http_requests_in_flight Requests being handled.\n");
-	put(&b, "# TYPE cabinet_http_requests_in_flight gauge\ncabinet_http_requests_in_flight %ld\n",
+	put(&b,
+	    "# TYPE cabinet_http_requests_in_flight gauge\ncabinet_http_requests_in_flight %ld\n",
 	    in_flight);
 	put(&b, "# HELP cabinet_db_pool_size Configured database connections.\n");
 	put(&b, "# TYPE cabinet_db_pool_size gauge\ncabinet_db_pool_size %ld\n", pool->size);
 	put(&b, "# HELP cabinet_db_pool_in_use Database connections checked out.\n");
 	put(&b, "# TYPE cabinet_db_pool_in_use gauge\ncabinet_db_pool_in_use %ld\n", pool->in_use);
-	put(&b, "# HELP cabinet_db_pool_waits_total Checkouts that had to wait for a connection.\n");
+	put(&b,
+	    "# HELP cabinet_db_pool_waits_total Checkouts that had to wait for a connection.\n");
 	put(&b, "# TYPE cabinet_db_pool_waits_total counter\ncabinet_db_pool_waits_total %ld\n",
 	    pool->waits_total);
 	put(&b, "# HELP cabinet_db_pool_timeouts_total Checkouts that gave up (answered 503).\n");
-	put(&b, "# TYPE cabinet_db_pool_timeouts_total counter\ncabinet_db_pool_timeouts_total %ld\n",
+	put(&b,
+	    "# TYPE cabinet_db_pool_timeouts_total counter\ncabinet_db_pool_timeouts_total %ld\n",
 	    pool->timeouts_total);
 	if (b.err) {
 		free(b.data);

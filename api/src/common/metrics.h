@@ -30,6 +30,6 @@ void metrics_observe(struct metrics *m, size_t route, int status, int64_t durati
 
 /* Renders the text exposition format; the caller frees *text_out. */
 int metrics_render(char **text_out, struct metrics *m, const struct metrics_pool *pool,
-		   long in_flight);
+                   long in_flight);
 
 #endif

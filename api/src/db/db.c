@@ -44,22 +44,25 @@ static int check(PGresult **res_out, struct db_conn *conn, PGresult *res)
 	if (PQstatus(conn->pg) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0 ||
 	    strncmp(state, "57P0", 4) == 0)
 		conn->broken = true;
-	snprintf(msg, sizeof(msg), "%s", res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
+	snprintf(msg, sizeof(msg), "%s",
+	         res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	msg[strcspn(msg, "\n")] = '\0';
 	if (err == APP_CONFLICT || err == APP_INVALID)
 		log_debug("database: SQLSTATE %s %s", conn->sqlstate, msg);
 	else
-		log_error("database: SQLSTATE %s %s", conn->sqlstate[0] ? conn->sqlstate : "-", msg);
+		log_error("database: SQLSTATE %s %s", conn->sqlstate[0] ? conn->sqlstate : "-",
+		          msg);
 	PQclear(res);
 	return err;
 }
 
 int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
-	    const char *const *params)
+            const char *const *params)
 {
 	if (res_out)
 		*res_out = NULL;
-	return check(res_out, conn, PQexecParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0));
+	return check(res_out, conn,
+	             PQexecParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0));
 }
 
 int db_exec_script(struct db_conn *conn, const char *sql)

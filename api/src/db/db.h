@@ -14,7 +14,7 @@
  * APP_INTERNAL otherwise.
  */
 int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
-	    const char *const *params);
+            const char *const *params);
 
 /* Runs a parameterless script (may hold several statements; migrations only). */
 int db_exec_script(struct db_conn *conn, const char *sql);

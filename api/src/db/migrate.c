@@ -25,25 +25,24 @@ long migrate_version(const char *name)
 	return v;
 }
 
-static const char SQL_CREATE_TABLE[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version integer PRIMARY KEY,"
-	" name text NOT NULL,"
-	" checksum text NOT NULL,"
-	" applied_at timestamptz NOT NULL DEFAULT now())";
+static const char SQL_CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                       " version integer PRIMARY KEY,"
+                                       " name text NOT NULL,"
+                                       " checksum text NOT NULL,"
+                                       " applied_at timestamptz NOT NULL DEFAULT now())";
 
 /* NULL when not applied; else whether the recorded checksum matches the file's. */
 static const char SQL_CHECK[] =
-	"SELECT checksum = encode(sha256(convert_to($2::text, 'UTF8')), 'hex')"
-	"  FROM schema_migrations WHERE version = $1::integer";
+        "SELECT checksum = encode(sha256(convert_to($2::text, 'UTF8')), 'hex')"
+        "  FROM schema_migrations WHERE version = $1::integer";
 
 static const char SQL_RECORD[] =
-	"INSERT INTO schema_migrations (version, name, checksum)"
-	" VALUES ($1::integer, $2::text, encode(sha256(convert_to($3::text, 'UTF8')), 'hex'))";
+        "INSERT INTO schema_migrations (version, name, checksum)"
+        " VALUES ($1::integer, $2::text, encode(sha256(convert_to($3::text, 'UTF8')), 'hex'))";
 
 /* 1 applied and unchanged, 0 not applied; APP_CONFLICT when edited after landing. */
 static int applied_state(int *state_out, struct db_conn *conn, const struct embedded_file *f,
-			 const char *version)
+                         const char *version)
 {
 	PGresult *res = NULL;
 	const char *params[] = {version, (const char *)f->data};
@@ -55,8 +54,9 @@ static int applied_state(int *state_out, struct db_conn *conn, const struct embe
 	if (PQntuples(res) == 1) {
 		*state_out = 1;
 		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-			log_error("migration %s was edited after it was applied; add a new migration instead",
-				  f->name);
+			log_error("migration %s was edited after it was applied; add a new "
+			          "migration instead",
+			          f->name);
 			rc = APP_CONFLICT;
 		}
 	}
@@ -84,7 +84,7 @@ static int apply_one(struct db_conn *conn, const struct embedded_file *f, const 
 }
 
 int migrate_apply(size_t *applied_out, struct db_conn *conn, const struct embedded_file *files,
-		  size_t count)
+                  size_t count)
 {
 	int rc;
 
@@ -117,10 +117,10 @@ int migrate_apply(size_t *applied_out, struct db_conn *conn, const struct embedd
 static const char SQL_TABLE_EXISTS[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 
 static const char SQL_COUNT_APPLIED[] =
-	"SELECT count(*) FROM schema_migrations WHERE version = ANY($1::integer[])";
+        "SELECT count(*) FROM schema_migrations WHERE version = ANY($1::integer[])";
 
 int migrate_is_current(bool *current_out, struct db_conn *conn, const struct embedded_file *files,
-		       size_t count)
+                       size_t count)
 {
 	PGresult *res = NULL;
 	char *versions = NULL;
@@ -142,9 +142,10 @@ int migrate_is_current(bool *current_out, struct db_conn *conn, const struct emb
 	versions[used++] = '{';
 	for (size_t i = 0; i < count; i++)
 		used += (size_t)snprintf(versions + used, cap - used, "%s%ld", i ? "," : "",
-					 migrate_version(files[i].name));
+		                         migrate_version(files[i].name));
 	snprintf(versions + used, cap - used, "}");
-	if ((rc = db_exec(&res, conn, SQL_COUNT_APPLIED, 1, (const char *const[]){versions})) != APP_OK)
+	if ((rc = db_exec(&res, conn, SQL_COUNT_APPLIED, 1, (const char *const[]){versions})) !=
+	    APP_OK)
 		goto done;
 	*current_out = strtoul(PQgetvalue(res, 0, 0), NULL, 10) == count;
 done:

@@ -15,11 +15,11 @@
  * *applied_out receives how many were applied now.
  */
 int migrate_apply(size_t *applied_out, struct db_conn *conn, const struct embedded_file *files,
-		  size_t count);
+                  size_t count);
 
 /* Whether every file is recorded as applied (readiness). APP_OK or a db error. */
 int migrate_is_current(bool *current_out, struct db_conn *conn, const struct embedded_file *files,
-		       size_t count);
+                       size_t count);
 
 /* The numeric version of a migration file name ("0012_x.sql" -> 12), or -1 when malformed. */
 long migrate_version(const char *name);

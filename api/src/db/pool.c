@@ -29,7 +29,8 @@ struct db_pool {
 int db_connect(PGconn **out, const char *conninfo, long statement_timeout_ms)
 {
 	char options[64];
-	const char *keys[] = {"dbname", "options", "fallback_application_name", "connect_timeout", NULL};
+	const char *keys[] = {"dbname", "options", "fallback_application_name", "connect_timeout",
+	                      NULL};
 	const char *values[] = {conninfo, options, "cabinetd", "5", NULL};
 	PGconn *pg;
 
@@ -138,7 +139,7 @@ int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 			pool->timeouts_total++;
 			pthread_mutex_unlock(&pool->lock);
 			log_warn("database pool exhausted: no connection within %ld ms",
-				 pool->checkout_timeout_ms);
+			         pool->checkout_timeout_ms);
 			return APP_UNAVAILABLE;
 		}
 	}

@@ -13,16 +13,16 @@ struct db_pool;
 /* One pooled connection. Only the db layer touches pg. */
 struct db_conn {
 	PGconn *pg;
-	bool broken;           /* a query failed at the connection level: reconnect on check-in */
-	char sqlstate[6];      /* of the last failed statement, "" otherwise */
-	char constraint[64];   /* constraint named by the last failed statement, "" otherwise */
+	bool broken;         /* a query failed at the connection level: reconnect on check-in */
+	char sqlstate[6];    /* of the last failed statement, "" otherwise */
+	char constraint[64]; /* constraint named by the last failed statement, "" otherwise */
 };
 
 struct db_pool_options {
-	const char *conninfo;        /* URI or key=value string */
-	size_t size;                 /* connections at most */
-	long checkout_timeout_ms;    /* wait for a free connection, then APP_UNAVAILABLE */
-	long statement_timeout_ms;   /* server-side statement_timeout of every connection */
+	const char *conninfo;      /* URI or key=value string */
+	size_t size;               /* connections at most */
+	long checkout_timeout_ms;  /* wait for a free connection, then APP_UNAVAILABLE */
+	long statement_timeout_ms; /* server-side statement_timeout of every connection */
 };
 
 /* Creates an empty pool (connections open lazily). The caller frees *out with db_pool_free. */

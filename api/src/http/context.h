@@ -7,9 +7,10 @@
 
 struct req_ctx {
 	char request_id[40];
-	char client_ip[46];   /* the peer, or the client named by X-Forwarded-For from a trusted proxy */
+	char client_ip
+	        [46]; /* the peer, or the client named by X-Forwarded-For from a trusted proxy */
 	int64_t started_us;
-	size_t route;         /* index in the route table, or route_count when unmatched */
+	size_t route; /* index in the route table, or route_count when unmatched */
 };
 
 #endif

@@ -20,9 +20,9 @@
 
 /* Strict: no inline script or style anywhere, same-origin everything, never framed. */
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
-			  "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-			  "object-src 'none'; base-uri 'none'; form-action 'self'; "
-			  "frame-ancestors 'none'";
+                          "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+                          "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                          "frame-ancestors 'none'";
 
 static void security_headers(struct _u_response *resp, const struct app *app)
 {
@@ -62,8 +62,9 @@ static struct req_ctx *context_new(const struct _u_request *req, const struct ap
 	else if (secrets_random_hex(ctx->request_id, 16) != APP_OK)
 		snprintf(ctx->request_id, sizeof(ctx->request_id), "unknown");
 	ipnet_sockaddr_string(req->client_address, peer, sizeof(peer));
-	ipnet_client_address(ctx->client_ip, peer, u_map_get_case(req->map_header, "X-Forwarded-For"),
-			     &app->trusted_proxies);
+	ipnet_client_address(ctx->client_ip, peer,
+	                     u_map_get_case(req->map_header, "X-Forwarded-For"),
+	                     &app->trusted_proxies);
 	return ctx;
 }
 
@@ -83,7 +84,7 @@ static bool is_api_path(const char *path)
 }
 
 static void route_request(const struct _u_request *req, struct _u_response *resp, struct app *app,
-			  struct req_ctx *ctx, const char *method)
+                          struct req_ctx *ctx, const char *method)
 {
 	char allow[64];
 	struct problem pb = {0};
@@ -96,8 +97,8 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 		return;
 	case ROUTE_NO_METHOD:
 		u_map_put(resp->map_header, "Allow", allow);
-		problem_set(&pb, "method_not_allowed", "%s is not allowed here; allowed: %s.", method,
-			    allow);
+		problem_set(&pb, "method_not_allowed", "%s is not allowed here; allowed: %s.",
+		            method, allow);
 		http_problem(resp, APP_NOT_ALLOWED, &pb);
 		return;
 	case ROUTE_NO_PATH:
@@ -108,8 +109,8 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 		http_problem(resp, APP_NOT_FOUND, &pb);
 	} else if (strcmp(method, "GET") != 0) {
 		u_map_put(resp->map_header, "Allow", "GET, HEAD");
-		problem_set(&pb, "method_not_allowed", "%s is not allowed here; allowed: GET, HEAD.",
-			    method);
+		problem_set(&pb, "method_not_allowed",
+		            "%s is not allowed here; allowed: GET, HEAD.", method);
 		http_problem(resp, APP_NOT_ALLOWED, &pb);
 	} else if (static_serve(req, resp, app->web_root, req->url_path) != APP_OK) {
 		problem_set(&pb, "not_found", "Nothing exists at this address.");
@@ -118,14 +119,14 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 }
 
 static void access_log(const struct _u_request *req, const struct _u_response *resp,
-		       const struct req_ctx *ctx, int64_t duration_us)
+                       const struct req_ctx *ctx, int64_t duration_us)
 {
 	const char *ua = u_map_get_case(req->map_header, "User-Agent");
-	json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I, s:s}", "method", req->http_verb, "path",
-			      req->url_path, "route",
-			      ctx->route < ROUTE_COUNT ? ROUTES[ctx->route].path : "", "status",
-			      (int)resp->status, "duration_ms", (double)duration_us / 1000.0, "bytes",
-			      (json_int_t)resp->binary_body_length, "ip", ctx->client_ip);
+	json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:f, s:I, s:s}", "method", req->http_verb,
+	                      "path", req->url_path, "route",
+	                      ctx->route < ROUTE_COUNT ? ROUTES[ctx->route].path : "", "status",
+	                      (int)resp->status, "duration_ms", (double)duration_us / 1000.0,
+	                      "bytes", (json_int_t)resp->binary_body_length, "ip", ctx->client_ip);
 
 	if (!f)
 		return; /* a path that is not UTF-8: jansson refuses it; the request was still answered */
@@ -155,7 +156,7 @@ int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *
 
 	if (body_too_large(req, (size_t)app->cfg.max_body_bytes)) {
 		problem_set(&pb, "payload_too_large", "The request body is larger than %ld bytes.",
-			    app->cfg.max_body_bytes);
+		            app->cfg.max_body_bytes);
 		http_problem(resp, APP_TOO_LARGE, &pb);
 		u_map_put(resp->map_header, "Connection", "close");
 	} else {

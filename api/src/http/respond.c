@@ -25,7 +25,7 @@ void problem_field(struct problem *pb, const char *field, const char *code, cons
 	if (!pb->errors)
 		pb->errors = json_array();
 	json_array_append_new(pb->errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-						    "message", message));
+	                                            "message", message));
 }
 
 void problem_free(struct problem *pb)
@@ -125,8 +125,9 @@ json_t *problem_body(int err, const struct problem *pb, const char *request_id)
 	int status = http_status_of(err == APP_OK ? APP_INTERNAL : err);
 	const char *code = pb && pb->code ? pb->code : app_err_name(err);
 	const char *detail = pb && pb->detail[0] ? pb->detail : default_detail(err);
-	json_t *body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
-				 http_title_of(status), "status", status, "detail", detail, "code", code);
+	json_t *body =
+	        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "about:blank", "title",
+	                  http_title_of(status), "status", status, "detail", detail, "code", code);
 
 	if (request_id && *request_id)
 		json_object_set_new(body, "request_id", json_string(request_id));
@@ -173,7 +174,8 @@ static int is_json_media_type(const char *ct)
 	while (n > 0 && ct[n - 1] == ' ')
 		n--;
 	if (!(n == 16 && strncasecmp(ct, "application/json", 16) == 0) &&
-	    !(n > 17 && strncasecmp(ct, "application/", 12) == 0 && strncasecmp(ct + n - 5, "+json", 5) == 0))
+	    !(n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	      strncasecmp(ct + n - 5, "+json", 5) == 0))
 		return 0;
 	params = strchr(ct, ';');
 	if (params && strcasestr(params, "charset") && !strcasestr(params, "utf-8"))
@@ -182,29 +184,34 @@ static int is_json_media_type(const char *ct)
 }
 
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
-			  struct problem *pb)
+                          struct problem *pb)
 {
 	json_error_t jerr;
 	json_t *body;
 
 	*body_out = NULL;
 	if (req->binary_body_length > max) {
-		problem_set(pb, "payload_too_large", "The request body is larger than %zu bytes.", max);
+		problem_set(pb, "payload_too_large", "The request body is larger than %zu bytes.",
+		            max);
 		return APP_TOO_LARGE;
 	}
 	if (!is_json_media_type(u_map_get_case(req->map_header, "Content-Type"))) {
-		problem_set(pb, "unsupported_media_type",
-			    "The request body must be JSON, sent with Content-Type: application/json.");
+		problem_set(
+		        pb, "unsupported_media_type",
+		        "The request body must be JSON, sent with Content-Type: application/json.");
 		return APP_UNSUPPORTED;
 	}
 	if (req->binary_body_length == 0) {
-		problem_set(pb, "invalid_json", "The request body is empty; a JSON object is expected.");
+		problem_set(pb, "invalid_json",
+		            "The request body is empty; a JSON object is expected.");
 		return APP_INVALID;
 	}
-	body = json_loadb(req->binary_body, req->binary_body_length, JSON_REJECT_DUPLICATES, &jerr);
+	body = json_loadb(req->binary_body, req->binary_body_length,
+	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!body) {
-		problem_set(pb, "invalid_json", "The body is not valid JSON: %s (line %d, column %d).",
-			    jerr.text, jerr.line, jerr.column);
+		problem_set(pb, "invalid_json",
+		            "The body is not valid JSON: %s (line %d, column %d).", jerr.text,
+		            jerr.line, jerr.column);
 		return APP_INVALID;
 	}
 	if (!json_is_object(body)) {

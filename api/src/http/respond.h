@@ -11,14 +11,15 @@
  * Zero-initialise, fill with problem_set/problem_field, release with problem_free.
  */
 struct problem {
-	const char *code;  /* stable machine code (static string); NULL: derived from the app error */
-	char detail[256];  /* one user-safe sentence; "" for the default */
-	json_t *errors;    /* array of {field, code, message}, or NULL */
+	const char
+	        *code; /* stable machine code (static string); NULL: derived from the app error */
+	char detail[256]; /* one user-safe sentence; "" for the default */
+	json_t *errors;   /* array of {field, code, message}, or NULL */
 };
 
 /* Sets code and detail (printf-style). */
 void problem_set(struct problem *pb, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* Adds a field error. */
 void problem_field(struct problem *pb, const char *field, const char *code, const char *message);
@@ -47,6 +48,6 @@ void http_json(struct _u_response *resp, int status, json_t *body);
  * APP_INVALID). On success the caller owns *body_out. pb receives the code and detail on failure.
  */
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
-			  struct problem *pb);
+                          struct problem *pb);
 
 #endif

@@ -6,14 +6,14 @@
 #include "routes/routes.h"
 
 const struct route ROUTES[] = {
-	{"GET", "/healthz", route_healthz, NULL},
-	{"GET", "/readyz", route_readyz, NULL},
-	{"GET", "/metrics", route_metrics, NULL},
-	{"GET", "/openapi.yaml", route_openapi, NULL},
-	{"GET", "/docs", route_docs, NULL},
+        {"GET", "/healthz", route_healthz, NULL},
+        {"GET", "/readyz", route_readyz, NULL},
+        {"GET", "/metrics", route_metrics, NULL},
+        {"GET", "/openapi.yaml", route_openapi, NULL},
+        {"GET", "/docs", route_docs, NULL},
 #ifdef CABINET_TEST_HOOKS
-	{"POST", "/api/v1/test/clock", route_test_clock, NULL},
-	{"POST", "/api/v1/test/sleep", route_test_sleep, NULL},
+        {"POST", "/api/v1/test/clock", route_test_clock, NULL},
+        {"POST", "/api/v1/test/sleep", route_test_sleep, NULL},
 #endif
 };
 
@@ -48,8 +48,8 @@ static bool match(const char *tpl, const char *path, struct _u_map *params)
 	return *tpl == '\0' && *path == '\0';
 }
 
-enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_len, const char *method,
-			     const char *path, struct _u_map *params)
+enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_len,
+                             const char *method, const char *path, struct _u_map *params)
 {
 	bool path_seen = false;
 	size_t used = 0;
@@ -67,8 +67,8 @@ enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_le
 			return ROUTE_MATCHED;
 		}
 		if (allow_out && used < allow_len) {
-			int n = snprintf(allow_out + used, allow_len - used, "%s%s", used ? ", " : "",
-					 ROUTES[i].method);
+			int n = snprintf(allow_out + used, allow_len - used, "%s%s",
+			                 used ? ", " : "", ROUTES[i].method);
 
 			used += n > 0 ? (size_t)n : 0;
 		}

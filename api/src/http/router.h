@@ -10,8 +10,8 @@
 typedef int (*route_fn)(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 struct route {
-	const char *method;     /* "GET", "POST", ... */
-	const char *path;       /* OpenAPI template: "/api/v1/customers/{id}" */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* OpenAPI template: "/api/v1/customers/{id}" */
 	route_fn handler;
 	const char *permission; /* what the caller needs; NULL: public */
 };
@@ -25,8 +25,8 @@ enum route_match { ROUTE_MATCHED, ROUTE_NO_PATH, ROUTE_NO_METHOD };
  * Finds the route of method + path. On ROUTE_MATCHED *index_out is set and each {name} segment is put
  * into params (if not NULL). On ROUTE_NO_METHOD allow_out lists the methods the path has ("GET, POST").
  */
-enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_len, const char *method,
-			     const char *path, struct _u_map *params);
+enum route_match router_find(size_t *index_out, char *allow_out, size_t allow_len,
+                             const char *method, const char *path, struct _u_map *params);
 
 /* Prints "METHOD path" for every route, one per line (cabinetd --routes; the inventory test). */
 void router_print(FILE *out);

@@ -18,7 +18,7 @@ int http_server_start(struct http_server *srv, struct app *app)
 	const struct config *cfg = &app->cfg;
 	struct sockaddr_storage ss = {0};
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+	                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
 
 	memset(srv, 0, sizeof(*srv));
 	if (strchr(cfg->listen_host, ':')) {
@@ -36,15 +36,15 @@ int http_server_start(struct http_server *srv, struct app *app)
 		inet_pton(AF_INET, cfg->listen_host, &a4->sin_addr);
 	}
 	struct MHD_OptionItem options[] = {
-		{MHD_OPTION_SOCK_ADDR, 0, &ss},
-		{MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
-		{MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
-		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->http_per_ip_limit, NULL},
-		{MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s, NULL},
-		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-		{MHD_OPTION_END, 0, NULL},
+	        {MHD_OPTION_SOCK_ADDR, 0, &ss},
+	        {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
+	        {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
+	        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->http_per_ip_limit, NULL},
+	        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s, NULL},
+	        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+	        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+	        {MHD_OPTION_END, 0, NULL},
 	};
 
 	if (ulfius_init_instance(&srv->instance, (unsigned)cfg->listen_port, NULL, NULL) != U_OK) {
@@ -61,7 +61,7 @@ int http_server_start(struct http_server *srv, struct app *app)
 	}
 	srv->started = 1;
 	log_info("listening on http://%s (threads %ld, connection limit %ld)", cfg->listen,
-		 cfg->http_threads, cfg->http_connection_limit);
+	         cfg->http_threads, cfg->http_connection_limit);
 	return APP_OK;
 }
 
@@ -86,7 +86,7 @@ void http_server_drain_and_stop(struct http_server *srv, struct app *app, long g
 	}
 	if (atomic_load(&app->in_flight) > 0)
 		log_warn("grace period over with %ld request(s) still running",
-			 atomic_load(&app->in_flight));
+		         atomic_load(&app->in_flight));
 	else {
 		/* let the last responses leave the socket buffers before connections are closed */
 		struct timespec settle = {0, 100 * 1000000L};

@@ -15,18 +15,18 @@
 static const struct {
 	const char *ext, *type;
 } CONTENT_TYPES[] = {
-	{".html", "text/html; charset=utf-8"},
-	{".js", "text/javascript; charset=utf-8"},
-	{".mjs", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},
-	{".json", "application/json"},
-	{".map", "application/json"},
-	{".svg", "image/svg+xml"},
-	{".png", "image/png"},
-	{".ico", "image/x-icon"},
-	{".woff2", "font/woff2"},
-	{".txt", "text/plain; charset=utf-8"},
-	{".webmanifest", "application/manifest+json"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".map", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".webmanifest", "application/manifest+json"},
 };
 
 static const char *content_type(const char *path)
@@ -82,7 +82,8 @@ int static_resolve(char *out, size_t outlen, const char *root, const char *url_p
 		return APP_NOT_FOUND;
 	admin = strcmp(url_path, "/admin") == 0 || strncmp(url_path, "/admin/", 7) == 0;
 	if ((size_t)snprintf(rel, sizeof(rel), "%s%s", url_path + 1,
-			     url_path[strlen(url_path) - 1] == '/' ? "index.html" : "") >= sizeof(rel))
+	                     url_path[strlen(url_path) - 1] == '/' ? "index.html" : "") >=
+	    sizeof(rel))
 		return APP_NOT_FOUND;
 	if (strcmp(url_path, "/admin") == 0)
 		snprintf(rel, sizeof(rel), "admin/index.html");
@@ -93,11 +94,11 @@ int static_resolve(char *out, size_t outlen, const char *root, const char *url_p
 		return APP_NOT_FOUND; /* a missing asset stays missing */
 	/* an app route such as /admin/customers/42: the app's router takes it from here */
 	return inside(out, outlen, root, admin ? "admin/index.html" : "index.html") ? APP_OK
-										    : APP_NOT_FOUND;
+	                                                                            : APP_NOT_FOUND;
 }
 
 int static_serve(const struct _u_request *req, struct _u_response *resp, const char *root,
-		 const char *url_path)
+                 const char *url_path)
 {
 	char path[PATH_MAX], etag[64];
 	const char *inm;
@@ -111,10 +112,10 @@ int static_serve(const struct _u_request *req, struct _u_response *resp, const c
 	if (!(f = fopen(path, "rb")) || fstat(fileno(f), &st) != 0 || st.st_size > STATIC_MAX_BYTES)
 		goto done;
 	snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_size,
-		 (unsigned long long)st.st_mtime);
+	         (unsigned long long)st.st_mtime);
 	u_map_put(resp->map_header, "ETag", etag);
 	u_map_put(resp->map_header, "Cache-Control",
-		  strncmp(url_path, "/vendor/", 8) == 0 ? "public, max-age=3600" : "no-cache");
+	          strncmp(url_path, "/vendor/", 8) == 0 ? "public, max-age=3600" : "no-cache");
 	inm = u_map_get_case(req->map_header, "If-None-Match");
 	if (inm && strcmp(inm, etag) == 0) {
 		ulfius_set_empty_body_response(resp, 304);

@@ -15,6 +15,6 @@ int static_resolve(char *out, size_t outlen, const char *root, const char *url_p
 
 /* Answers url_path from root with its content type, caching headers and ETag; APP_NOT_FOUND if none. */
 int static_serve(const struct _u_request *req, struct _u_response *resp, const char *root,
-		 const char *url_path);
+                 const char *url_path);
 
 #endif

@@ -30,8 +30,8 @@ int route_readyz(const struct _u_request *req, struct _u_response *resp, void *u
 
 	(void)req;
 	if (err == APP_OK) {
-		out = json_pack("{s:s, s:s, s:s}", "status", "ready", "database", "ok", "migrations",
-				"current");
+		out = json_pack("{s:s, s:s, s:s}", "status", "ready", "database", "ok",
+		                "migrations", "current");
 		http_json(resp, 200, out);
 	} else {
 		problem_set(&pb, "not_ready", "Not ready: %s.", why ? why : "unknown");
@@ -55,7 +55,8 @@ int route_metrics(const struct _u_request *req, struct _u_response *resp, void *
 	err = metrics_render(&text, app->metrics, &pool, atomic_load(&app->in_flight));
 	if (err == APP_OK) {
 		ulfius_set_string_body_response(resp, 200, text);
-		u_map_put(resp->map_header, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+		u_map_put(resp->map_header, "Content-Type",
+		          "text/plain; version=0.0.4; charset=utf-8");
 	} else {
 		http_problem(resp, err, NULL);
 	}
@@ -68,7 +69,7 @@ int route_openapi(const struct _u_request *req, struct _u_response *resp, void *
 {
 	(void)req, (void)user_data;
 	ulfius_set_binary_body_response(resp, 200, (const char *)cabinet_openapi[0].data,
-					cabinet_openapi[0].len);
+	                                cabinet_openapi[0].len);
 	u_map_put(resp->map_header, "Content-Type", "application/yaml; charset=utf-8");
 	u_map_put(resp->map_header, "Cache-Control", "no-cache");
 	return U_CALLBACK_COMPLETE;
@@ -81,8 +82,9 @@ int route_docs(const struct _u_request *req, struct _u_response *resp, void *use
 	struct problem pb = {0};
 
 	if (static_serve(req, resp, app->web_root, "/docs/index.html") != APP_OK) {
-		problem_set(&pb, "not_found", "The API reference page is not installed (web root: %s).",
-			    app->web_root[0] ? "docs/index.html missing" : "missing");
+		problem_set(&pb, "not_found",
+		            "The API reference page is not installed (web root: %s).",
+		            app->web_root[0] ? "docs/index.html missing" : "missing");
 		http_problem(resp, APP_NOT_FOUND, &pb);
 	}
 	return U_CALLBACK_COMPLETE;

@@ -16,7 +16,7 @@
 
 /* Reads the one integer field name of a JSON object body, within [min, max]. */
 static int read_int_field(json_int_t *value_out, const struct _u_request *req, struct app *app,
-			  const char *name, json_int_t min, json_int_t max, struct problem *pb)
+                          const char *name, json_int_t min, json_int_t max, struct problem *pb)
 {
 	json_t *body = NULL, *v;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, pb);
@@ -26,15 +26,14 @@ static int read_int_field(json_int_t *value_out, const struct _u_request *req, s
 	const char *key;
 	json_t *field;
 
-	json_object_foreach(body, key, field)
-		if (strcmp(key, name) != 0)
-			problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	json_object_foreach(body, key, field) if (strcmp(key, name) != 0)
+	        problem_field(pb, key, "unknown_field", "This field is not accepted.");
 	v = json_object_get(body, name);
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
 		char msg[128];
 
-		snprintf(msg, sizeof(msg), "An integer from %lld to %lld is required.", (long long)min,
-			 (long long)max);
+		snprintf(msg, sizeof(msg), "An integer from %lld to %lld is required.",
+		         (long long)min, (long long)max);
 		problem_field(pb, name, v ? "invalid" : "required", msg);
 	}
 	if (pb->errors) {
@@ -53,13 +52,13 @@ int route_test_clock(const struct _u_request *req, struct _u_response *resp, voi
 	struct problem pb = {0};
 	json_int_t offset = 0;
 	json_t *out = NULL;
-	int err = read_int_field(&offset, req, user_data, "offset_seconds", -TEN_YEARS_S, TEN_YEARS_S,
-				 &pb);
+	int err = read_int_field(&offset, req, user_data, "offset_seconds", -TEN_YEARS_S,
+	                         TEN_YEARS_S, &pb);
 
 	if (err == APP_OK) {
 		clock_set_offset(offset);
 		out = json_pack("{s:I, s:I}", "offset_seconds", (json_int_t)clock_offset(), "now",
-				(json_int_t)clock_now());
+		                (json_int_t)clock_now());
 		http_json(resp, 200, out);
 	} else {
 		http_problem(resp, err, &pb);

@@ -12,7 +12,8 @@ static int check_once(bool *current_out, bool *broken_out, struct app *app)
 
 	*broken_out = false;
 	if (rc == APP_OK) {
-		rc = migrate_is_current(current_out, conn, cabinet_migrations, cabinet_migrations_count);
+		rc = migrate_is_current(current_out, conn, cabinet_migrations,
+		                        cabinet_migrations_count);
 		*broken_out = conn->broken;
 	}
 	db_pool_checkin(app->pool, conn);
@@ -30,7 +31,8 @@ int health_ready(const char **why_out, struct app *app)
 		return APP_UNAVAILABLE;
 	}
 	rc = check_once(&current, &broken, app);
-	if (rc != APP_OK && broken) /* a connection that died with the old server: reads retry once */
+	if (rc != APP_OK &&
+	    broken) /* a connection that died with the old server: reads retry once */
 		rc = check_once(&current, &broken, app);
 	if (rc != APP_OK) {
 		*why_out = "database unreachable";

@@ -1,0 +1,67 @@
+// PostgreSQL going away and coming back; SIGTERM while requests are in flight.
+import { test } from 'node:test';
+import { connect } from 'node:net';
+import assert from 'node:assert/strict';
+import { startCluster, createDatabase, psql } from '../lib/pg.js';
+import { startServer } from '../lib/server.js';
+import { client } from '../lib/client.js';
+
+test('readyz follows PostgreSQL down and back up without a restart of cabinetd', async () => {
+  const cluster = startCluster(); // private: this test stops it
+  let server;
+  try {
+    psql(cluster.url, 'CREATE DATABASE app');
+    const url = cluster.url.replace('/postgres?', '/app?');
+    server = await startServer({ databaseUrl: url });
+    const api = client(server.url);
+    assert.equal((await api.get('/readyz')).status, 200);
+
+    cluster.stop();
+    const down = await api.get('/readyz');
+    assert.equal(down.status, 503);
+    assert.equal(down.json.code, 'not_ready');
+    assert.match(down.json.detail, /database unreachable/);
+    assert.equal(down.headers.get('retry-after'), '1');
+    assert.equal((await api.get('/healthz')).status, 200, 'liveness does not depend on the database');
+
+    cluster.start();
+    const back = Date.now();
+    let status = 0;
+    while (Date.now() - back < 5000) {
+      status = (await api.get('/readyz')).status;
+      if (status === 200) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 200, 'ready again within 5 s');
+    assert.ok(Date.now() - back < 5000);
+  } finally {
+    await server?.stop();
+    cluster.destroy();
+  }
+});
+
+test('SIGTERM lets in-flight requests finish, refuses new ones, exits within 10 s', async () => {
+  const db = createDatabase();
+  try {
+    const server = await startServer({ databaseUrl: db.url });
+    const api = client(server.url);
+    const inflight = [1500, 1200, 800].map((ms) => api.post('/api/v1/test/sleep', { json: { milliseconds: ms } }));
+    await new Promise((r) => setTimeout(r, 300));
+    const stopping = server.stop();
+    const results = await Promise.all(inflight);
+    for (const r of results) assert.equal(r.status, 200);
+    assert.deepEqual(results.map((r) => r.json.slept_ms), [1500, 1200, 800]);
+    await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(new Promise((resolve, reject) => {
+      const sock = connect(server.port, '127.0.0.1', () => { sock.destroy(); resolve(); });
+      sock.on('error', reject);
+    }), /ECONNREFUSED/, 'no new connections while draining');
+    const { code, elapsedMs, output } = await stopping;
+    assert.equal(code, 0);
+    assert.ok(elapsedMs < 10000, `exited after ${elapsedMs} ms`);
+    assert.ok(elapsedMs < 3000, `drained promptly (${elapsedMs} ms)`);
+    assert.match(output, /draining: \d+ request\(s\) in flight/);
+  } finally {
+    db.drop();
+  }
+});

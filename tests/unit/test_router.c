@@ -1,0 +1,65 @@
+/* router.c: matching, path parameters, 405 method lists; dispatch.c's request id rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "http/dispatch.h"
+#include "http/router.h"
+
+static void matches_and_misses(void **state)
+{
+	char allow[64];
+	size_t i = 99;
+
+	(void)state;
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "GET", "/healthz", NULL),
+	                 ROUTE_MATCHED);
+	assert_string_equal(ROUTES[i].path, "/healthz");
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "DELETE", "/readyz", NULL),
+	                 ROUTE_NO_METHOD);
+	assert_string_equal(allow, "GET");
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "GET", "/healthz/", NULL),
+	                 ROUTE_NO_PATH);
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "GET", "/healthzz", NULL),
+	                 ROUTE_NO_PATH);
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "GET", "/", NULL), ROUTE_NO_PATH);
+	assert_int_equal(router_find(&i, allow, sizeof(allow), "GET", "", NULL), ROUTE_NO_PATH);
+}
+
+static void every_route_is_unique_and_well_formed(void **state)
+{
+	(void)state;
+	assert_true(ROUTE_COUNT > 0);
+	for (size_t a = 0; a < ROUTE_COUNT; a++) {
+		assert_true(ROUTES[a].path[0] == '/');
+		assert_non_null(ROUTES[a].handler);
+		for (size_t b = a + 1; b < ROUTE_COUNT; b++)
+			assert_false(strcmp(ROUTES[a].method, ROUTES[b].method) == 0 &&
+			             strcmp(ROUTES[a].path, ROUTES[b].path) == 0);
+	}
+}
+
+static void request_ids(void **state)
+{
+	(void)state;
+	assert_true(http_request_id_ok("abc-123_X.y"));
+	assert_true(http_request_id_ok("123456789012345678901234567890123456"));
+	assert_false(http_request_id_ok("1234567890123456789012345678901234567"));
+	assert_false(http_request_id_ok(""));
+	assert_false(http_request_id_ok(NULL));
+	assert_false(http_request_id_ok("a b"));
+	assert_false(http_request_id_ok("a\"b"));
+	assert_false(http_request_id_ok("line\nbreak"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(matches_and_misses),
+	        cmocka_unit_test(every_route_is_unique_and_well_formed),
+	        cmocka_unit_test(request_ids),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,65 @@
+// The layout both apps share: header navigation, main view, footer preferences, skip link.
+import { html, render } from '/vendor/lit-html/lit-html.js';
+import { createRouter } from './router.js';
+import { initI18n, t, setLanguage, language, languages, onLanguageChange } from './i18n.js';
+import { applyTheme, currentTheme, THEMES } from './theme.js';
+
+/**
+ * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }] })
+ * A view is (ctx) => template, where ctx = { params, router, refresh }; refresh() re-renders.
+ */
+export async function startShell({ app, base, nav, routes, notFound }) {
+  applyTheme();
+  await initI18n();
+  const root = document.getElementById('app');
+  let state;
+
+  const router = createRouter({
+    base,
+    routes,
+    notFound,
+    onChange: (s) => {
+      state = s;
+      draw();
+      document.getElementById('main')?.focus({ preventScroll: true });
+    },
+  });
+  state = router.current();
+
+  function draw() {
+    const { route, params, path } = state;
+    const title = t(`app.${app}`);
+    document.title = route.title ? `${t(route.title)} · ${title}` : title;
+    const view = route.view({ params, router, refresh: draw });
+    render(html`
+      <a class="skip-link" href="#main">${t('nav.skip')}</a>
+      <header class="container">
+        <nav aria-label=${t('nav.main')}>
+          <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
+          <ul>
+            ${nav.map((item) => html`<li><a href=${router.href(item.path)}
+              aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" class="container" tabindex="-1">${view}</main>
+      <footer class="container app-footer">
+        <label>${t('prefs.theme')}
+          <select data-testid="theme" @change=${(e) => { applyTheme(e.target.value); draw(); }}>
+            ${THEMES.map((th) => html`<option value=${th} ?selected=${th === currentTheme()}>${t(`theme.${th}`)}</option>`)}
+          </select>
+        </label>
+        <label>${t('prefs.language')}
+          <select data-testid="language" @change=${(e) => setLanguage(e.target.value)}>
+            ${languages().map((l) => html`<option value=${l} ?selected=${l === language()}>${t(`lang.${l}`)}</option>`)}
+          </select>
+        </label>
+        <a href="/docs" data-external>${t('nav.docs')}</a>
+      </footer>`, root);
+    root.removeAttribute('aria-busy');
+  }
+
+  onLanguageChange(draw);
+  draw();
+  return { router, redraw: draw };
+}
