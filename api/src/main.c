@@ -96,8 +96,9 @@ static int setup(struct app *app)
 	if (app->cfg.migrate_on_start && (rc = migrate_at_start(app)) != APP_OK)
 		return rc;
 	if (!app->cfg.migrate_on_start && !schema_current(app))
-		log_warn("schema not current: run cabinetctl migrate; /readyz answers 503 until then, "
-			 "and the first staff member is created at the next start");
+		log_warn("schema not current: run cabinetctl migrate; /readyz answers 503 until "
+		         "then, "
+		         "and the first staff member is created at the next start");
 	else if ((rc = staff_bootstrap(app, stderr)) != APP_OK) {
 		log_error("could not create the first staff member");
 		return rc;

@@ -59,7 +59,7 @@ test('SIGTERM lets in-flight requests finish, refuses new ones, exits within 10 
     const { code, elapsedMs, output } = await stopping;
     assert.equal(code, 0);
     assert.ok(elapsedMs < 10000, `exited after ${elapsedMs} ms`);
-    assert.ok(elapsedMs < 3000, `drained promptly (${elapsedMs} ms)`);
+    assert.doesNotMatch(output, /grace period over/, 'it exited when the requests were done, not at the deadline');
     assert.match(output, /draining: \d+ request\(s\) in flight/);
   } finally {
     db.drop();
