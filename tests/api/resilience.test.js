@@ -1,6 +1,7 @@
 // PostgreSQL going away and coming back; SIGTERM while requests are in flight.
 import { test } from 'node:test';
 import { connect } from 'node:net';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { startCluster, createDatabase, psql } from '../lib/pg.js';
 import { startServer } from '../lib/server.js';
@@ -62,6 +63,38 @@ test('SIGTERM lets in-flight requests finish, refuses new ones, exits within 10 
     assert.doesNotMatch(output, /grace period over/, 'it exited when the requests were done, not at the deadline');
     assert.match(output, /draining: \d+ request\(s\) in flight/);
   } finally {
+    db.drop();
+  }
+});
+
+test('a busy pool answers 503 after the checkout deadline, then recovers', async () => {
+  const db = createDatabase();
+  let locker;
+  try {
+    const server = await startServer({
+      databaseUrl: db.url,
+      env: { CABINET_DB_POOL_SIZE: '1', CABINET_DB_CHECKOUT_TIMEOUT_MS: '200', CABINET_DB_STATEMENT_TIMEOUT_MS: '1500' },
+    });
+    const api = client(server.url);
+    // hold a lock readyz's query needs: the only pooled connection waits on it
+    locker = spawn('psql', ['-qX', db.url, '-c',
+      'BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;'], { stdio: 'ignore' });
+    const lockerDone = new Promise((resolve) => locker.on('exit', resolve));
+    for (let i = 0; i < 100; i++) {
+      const held = psql(db.url, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'schema_migrations'::regclass");
+      if (held === '1') break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const [first, second] = await Promise.all([api.get('/readyz'), api.get('/readyz')]);
+    assert.deepEqual([first.status, second.status], [503, 503]);
+    const metrics = (await api.get('/metrics')).text;
+    assert.match(metrics, /cabinet_db_pool_timeouts_total [1-9]/, 'one request gave up waiting for the pool');
+    assert.match(metrics, /cabinet_db_pool_waits_total [1-9]/);
+    await lockerDone;
+    assert.equal((await api.get('/readyz')).status, 200);
+    await server.stop();
+  } finally {
+    locker?.kill();
     db.drop();
   }
 });
