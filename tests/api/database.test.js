@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, psql, ROOT } from '../lib/pg.js';
-import { startServer } from '../lib/server.js';
+import { spawnSync } from 'node:child_process';
+import { startServer, BINARY } from '../lib/server.js';
 
 const MIGRATIONS = readdirSync(join(ROOT, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f));
 
@@ -106,6 +107,32 @@ test('readyz is 503 until migrations are applied', async () => {
     assert.equal(body.code, 'not_ready');
     assert.match(body.detail, /migrations pending/);
     await s.stop();
+  } finally {
+    db.drop();
+  }
+});
+
+test('cabinetctl status and migrate work on their own', async () => {
+  const db = createDatabase();
+  try {
+    const ctl = (cmd) => spawnSync(BINARY.replace(/cabinetd$/, 'cabinetctl'), [cmd], {
+      env: { PATH: process.env.PATH, CABINET_DATABASE_URL: db.url, ASAN_OPTIONS: 'detect_leaks=1' },
+      encoding: 'utf8',
+    });
+    let r = ctl('status');
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /NOT current: run cabinetctl migrate/);
+    r = ctl('migrate');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${MIGRATIONS.length} migration\\(s\\) applied; schema current`));
+    r = ctl('migrate');
+    assert.match(r.stdout, /^0 migration\(s\) applied/);
+    r = ctl('status');
+    assert.equal(r.status, 0);
+    for (const m of MIGRATIONS) assert.match(r.stdout, new RegExp(m.replace('.', '\\.')));
+    assert.doesNotMatch(r.stderr, /Sanitizer|runtime error/);
+    r = ctl('frobnicate');
+    assert.equal(r.status, 2);
   } finally {
     db.drop();
   }

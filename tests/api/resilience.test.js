@@ -69,32 +69,36 @@ test('SIGTERM lets in-flight requests finish, refuses new ones, exits within 10 
 
 test('a busy pool answers 503 after the checkout deadline, then recovers', async () => {
   const db = createDatabase();
-  let locker;
+  let locker, server;
   try {
-    const server = await startServer({
+    server = await startServer({
       databaseUrl: db.url,
       env: { CABINET_DB_POOL_SIZE: '1', CABINET_DB_CHECKOUT_TIMEOUT_MS: '200', CABINET_DB_STATEMENT_TIMEOUT_MS: '1500' },
     });
     const api = client(server.url);
     // hold a lock readyz's query needs: the only pooled connection waits on it
     locker = spawn('psql', ['-qX', db.url, '-c',
-      'BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(4); COMMIT;'], { stdio: 'ignore' });
+      'BEGIN; LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;'], { stdio: 'ignore' });
     const lockerDone = new Promise((resolve) => locker.on('exit', resolve));
     for (let i = 0; i < 100; i++) {
       const held = psql(db.url, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = 'schema_migrations'::regclass");
       if (held === '1') break;
       await new Promise((r) => setTimeout(r, 30));
     }
-    const [first, second] = await Promise.all([api.get('/readyz'), api.get('/readyz')]);
-    assert.deepEqual([first.status, second.status], [503, 503]);
+    // several connections, so that requests run on several worker threads at once: one holds the
+    // only database connection (and hits the statement timeout), the others give up waiting for it
+    const answers = await Promise.all(Array.from({ length: 8 }, () => api.get('/readyz')));
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([503]));
+    assert.ok(answers.every((a) => a.headers.get('retry-after') === '1'));
     const metrics = (await api.get('/metrics')).text;
-    assert.match(metrics, /cabinet_db_pool_timeouts_total [1-9]/, 'one request gave up waiting for the pool');
+    assert.match(metrics, /cabinet_db_pool_timeouts_total [1-9]/, 'requests gave up waiting for the pool');
     assert.match(metrics, /cabinet_db_pool_waits_total [1-9]/);
+    psql(db.url, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'schema_migrations'::regclass AND mode = 'AccessExclusiveLock'");
     await lockerDone;
-    assert.equal((await api.get('/readyz')).status, 200);
-    await server.stop();
+    assert.equal((await api.get('/readyz')).status, 200, 'the pool recovers once the lock is gone');
   } finally {
     locker?.kill();
+    await server?.stop();
     db.drop();
   }
 });

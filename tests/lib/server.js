@@ -2,7 +2,7 @@
 // failing the test if it crashed, exited non-zero or printed a sanitizer report.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './pg.js';
@@ -25,6 +25,11 @@ export function freePort() {
 const secretDir = mkdtempSync(join(tmpdir(), 'cabinet-secret-'));
 const secretFile = join(secretDir, 'jwt');
 writeFileSync(secretFile, 'test-secret-0123456789-0123456789-0123456789\n', { mode: 0o600 });
+const running = new Set();
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+  rmSync(secretDir, { recursive: true, force: true });
+});
 
 /**
  * Starts cabinetd. options: { databaseUrl, env } -> { url, port, proc, output(), stop() }.
@@ -51,6 +56,13 @@ export async function startServer({ databaseUrl, env = {}, waitReady = true } = 
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // a failed assertion must not leave the test process waiting on a server: unref it, and kill
+  // whatever is still running when the process exits
+  proc.unref();
+  proc.stdout.unref?.();
+  proc.stderr.unref?.();
+  running.add(proc);
+  proc.on('exit', () => running.delete(proc));
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));

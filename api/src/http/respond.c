@@ -145,6 +145,9 @@ void http_problem(struct _u_response *resp, int err, const struct problem *pb)
 
 	ulfius_set_string_body_response(resp, (unsigned)status, text ? text : "{}");
 	u_map_put(resp->map_header, "Content-Type", "application/problem+json");
+	/* every 503 is transient here (pool, database, draining): tell clients when to come back */
+	if (status == 503 && !u_map_has_key_case(resp->map_header, "Retry-After"))
+		u_map_put(resp->map_header, "Retry-After", "1");
 	free(text);
 	json_decref(body);
 }

@@ -35,8 +35,7 @@ int route_readyz(const struct _u_request *req, struct _u_response *resp, void *u
 		http_json(resp, 200, out);
 	} else {
 		problem_set(&pb, "not_ready", "Not ready: %s.", why ? why : "unknown");
-		http_problem(resp, err, &pb);
-		u_map_put(resp->map_header, "Retry-After", "1");
+		http_problem(resp, err, &pb); /* 503 with Retry-After */
 	}
 	json_decref(out);
 	return U_CALLBACK_COMPLETE;
