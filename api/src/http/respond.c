@@ -165,6 +165,15 @@ void http_json(struct _u_response *resp, int status, json_t *body)
 	free(text);
 }
 
+void http_reply(struct _u_response *resp, int err, int status, json_t *out,
+                const struct problem *pb)
+{
+	if (err == APP_OK)
+		http_json(resp, status, out);
+	else
+		http_problem(resp, err, pb);
+}
+
 /* application/json or any application/...+json, optionally with a UTF-8 charset. */
 static int is_json_media_type(const char *ct)
 {

@@ -39,6 +39,10 @@ json_t *problem_body(int err, const struct problem *pb, const char *request_id);
 /* Answers err as application/problem+json. pb may be NULL. */
 void http_problem(struct _u_response *resp, int err, const struct problem *pb);
 
+/* The usual end of a handler: out with status when err is APP_OK, else the problem. Steals nothing. */
+void http_reply(struct _u_response *resp, int err, int status, json_t *out,
+                const struct problem *pb);
+
 /* Answers status with a JSON body (not stolen). */
 void http_json(struct _u_response *resp, int status, json_t *body);
 

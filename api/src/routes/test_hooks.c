@@ -59,10 +59,8 @@ int route_test_clock(const struct _u_request *req, struct _u_response *resp, voi
 		clock_set_offset(offset);
 		out = json_pack("{s:I, s:I}", "offset_seconds", (json_int_t)clock_offset(), "now",
 		                (json_int_t)clock_now());
-		http_json(resp, 200, out);
-	} else {
-		http_problem(resp, err, &pb);
 	}
+	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
@@ -81,10 +79,8 @@ int route_test_sleep(const struct _u_request *req, struct _u_response *resp, voi
 
 		nanosleep(&ts, NULL);
 		out = json_pack("{s:I}", "slept_ms", ms);
-		http_json(resp, 200, out);
-	} else {
-		http_problem(resp, err, &pb);
 	}
+	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
