@@ -73,6 +73,12 @@ static const struct cfg_def CONFIG_TABLE[] = {
          F(bootstrap_admin_password),
          "its password; unset: a one-time password is generated and printed once on standard "
          "error"},
+        {"CABINET_ACCESS_TOKEN_TTL_S", NULL, T_INT, "300", 30, 3600, NULL, F(access_token_ttl_s),
+         "lifetime of an access token (JWT) in seconds"},
+        {"CABINET_SESSION_IDLE_S", NULL, T_INT, "1800", 60, 604800, NULL, F(session_idle_s),
+         "a session not refreshed for this long ends"},
+        {"CABINET_SESSION_MAX_S", NULL, T_INT, "43200", 300, 2592000, NULL, F(session_max_s),
+         "a session ends this long after sign-in, whatever its use"},
         {"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 4194304, NULL,
          F(argon2_memory_kib), "argon2id memory cost in KiB (OWASP minimum 19456)"},
         {"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 64, NULL, F(argon2_iterations),

@@ -30,6 +30,9 @@ struct config {
 	bool migrate_on_start;
 	char *bootstrap_admin_email;
 	char *bootstrap_admin_password;
+	long access_token_ttl_s;
+	long session_idle_s;
+	long session_max_s;
 	long argon2_memory_kib;
 	long argon2_iterations;
 	long argon2_parallelism;

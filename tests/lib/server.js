@@ -24,7 +24,9 @@ export function freePort() {
 
 const secretDir = mkdtempSync(join(tmpdir(), 'cabinet-secret-'));
 const secretFile = join(secretDir, 'jwt');
-writeFileSync(secretFile, 'test-secret-0123456789-0123456789-0123456789\n', { mode: 0o600 });
+/** The signing secret every test server uses (tests forge tokens with it). */
+export const TEST_JWT_SECRET = 'test-secret-0123456789-0123456789-0123456789';
+writeFileSync(secretFile, `${TEST_JWT_SECRET}\n`, { mode: 0o600 });
 const running = new Set();
 process.on('exit', () => {
   for (const p of running) p.kill('SIGKILL');

@@ -35,3 +35,39 @@ int staff_repo_insert(char id_out[37], struct db_conn *conn, const struct staff_
 	PQclear(res);
 	return rc;
 }
+
+enum { L_ID, L_STATUS, L_HASH };
+
+static const char SQL_STAFF_FIND_LOGIN[] =
+        "SELECT id, status, password_hash FROM staff WHERE lower(email) = lower($1::text)";
+
+int staff_repo_find_login(struct staff_login *out, struct db_conn *conn, const char *email)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_STAFF_FIND_LOGIN, 1, (const char *const[]){email});
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, L_ID));
+		snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, L_STATUS));
+		snprintf(out->password_hash, sizeof(out->password_hash), "%s",
+		         PQgetvalue(res, 0, L_HASH));
+	}
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_STAFF_RECORD_LOGIN[] =
+        "UPDATE staff SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
+        " WHERE id = $1::uuid";
+
+int staff_repo_record_login(struct db_conn *conn, const char *id, time_t now, const char *ip)
+{
+	char ts[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)now);
+	return db_exec(NULL, conn, SQL_STAFF_RECORD_LOGIN, 3,
+	               (const char *const[]){id, ts, ip && *ip ? ip : NULL});
+}

@@ -3,6 +3,7 @@
 #define CABINET_STAFF_REPO_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "db/pool.h"
 
@@ -19,5 +20,17 @@ int staff_repo_any(bool *any_out, struct db_conn *conn);
 
 /* Inserts a staff member; writes its id (37 bytes) into id_out. APP_CONFLICT when the e-mail is taken. */
 int staff_repo_insert(char id_out[37], struct db_conn *conn, const struct staff_new *s);
+
+struct staff_login {
+	char id[37];
+	char status[16];
+	char password_hash[256];
+};
+
+/* Finds a staff member by e-mail, case-insensitively, for sign-in. APP_NOT_FOUND when none. */
+int staff_repo_find_login(struct staff_login *out, struct db_conn *conn, const char *email);
+
+/* Records a successful sign-in (time and address). */
+int staff_repo_record_login(struct db_conn *conn, const char *id, time_t now, const char *ip);
 
 #endif

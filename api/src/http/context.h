@@ -5,12 +5,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/principal.h"
+
 struct req_ctx {
 	char request_id[40];
-	char client_ip
-	        [46]; /* the peer, or the client named by X-Forwarded-For from a trusted proxy */
+	/* the peer, or the client named by X-Forwarded-For when the peer is a trusted proxy */
+	char client_ip[46];
 	int64_t started_us;
-	size_t route; /* index in the route table, or route_count when unmatched */
+	/* index in the route table, or ROUTE_COUNT when unmatched */
+	size_t route;
+	/* the authenticated caller; PRINCIPAL_NONE on public routes */
+	struct principal who;
 };
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "auth/secrets.h"
@@ -17,6 +18,7 @@
 #include "http/router.h"
 #include "http/static.h"
 #include "log.h"
+#include "service/sessions.h"
 
 /* Strict: no inline script or style anywhere, same-origin everything, never framed. */
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -83,6 +85,37 @@ static bool is_api_path(const char *path)
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
 }
 
+/*
+ * Authenticates the bearer token and checks the route's permission; on failure answers 401 (with
+ * WWW-Authenticate) or 403 and returns the error.
+ */
+static int authorize(const struct _u_request *req, struct _u_response *resp, struct app *app,
+                     struct req_ctx *ctx, const char *permission)
+{
+	const char *h = u_map_get_case(req->map_header, "Authorization");
+	struct problem pb = {0};
+	int err;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"cabinet\"");
+		problem_set(&pb, "unauthorized",
+		            "Sign in first: send Authorization: Bearer <token>.");
+		err = APP_UNAUTHORIZED;
+	} else if ((err = sessions_authenticate(&ctx->who, app, h + 7 + strspn(h + 7, " "))) ==
+	           APP_UNAUTHORIZED) {
+		u_map_put(resp->map_header, "WWW-Authenticate",
+		          "Bearer realm=\"cabinet\", error=\"invalid_token\"");
+		problem_set(&pb, "invalid_token",
+		            "The access token is invalid, expired or revoked.");
+	} else if (err == APP_OK && !principal_allows(&ctx->who, permission)) {
+		problem_set(&pb, "forbidden", "Your role does not allow this.");
+		err = APP_FORBIDDEN;
+	}
+	if (err != APP_OK)
+		http_problem(resp, err, &pb);
+	return err;
+}
+
 static void route_request(const struct _u_request *req, struct _u_response *resp, struct app *app,
                           struct req_ctx *ctx, const char *method)
 {
@@ -93,7 +126,9 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 	switch (router_find(&index, allow, sizeof(allow), method, req->url_path, req->map_url)) {
 	case ROUTE_MATCHED:
 		ctx->route = index;
-		ROUTES[index].handler(req, resp, app);
+		if (!ROUTES[index].permission ||
+		    authorize(req, resp, app, ctx, ROUTES[index].permission) == APP_OK)
+			ROUTES[index].handler(req, resp, app);
 		return;
 	case ROUTE_NO_METHOD:
 		u_map_put(resp->map_header, "Allow", allow);

@@ -11,6 +11,10 @@ const struct route ROUTES[] = {
         {"GET", "/metrics", route_metrics, NULL},
         {"GET", "/openapi.yaml", route_openapi, NULL},
         {"GET", "/docs", route_docs, NULL},
+        {"POST", "/api/v1/auth/login", route_auth_login, NULL},
+        {"POST", "/api/v1/auth/refresh", route_auth_refresh, NULL},
+        {"POST", "/api/v1/auth/logout", route_auth_logout, "self"},
+        {"GET", "/api/v1/me", route_me_get, "self"},
 #ifdef CABINET_TEST_HOOKS
         {"POST", "/api/v1/test/clock", route_test_clock, NULL},
         {"POST", "/api/v1/test/sleep", route_test_sleep, NULL},

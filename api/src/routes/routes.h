@@ -11,6 +11,12 @@ int route_metrics(const struct _u_request *req, struct _u_response *resp, void *
 int route_openapi(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_docs(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* auth.c */
+int route_auth_login(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_logout(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 /* test_hooks.c, only in builds with CABINET_TEST_HOOKS */
 int route_test_clock(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_sleep(const struct _u_request *req, struct _u_response *resp, void *user_data);

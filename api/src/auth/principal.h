@@ -1,0 +1,25 @@
+/* Who is calling: left by the dispatcher in the request context for handlers and services. */
+#ifndef CABINET_PRINCIPAL_H
+#define CABINET_PRINCIPAL_H
+
+#include <stdbool.h>
+
+enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF };
+
+struct principal {
+	enum principal_kind kind;
+	char id[37];         /* staff id */
+	char session_id[37]; /* the session its access token belongs to */
+	char role[32];       /* staff role */
+	char email[255];
+	char display_name[201];
+	bool must_change_password;
+};
+
+/*
+ * Whether who may use permission (route table strings: "self" for any signed-in principal, or a
+ * catalogue name such as "audit.read"). Denies by default, and always for PRINCIPAL_NONE.
+ */
+bool principal_allows(const struct principal *who, const char *permission);
+
+#endif

@@ -1,0 +1,149 @@
+/* sessions and refresh_tokens SQL. */
+#include "db/session_repo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "db/db.h"
+
+#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
+
+static const char SQL_SESSION_CREATE[] =
+        "INSERT INTO sessions (realm, staff_id, created_at, last_used_at, expires_at, idle_timeout,"
+        " ip, user_agent)"
+        " VALUES ($1::text, $2::uuid, to_timestamp($3::bigint), to_timestamp($3::bigint),"
+        " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
+        " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512))"
+        " RETURNING id";
+
+int session_repo_create(char id_out[37], struct db_conn *conn, const struct session_new *s)
+{
+	char now[24], max[24], idle[24];
+	PGresult *res = NULL;
+	int rc;
+
+	TS(now, s->now);
+	TS(max, s->max_s);
+	TS(idle, s->idle_s);
+	const char *params[] = {s->realm,     s->staff_id, now,
+	                        max,          idle,        s->ip && *s->ip ? s->ip : NULL,
+	                        s->user_agent};
+	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 7, params);
+	if (rc == APP_OK)
+		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_REFRESH_INSERT[] =
+        "INSERT INTO refresh_tokens (token_hash, session_id, created_at)"
+        " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, to_timestamp($3::bigint))";
+
+int refresh_repo_insert(struct db_conn *conn, const char *token, const char *session_id, time_t now)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn, SQL_REFRESH_INSERT, 3,
+	               (const char *const[]){token, session_id, ts});
+}
+
+static const char SQL_REFRESH_CONSUME[] =
+        "UPDATE refresh_tokens SET used_at = to_timestamp($2::bigint)"
+        " WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
+        " RETURNING session_id";
+
+static const char SQL_REFRESH_FIND[] = "SELECT session_id FROM refresh_tokens WHERE token_hash = "
+                                       "sha256(convert_to($1::text, 'UTF8'))";
+
+int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
+                         struct db_conn *conn, const char *token, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	*state_out = REFRESH_UNKNOWN;
+	session_id_out[0] = '\0';
+	TS(ts, now);
+	rc = db_exec(&res, conn, SQL_REFRESH_CONSUME, 2, (const char *const[]){token, ts});
+	if (rc == APP_OK && PQntuples(res) == 1) {
+		*state_out = REFRESH_FRESH;
+		snprintf(session_id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	}
+	PQclear(res);
+	res = NULL;
+	if (rc != APP_OK || *state_out == REFRESH_FRESH)
+		return rc;
+	rc = db_exec(&res, conn, SQL_REFRESH_FIND, 1, (const char *const[]){token});
+	if (rc == APP_OK && PQntuples(res) == 1) {
+		*state_out = REFRESH_REUSED;
+		snprintf(session_id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	}
+	PQclear(res);
+	return rc;
+}
+
+enum { P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE };
+
+static const char SQL_SESSION_PRINCIPAL[] =
+        "SELECT st.id, st.email, st.display_name, st.role, st.must_change_password"
+        "  FROM sessions s JOIN staff st ON st.id = s.staff_id"
+        " WHERE s.id = $1::uuid AND ($2::uuid IS NULL OR s.staff_id = $2::uuid)"
+        "   AND s.revoked_at IS NULL"
+        "   AND s.expires_at > to_timestamp($3::bigint)"
+        "   AND s.last_used_at + s.idle_timeout > to_timestamp($3::bigint)"
+        "   AND st.status = 'active'";
+
+int session_repo_principal(struct principal *who, struct db_conn *conn, const char *session_id,
+                           const char *staff_id, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	memset(who, 0, sizeof(*who));
+	TS(ts, now);
+	rc = db_exec(&res, conn, SQL_SESSION_PRINCIPAL, 3,
+	             (const char *const[]){session_id, staff_id, ts});
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		who->kind = PRINCIPAL_STAFF;
+		snprintf(who->id, sizeof(who->id), "%s", PQgetvalue(res, 0, P_ID));
+		snprintf(who->session_id, sizeof(who->session_id), "%s", session_id);
+		snprintf(who->email, sizeof(who->email), "%s", PQgetvalue(res, 0, P_EMAIL));
+		snprintf(who->display_name, sizeof(who->display_name), "%s",
+		         PQgetvalue(res, 0, P_NAME));
+		snprintf(who->role, sizeof(who->role), "%s", PQgetvalue(res, 0, P_ROLE));
+		who->must_change_password = strcmp(PQgetvalue(res, 0, P_MUST_CHANGE), "t") == 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_SESSION_TOUCH[] =
+        "UPDATE sessions SET last_used_at = to_timestamp($2::bigint) WHERE id = $1::uuid";
+
+int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn, SQL_SESSION_TOUCH, 2, (const char *const[]){session_id, ts});
+}
+
+static const char SQL_SESSION_REVOKE[] =
+        "UPDATE sessions SET revoked_at = to_timestamp($3::bigint), revoked_reason = $2::text"
+        " WHERE id = $1::uuid AND revoked_at IS NULL";
+
+int session_repo_revoke(struct db_conn *conn, const char *session_id, const char *reason,
+                        time_t now)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn, SQL_SESSION_REVOKE, 3,
+	               (const char *const[]){session_id, reason, ts});
+}

@@ -1,0 +1,50 @@
+/* sessions and refresh_tokens SQL. Times are passed in (the application clock), never now(). */
+#ifndef CABINET_SESSION_REPO_H
+#define CABINET_SESSION_REPO_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "auth/principal.h"
+#include "db/pool.h"
+
+struct session_new {
+	const char *realm;
+	const char *staff_id;
+	time_t now;
+	long idle_s, max_s;
+	const char *ip;         /* or NULL */
+	const char *user_agent; /* or NULL */
+};
+
+/* Creates a session; writes its id into id_out. */
+int session_repo_create(char id_out[37], struct db_conn *conn, const struct session_new *s);
+
+/* Stores a new refresh token (its SHA-256) for a session. */
+int refresh_repo_insert(struct db_conn *conn, const char *token, const char *session_id,
+                        time_t now);
+
+enum refresh_state { REFRESH_UNKNOWN, REFRESH_FRESH, REFRESH_REUSED };
+
+/*
+ * Marks a refresh token used, atomically: of two concurrent uses exactly one sees REFRESH_FRESH.
+ * A token already used is REFRESH_REUSED (session_id_out set); one never issued is REFRESH_UNKNOWN.
+ */
+int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
+                         struct db_conn *conn, const char *token, time_t now);
+
+/*
+ * Loads the staff principal of a live session: not revoked, not past its absolute or idle end, staff
+ * active. APP_NOT_FOUND otherwise. staff_id may be NULL (refresh) or must match (access tokens).
+ */
+int session_repo_principal(struct principal *who_out, struct db_conn *conn, const char *session_id,
+                           const char *staff_id, time_t now);
+
+/* Records a use of the session (refresh). */
+int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now);
+
+/* Revokes a session if still live; reason is one of the CHECK values of sessions.revoked_reason. */
+int session_repo_revoke(struct db_conn *conn, const char *session_id, const char *reason,
+                        time_t now);
+
+#endif

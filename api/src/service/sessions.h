@@ -1,0 +1,53 @@
+/* Sign-in, refresh, sign-out and access-token authentication (staff realm for now). */
+#ifndef CABINET_SERVICE_SESSIONS_H
+#define CABINET_SERVICE_SESSIONS_H
+
+#include "app.h"
+#include "auth/principal.h"
+
+/* Where a request comes from, for sessions and the audit log. Strings are borrowed. */
+struct client_info {
+	const char *ip;
+	const char *user_agent;
+	const char *request_id;
+};
+
+/* What a successful sign-in or refresh hands out. Free with session_tokens_clear. */
+struct session_tokens {
+	char *access_token;     /* JWT, owned */
+	char refresh_token[65]; /* 256 bits as hex */
+	long expires_in;        /* access token lifetime in seconds */
+	long refresh_max_age;   /* seconds until the session's absolute end */
+	struct principal who;
+};
+
+void session_tokens_clear(struct session_tokens *t);
+
+/*
+ * Signs in with an e-mail and password in a realm ("staff"; "portal" has no accounts yet). Unknown
+ * accounts cost the same verification as known ones. Errors: APP_UNAUTHORIZED (*refusal_out
+ * "invalid_credentials", the same for unknown accounts and wrong passwords), APP_FORBIDDEN after a
+ * right password ("account_disabled"), APP_UNAVAILABLE. Audited either way.
+ */
+int sessions_login(struct session_tokens *out, const char **refusal_out, struct app *app,
+                   const struct client_info *ci, const char *login, const char *password,
+                   const char *realm);
+
+/*
+ * Exchanges a refresh token for new tokens, rotating it. A token used twice revokes its whole session
+ * (audited as auth.refresh_reuse). APP_UNAUTHORIZED for any token that does not lead to a live session.
+ */
+int sessions_refresh(struct session_tokens *out, struct app *app, const struct client_info *ci,
+                     const char *refresh_token);
+
+/* Ends the caller's session. */
+int sessions_logout(struct app *app, const struct client_info *ci, const struct principal *who);
+
+/*
+ * Authenticates a bearer access token: signature and claims, then the session is still live and the
+ * account active (checked on every request, so revocation takes effect on the next one).
+ * APP_UNAUTHORIZED otherwise.
+ */
+int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token);
+
+#endif

@@ -1,0 +1,160 @@
+/* token.c: HS256 only, every claim checked, shapes refused before parsing. */
+#include <jwt.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "auth/token.h"
+#include "common/err.h"
+
+#define SECRET "0123456789abcdef0123456789abcdef-secret"
+#define ISSUER "https://cabinet.example"
+#define NOW    1800000000L
+
+static const struct token_keys KEYS = {.secret = SECRET, .issuer = ISSUER};
+
+static struct token_claims claims(void)
+{
+	struct token_claims c = {.iat = NOW, .exp = NOW + 300};
+
+	strcpy(c.sub, "6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a81");
+	strcpy(c.sid, "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f");
+	strcpy(c.realm, "staff");
+	strcpy(c.typ, "access");
+	return c;
+}
+
+/* A token made with libjwt directly, to forge what token_issue never would. */
+static char *forge(jwt_alg_t alg, const char *key, const char *iss, const char *aud,
+                   const char *typ, long iat, long exp)
+{
+	jwt_t *jwt = NULL;
+	char *out;
+
+	assert_int_equal(jwt_new(&jwt), 0);
+	assert_int_equal(
+	        jwt_set_alg(jwt, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
+	jwt_add_grant(jwt, "iss", iss);
+	jwt_add_grant(jwt, "aud", aud);
+	jwt_add_grant(jwt, "typ", typ);
+	jwt_add_grant(jwt, "sub", "6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a81");
+	jwt_add_grant(jwt, "sid", "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f");
+	jwt_add_grant_int(jwt, "iat", iat);
+	jwt_add_grant_int(jwt, "exp", exp);
+	out = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	return out;
+}
+
+static int verify(const char *token, long now)
+{
+	struct token_claims c;
+
+	return token_verify(&c, &KEYS, token, now);
+}
+
+static void round_trip(void **state)
+{
+	struct token_claims in = claims(), out;
+	char *t = NULL;
+
+	(void)state;
+	assert_int_equal(token_issue(&t, &KEYS, &in), APP_OK);
+	assert_int_equal(token_verify(&out, &KEYS, t, NOW + 10), APP_OK);
+	assert_string_equal(out.sub, in.sub);
+	assert_string_equal(out.sid, in.sid);
+	assert_string_equal(out.realm, "staff");
+	assert_int_equal(out.exp, NOW + 300);
+	assert_int_equal(verify(t, NOW + 300), APP_UNAUTHORIZED); /* exp is exclusive */
+	free(t);
+}
+
+static void algorithms_pinned(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = forge(JWT_ALG_HS384, SECRET, ISSUER, "cabinet-staff", "access", NOW, NOW + 300);
+	assert_int_equal(verify(t, NOW), APP_UNAUTHORIZED);
+	free(t);
+	t = forge(JWT_ALG_HS512, SECRET, ISSUER, "cabinet-staff", "access", NOW, NOW + 300);
+	assert_int_equal(verify(t, NOW), APP_UNAUTHORIZED);
+	free(t);
+	t = forge(JWT_ALG_NONE, NULL, ISSUER, "cabinet-staff", "access", NOW, NOW + 300);
+	assert_int_equal(verify(t, NOW), APP_UNAUTHORIZED);
+	free(t);
+	t = forge(JWT_ALG_HS256, "another-secret-of-enough-length-000", ISSUER, "cabinet-staff",
+	          "access", NOW, NOW + 300);
+	assert_int_equal(verify(t, NOW), APP_UNAUTHORIZED);
+	free(t);
+	t = forge(JWT_ALG_HS256, SECRET, ISSUER, "cabinet-staff", "access", NOW, NOW + 300);
+	assert_int_equal(verify(t, NOW), APP_OK); /* the control */
+	free(t);
+}
+
+static void claims_checked(void **state)
+{
+	static const struct {
+		const char *iss, *aud, *typ;
+		long iat, exp;
+	} bad[] = {
+	        {"https://evil.example", "cabinet-staff", "access", NOW, NOW + 300},
+	        {ISSUER, "cabinet", "access", NOW, NOW + 300},
+	        {ISSUER, "cabinet-staff", "refresh", NOW, NOW + 300},
+	        {ISSUER, "cabinet-staff", "access", NOW - 600, NOW - 1}, /* expired */
+	        {ISSUER, "cabinet-staff", "access", NOW + 3600,
+	         NOW + 3900},                                          /* issued in the future */
+	        {ISSUER, "cabinet-staff", "access", NOW, NOW + 86400}, /* lifetime too long */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *t = forge(JWT_ALG_HS256, SECRET, bad[i].iss, bad[i].aud, bad[i].typ,
+		                bad[i].iat, bad[i].exp);
+
+		if (verify(t, NOW) != APP_UNAUTHORIZED)
+			fail_msg("case %zu accepted", i);
+		free(t);
+	}
+}
+
+static void shapes_refused(void **state)
+{
+	char big[TOKEN_MAX_LEN + 16];
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[10] = '.';
+	big[20] = '.';
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(verify(big, NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify("", NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify(NULL, NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify("a.b", NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify("a.b.c.d", NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify("a b.c.d", NOW), APP_UNAUTHORIZED);
+	assert_int_equal(verify("e30.e30.", NOW), APP_UNAUTHORIZED);
+}
+
+static void uuids(void **state)
+{
+	(void)state;
+	assert_true(token_is_uuid("6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a81"));
+	assert_true(token_is_uuid("6A1C2F4E-0D3B-4C1A-9F7E-2B8D5E6F7A81"));
+	assert_false(token_is_uuid("6a1c2f4e0d3b4c1a9f7e2b8d5e6f7a81"));
+	assert_false(token_is_uuid("6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a8g"));
+	assert_false(token_is_uuid("6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a8"));
+	assert_false(token_is_uuid(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(round_trip),     cmocka_unit_test(algorithms_pinned),
+	        cmocka_unit_test(claims_checked), cmocka_unit_test(shapes_refused),
+	        cmocka_unit_test(uuids),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
