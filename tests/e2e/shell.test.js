@@ -6,10 +6,23 @@ import { createDatabase } from '../lib/pg.js';
 import { startServer } from '../lib/server.js';
 import { launch, withPage, seriousViolations } from './browser.js';
 
+const ADMIN = 'owner@example.com';
+const PASSWORD = 'a long and hard to guess passphrase';
 let db, server, browser;
+
+/** Fills the admin sign-in form shown in place of any admin page. */
+async function signIn(page, password = PASSWORD) {
+  await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+  await page.getByLabel('E-mail').fill(ADMIN);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
 before(async () => {
   db = createDatabase();
-  server = await startServer({ databaseUrl: db.url });
+  server = await startServer({
+    databaseUrl: db.url,
+    env: { CABINET_BOOTSTRAP_ADMIN_EMAIL: ADMIN, CABINET_BOOTSTRAP_ADMIN_PASSWORD: PASSWORD },
+  });
   browser = await launch();
 });
 after(async () => {
@@ -34,16 +47,39 @@ test('the portal loads with no console error and a working navigation', async (t
   });
 });
 
-test('the admin panel loads under /admin/ and deep links work', async (t) => {
+test('the admin panel asks staff to sign in, keeps the deep link, survives a reload, signs out', async (t) => {
   await withPage(browser, t, {}, async (page) => {
     await page.goto(`${server.url}/admin/status`);
+    assert.equal(await page.getByRole('link', { name: 'System status' }).count(), 0, 'no navigation before sign-in');
+    await signIn(page);
     await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
     assert.match(await page.title(), /Admin panel/);
+    assert.equal(await page.getByTestId('who').textContent(), 'Owner');
+    await page.reload(); // the access token is gone; the HttpOnly refresh cookie restores the session
+    await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
+    assert.equal(await page.evaluate(() => document.cookie), '', 'the refresh token is not readable by scripts');
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/admin/');
     await page.goto(`${server.url}/admin/no/such/page`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    // the session restore after sign-out is an expected 401, not a page problem
+    page.problems = page.problems.filter((p) => !p.includes('401'));
+    assert.deepEqual(page.problems, []);
+  });
+});
+
+test('a wrong password is told in the form, without saying whether the account exists', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await page.goto(`${server.url}/admin/`);
+    await signIn(page, 'not the password');
+    await page.getByRole('alert').getByText('The e-mail or the password is wrong.').waitFor();
+    assert.equal(await page.getByLabel('Password').inputValue(), 'not the password');
+    page.problems = page.problems.filter((p) => !p.includes('401'));
     assert.deepEqual(page.problems, []);
   });
 });
@@ -86,7 +122,12 @@ test('language switches to French and back, dates follow it', async (t) => {
 test('a French browser gets French by default', async (t) => {
   await withPage(browser, t, { locale: 'fr-FR' }, async (page) => {
     await page.goto(`${server.url}/admin/`);
+    await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
+    await page.getByLabel('Mot de passe').fill(PASSWORD);
+    await page.getByLabel('E-mail').fill(ADMIN);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { level: 1, name: 'Vue d’ensemble' }).waitFor();
+    page.problems = page.problems.filter((p) => !p.includes('401'));
     assert.deepEqual(page.problems, []);
   });
 });
@@ -127,13 +168,15 @@ test('an API error becomes a toast with the problem detail', async (t) => {
   });
 });
 
-for (const [name, path] of [['portal', '/'], ['admin', '/admin/'], ['status', '/status']]) {
+for (const [name, path, staff] of [['portal', '/'], ['admin sign-in', '/admin/'], ['admin overview', '/admin/', true], ['status', '/status']]) {
   for (const colorScheme of ['light', 'dark']) {
     test(`axe finds no serious or critical violation: ${name}, ${colorScheme}`, async (t) => {
       await withPage(browser, t, { colorScheme }, async (page) => {
         await page.goto(server.url + path);
+        if (staff) await signIn(page);
         await page.getByRole('heading', { level: 1 }).waitFor();
         await page.locator('#app:not([aria-busy])').waitFor();
+        if (staff) await page.getByTestId('who').waitFor();
         if (name === 'status') await page.getByText(/Checked at/).waitFor();
         assert.deepEqual(await seriousViolations(page), []);
       });

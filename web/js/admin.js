@@ -12,4 +12,5 @@ startShell({
     { path: '/status', view: statusView, title: 'nav.status' },
   ],
   notFound: notFoundView,
+  signInRealm: 'staff',
 });

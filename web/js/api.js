@@ -14,8 +14,16 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, { json, quiet = false, signal } = {}) {
+// Set by session.js: where the access token comes from, and how to get a new one.
+let auth = { token: () => null, refresh: async () => false };
+export function setAuth(provider) {
+  auth = provider;
+}
+
+export async function api(method, path, { json, quiet = false, signal, retried = false } = {}) {
   const headers = { accept: 'application/json, application/problem+json' };
+  const token = auth.token();
+  if (token) headers.authorization = `Bearer ${token}`;
   let body;
   if (json !== undefined) {
     headers['content-type'] = 'application/json';
@@ -32,6 +40,11 @@ export async function api(method, path, { json, quiet = false, signal } = {}) {
   }
   const type = res.headers.get('content-type') || '';
   const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
+  // an expired access token: refresh once (the cookie) and try again
+  if (res.status === 401 && token && !retried && data?.code === 'invalid_token' && (await auth.refresh())) {
+    return api(method, path, { json, quiet, signal, retried: true });
+  }
+  if (res.status === 204) return null;
   if (!res.ok) {
     const err = new ApiError(data && typeof data === 'object' ? data : { detail: t('error.generic') }, res.status);
     if (!quiet) toast(err.message, 'error');

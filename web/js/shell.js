@@ -3,14 +3,20 @@ import { html, render } from '/vendor/lit-html/lit-html.js';
 import { createRouter } from './router.js';
 import { initI18n, t, setLanguage, language, languages, onLanguageChange } from './i18n.js';
 import { applyTheme, currentTheme, THEMES } from './theme.js';
+import { currentPrincipal, onSessionChange, restore, signOut } from './session.js';
+import { loginView } from './pages/login.js';
 
 /**
- * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }] })
+ * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }],
+ *              signInRealm })
  * A view is (ctx) => template, where ctx = { params, router, refresh }; refresh() re-renders.
+ * With signInRealm, every route needs a signed-in principal of that realm; the sign-in form shows
+ * until there is one.
  */
-export async function startShell({ app, base, nav, routes, notFound }) {
+export async function startShell({ app, base, nav, routes, notFound, signInRealm = null }) {
   applyTheme();
   await initI18n();
+  if (signInRealm) await restore();
   const root = document.getElementById('app');
   let state;
 
@@ -29,16 +35,21 @@ export async function startShell({ app, base, nav, routes, notFound }) {
   function draw() {
     const { route, params, path } = state;
     const title = t(`app.${app}`);
-    document.title = route.title ? `${t(route.title)} · ${title}` : title;
-    const view = route.view({ params, router, refresh: draw });
+    const who = currentPrincipal();
+    const gated = signInRealm && !who;
+    document.title = gated ? `${t('login.title')} · ${title}` : route.title ? `${t(route.title)} · ${title}` : title;
+    const view = gated ? loginView({ realm: signInRealm, refresh: draw }) : route.view({ params, router, refresh: draw });
     render(html`
       <a class="skip-link" href="#main">${t('nav.skip')}</a>
       <header class="container">
         <nav aria-label=${t('nav.main')}>
           <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
           <ul>
-            ${nav.map((item) => html`<li><a href=${router.href(item.path)}
+            ${gated ? '' : nav.map((item) => html`<li><a href=${router.href(item.path)}
               aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}
+            ${who ? html`
+              <li><span class="who" data-testid="who">${who.display_name || who.email}</span></li>
+              <li><button type="button" class="outline secondary sign-out" @click=${() => signOut()}>${t('login.sign_out')}</button></li>` : ''}
           </ul>
         </nav>
       </header>
@@ -60,6 +71,7 @@ export async function startShell({ app, base, nav, routes, notFound }) {
   }
 
   onLanguageChange(draw);
+  onSessionChange(draw);
   draw();
   return { router, redraw: draw };
 }

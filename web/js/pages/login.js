@@ -1,0 +1,43 @@
+// The sign-in form (the admin panel's staff realm now; the portal's with the identity issue).
+import { html } from '/vendor/lit-html/lit-html.js';
+import { t } from '../i18n.js';
+import { signIn } from '../session.js';
+import { showFieldErrors } from '../api.js';
+
+const state = { busy: false, error: '' };
+
+export function loginView({ realm, refresh }) {
+  async function submit(e) {
+    e.preventDefault();
+    const form = e.target;
+    const data = new FormData(form);
+    state.busy = true;
+    state.error = '';
+    refresh();
+    try {
+      await signIn(data.get('login'), data.get('password'), realm);
+    } catch (err) {
+      state.error = err.code === 'invalid_credentials' ? t('login.invalid') : err.message;
+      showFieldErrors(form, err);
+    } finally {
+      state.busy = false;
+      refresh();
+    }
+  }
+  return html`
+    <article class="login-card">
+      <h1>${t('login.title')}</h1>
+      <form @submit=${submit} novalidate>
+        <label>${t('login.email')}
+          <input name="login" type="email" autocomplete="username" required aria-describedby="login-error">
+          <small data-error-for="login"></small>
+        </label>
+        <label>${t('login.password')}
+          <input name="password" type="password" autocomplete="current-password" required>
+          <small data-error-for="password"></small>
+        </label>
+        <p id="login-error" class="form-error" role="alert">${state.error}</p>
+        <button type="submit" ?disabled=${state.busy} aria-busy=${state.busy ? 'true' : 'false'}>${t('login.submit')}</button>
+      </form>
+    </article>`;
+}

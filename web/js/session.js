@@ -1,0 +1,48 @@
+// The signed-in principal. The access token lives in memory only; the refresh token is an HttpOnly
+// cookie the server sets on /api/v1/auth, so a reload restores the session through /auth/refresh.
+import { api, setAuth } from './api.js';
+
+let accessToken = null;
+let principal = null;
+let refreshing = null;
+const listeners = new Set();
+
+const notify = () => listeners.forEach((fn) => fn(principal));
+export const currentPrincipal = () => principal;
+export const onSessionChange = (fn) => listeners.add(fn);
+
+function accept(tokens) {
+  accessToken = tokens.access_token;
+  principal = tokens.principal;
+  notify();
+}
+
+function forget() {
+  accessToken = null;
+  principal = null;
+  notify();
+}
+
+/** Signs in; throws the ApiError (invalid_credentials, validation) for the form to show. */
+export async function signIn(login, password, realm) {
+  accept(await api('POST', '/api/v1/auth/login', { json: { login, password, realm }, quiet: true }));
+}
+
+/** Restores or renews the session from the refresh cookie; false when there is none. */
+export function restore() {
+  refreshing ??= api('POST', '/api/v1/auth/refresh', { quiet: true })
+    .then((tokens) => { accept(tokens); return true; })
+    .catch(() => { if (principal) forget(); return false; })
+    .finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+export async function signOut() {
+  try {
+    await api('POST', '/api/v1/auth/logout', { quiet: true });
+  } finally {
+    forget();
+  }
+}
+
+setAuth({ token: () => accessToken, refresh: restore });
