@@ -79,6 +79,26 @@ static const struct cfg_def CONFIG_TABLE[] = {
          "a session not refreshed for this long ends"},
         {"CABINET_SESSION_MAX_S", NULL, T_INT, "43200", 300, 2592000, NULL, F(session_max_s),
          "a session ends this long after sign-in, whatever its use"},
+        {"CABINET_SMTP_URL", NULL, T_STRING, "", 0, 2048, NULL, F(smtp_url),
+         "smtp:// or smtps:// server for e-mail (STARTTLS when offered); empty: e-mail is held"},
+        {"CABINET_SMTP_USER", NULL, T_STRING, NULL, 1, 256, NULL, F(smtp_user),
+         "SMTP user name, when the server wants one"},
+        {"CABINET_SMTP_PASSWORD", NULL, T_SECRET, NULL, 1, 1024, NULL, F(smtp_password),
+         "SMTP password"},
+        {"CABINET_SMTP_FROM", NULL, T_STRING, "Cabinet <cabinet@localhost>", 3, 320, NULL,
+         F(smtp_from), "From of every e-mail: address, or Name <address>"},
+        {"CABINET_SMS_WEBHOOK_URL", NULL, T_STRING, "", 0, 2048, NULL, F(sms_webhook_url),
+         "http(s) endpoint receiving SMS as signed JSON; empty: SMS is held"},
+        {"CABINET_SMS_WEBHOOK_SECRET", NULL, T_SECRET, NULL, 32, 4096, NULL, F(sms_webhook_secret),
+         "HMAC-SHA256 key of the X-Cabinet-Signature header, at least 32 bytes"},
+        {"CABINET_NOTIFY_WORKERS", NULL, T_INT, "1", 0, 16, NULL, F(notify_workers),
+         "delivery threads of this instance (0: this instance only enqueues)"},
+        {"CABINET_NOTIFY_MAX_ATTEMPTS", NULL, T_INT, "8", 1, 50, NULL, F(notify_max_attempts),
+         "delivery attempts before a message is failed"},
+        {"CABINET_NOTIFY_BACKOFF_S", NULL, T_INT, "30", 1, 3600, NULL, F(notify_backoff_s),
+         "wait before the first retry; doubles each attempt, at most one hour"},
+        {"CABINET_NOTIFY_POLL_MS", NULL, T_INT, "1000", 20, 60000, NULL, F(notify_poll_ms),
+         "how often an idle worker looks for due messages"},
         {"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 4194304, NULL,
          F(argon2_memory_kib), "argon2id memory cost in KiB (OWASP minimum 19456)"},
         {"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 64, NULL, F(argon2_iterations),
@@ -290,6 +310,18 @@ static int validate(struct config *cfg, enum config_purpose purpose, char *err, 
 		return fail(err, errlen,
 		            "CABINET_PUBLIC_URL must start with http:// or https://, got \"%s\"",
 		            cfg->public_url);
+	if (*cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+		return fail(err, errlen, "CABINET_SMTP_URL must start with smtp:// or smtps://");
+	if (!strchr(cfg->smtp_from, '@') || strpbrk(cfg->smtp_from, "\r\n"))
+		return fail(err, errlen, "CABINET_SMTP_FROM must be an address or Name <address>");
+	if (*cfg->sms_webhook_url && strncmp(cfg->sms_webhook_url, "http://", 7) != 0 &&
+	    strncmp(cfg->sms_webhook_url, "https://", 8) != 0)
+		return fail(err, errlen,
+		            "CABINET_SMS_WEBHOOK_URL must start with http:// or https://");
+	if (*cfg->sms_webhook_url && !cfg->sms_webhook_secret)
+		return fail(err, errlen,
+		            "CABINET_SMS_WEBHOOK_SECRET is required with CABINET_SMS_WEBHOOK_URL");
 	if (!strchr(cfg->bootstrap_admin_email, '@'))
 		return fail(err, errlen, "CABINET_BOOTSTRAP_ADMIN_EMAIL must be an e-mail address");
 	rc = ipnet_list_parse(&proxies, cfg->trusted_proxies, where, sizeof(where));

@@ -33,6 +33,16 @@ struct config {
 	long access_token_ttl_s;
 	long session_idle_s;
 	long session_max_s;
+	char *smtp_url; /* "" = e-mail is held until configured */
+	char *smtp_user;
+	char *smtp_password;
+	char *smtp_from;
+	char *sms_webhook_url; /* "" = SMS is held until configured */
+	char *sms_webhook_secret;
+	long notify_workers;
+	long notify_max_attempts;
+	long notify_backoff_s;
+	long notify_poll_ms;
 	long argon2_memory_kib;
 	long argon2_iterations;
 	long argon2_parallelism;

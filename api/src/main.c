@@ -18,7 +18,9 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
+#include "notify/worker.h"
 #include "service/staff.h"
+#include <curl/curl.h>
 
 #ifndef CABINET_VERSION
 #define CABINET_VERSION "dev"
@@ -130,6 +132,7 @@ int main(int argc, char **argv)
 {
 	static struct app app; /* static: large, and zero-initialised */
 	struct http_server srv = {0};
+	struct notify_workers *workers = NULL;
 	char err[512];
 	sigset_t sigs;
 	int sig = 0, rc;
@@ -172,7 +175,10 @@ int main(int argc, char **argv)
 	json_object_seed(0);
 	log_info("cabinetd %s starting", CABINET_VERSION);
 
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: not thread-safe */
 	rc = setup(&app);
+	if (rc == APP_OK)
+		rc = notify_workers_start(&workers, &app);
 	if (rc == APP_OK)
 		rc = http_server_start(&srv, &app);
 	if (rc == APP_OK) {
@@ -180,11 +186,13 @@ int main(int argc, char **argv)
 		log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		http_server_drain_and_stop(&srv, &app, app.cfg.shutdown_grace_s);
 	}
+	notify_workers_stop(workers); /* a delivery in progress finishes first */
 	metrics_free(app.metrics);
 	db_pool_free(app.pool);
 	ipnet_list_free(&app.trusted_proxies);
 	config_free(&app.cfg);
 	ulfius_global_close();
+	curl_global_cleanup();
 	log_info("stopped");
 	log_close();
 	return rc == APP_OK ? 0 : 1;

@@ -10,8 +10,8 @@ static const struct {
 } ROLE_TABLE[] = {
         {"owner", (const char *const[]){"*", NULL}},
         {"admin", (const char *const[]){"*", NULL}},
-        {"support", (const char *const[]){"self", NULL}},
-        {"read_only", (const char *const[]){"self", NULL}},
+        {"support", (const char *const[]){"self", "messages.read", "messages.send", NULL}},
+        {"read_only", (const char *const[]){"self", "messages.read", NULL}},
 };
 
 bool principal_allows(const struct principal *who, const char *permission)

@@ -1,6 +1,7 @@
 /* problem+json mapping and the JSON body reader. */
 #include "http/respond.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,4 +234,65 @@ int http_read_json_object(json_t **body_out, const struct _u_request *req, size_
 	}
 	*body_out = body;
 	return APP_OK;
+}
+
+const char *http_query(const struct _u_request *req, const char *name)
+{
+	return u_map_get(req->map_url, name);
+}
+
+void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                 struct problem *pb)
+{
+	const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
+	char *end = NULL;
+	long n = 50;
+
+	if (limit) {
+		n = strtol(limit, &end, 10);
+		if (!*limit || *end || n < 1 || n > 200) {
+			problem_field(pb, "limit", "invalid",
+			              "A whole number from 1 to 200 is expected.");
+			n = 50;
+		}
+	}
+	*limit_out = (int)n;
+	*cursor_out = NULL;
+	if (cursor && *cursor) {
+		/* our cursors are "<digits>:<uuid>"; anything else did not come from us */
+		size_t digits = strspn(cursor, "0123456789");
+
+		if (digits == 0 || digits > 20 || cursor[digits] != ':' ||
+		    strlen(cursor + digits + 1) != 36 ||
+		    strspn(cursor + digits + 1, "0123456789abcdef-") != 36)
+			problem_field(pb, "cursor", "invalid",
+			              "Use the next_cursor of a previous page.");
+		else
+			*cursor_out = cursor;
+	}
+}
+
+bool http_is_rfc3339(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i = 0;
+
+	if (!s || strlen(s) < 20)
+		return false;
+	for (; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return false;
+	if (s[i] == '.') {
+		i++;
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		while (isdigit((unsigned char)s[i]))
+			i++;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
+		return true;
+	return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
+	       isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
+	       isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) &&
+	       s[i + 6] == '\0';
 }

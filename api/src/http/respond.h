@@ -3,6 +3,7 @@
 #define CABINET_RESPOND_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <ulfius.h>
 
@@ -53,5 +54,18 @@ void http_json(struct _u_response *resp, int status, json_t *body);
  */
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
                           struct problem *pb);
+
+/* A query-string parameter, or NULL. */
+const char *http_query(const struct _u_request *req, const char *name);
+
+/*
+ * The paging parameters of a list: ?limit= (1..200, default 50) and ?cursor= (opaque; must match
+ * cursor_shape, a fixed-size description used in the error). Adds field errors to pb.
+ */
+void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                 struct problem *pb);
+
+/* Whether s is an RFC 3339 date-time ("2026-01-31T12:00:00Z", offsets and fractions allowed). */
+bool http_is_rfc3339(const char *s);
 
 #endif

@@ -15,9 +15,16 @@ const struct route ROUTES[] = {
         {"POST", "/api/v1/auth/refresh", route_auth_refresh, NULL},
         {"POST", "/api/v1/auth/logout", route_auth_logout, "self"},
         {"GET", "/api/v1/me", route_me_get, "self"},
+        {"GET", "/api/v1/messages", route_messages_list, "messages.read"},
+        {"GET", "/api/v1/messages/{id}", route_messages_get, "messages.read"},
+        {"POST", "/api/v1/messages/{id}/retry", route_messages_retry, "messages.send"},
+        {"GET", "/api/v1/templates", route_templates_list, "messages.read"},
+        {"GET", "/api/v1/templates/{event}/{language}", route_templates_get, "messages.read"},
+        {"PUT", "/api/v1/templates/{event}/{language}", route_templates_put, "templates.manage"},
 #ifdef CABINET_TEST_HOOKS
         {"POST", "/api/v1/test/clock", route_test_clock, NULL},
         {"POST", "/api/v1/test/sleep", route_test_sleep, NULL},
+        {"POST", "/api/v1/test/messages", route_test_messages, NULL},
 #endif
 };
 

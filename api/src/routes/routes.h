@@ -17,8 +17,17 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 int route_auth_logout(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* messages.c */
+int route_messages_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_messages_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_messages_retry(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_templates_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_templates_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_templates_put(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 /* test_hooks.c, only in builds with CABINET_TEST_HOOKS */
 int route_test_clock(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_sleep(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_test_messages(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 #endif

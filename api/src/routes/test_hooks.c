@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "http/respond.h"
 #include "routes/routes.h"
+#include "service/messages.h"
 
 #define TEN_YEARS_S (10LL * 366 * 24 * 3600)
 
@@ -82,6 +83,37 @@ int route_test_sleep(const struct _u_request *req, struct _u_response *resp, voi
 	}
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/test/messages {event, language, channel, address, vars?, rollback?}: enqueues through
+ * the outbox in a transaction that commits, or rolls back when rollback is true. */
+int route_test_messages(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL;
+	struct outbox_message m = {0};
+	char id[37] = "";
+	int rollback = 0,
+	    err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK &&
+	    json_unpack(body, "{s:s, s:s, s:s, s:s, s?o, s?b !}", "event", &m.event, "language",
+	                &m.language, "channel", &m.channel, "address", &m.address, "vars", &m.vars,
+	                "rollback", &rollback) != 0) {
+		problem_set(&pb, "validation_failed",
+		            "Expected {event, language, channel, address, vars?, rollback?}.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK && (err = messages_enqueue_test(id, app, &m, rollback)) == APP_INVALID)
+		problem_set(&pb, "validation_failed", "Unknown event, language or channel.");
+	if (err == APP_OK)
+		out = json_pack("{s:s, s:b}", "id", id, "committed", !rollback);
+	http_reply(resp, err, rollback ? 200 : 201, out, &pb);
+	json_decref(out);
+	json_decref(body);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

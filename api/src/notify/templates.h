@@ -1,0 +1,45 @@
+/* Message templates: the event catalogue, {{placeholder}} checking and rendering. Pure code. */
+#ifndef CABINET_TEMPLATES_H
+#define CABINET_TEMPLATES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct template_event {
+	const char *name;
+	bool sensitive;                  /* carries a secret (link, code, password) */
+	const char *const *placeholders; /* NULL-terminated, beyond the common ones */
+};
+
+/* The event named name, or NULL. */
+const struct template_event *templates_event(const char *name);
+
+/* Every event, NULL-terminated by a zeroed entry. */
+extern const struct template_event TEMPLATE_EVENTS[];
+
+/* Whether a language has templates ("en", "fr"). */
+bool templates_language_ok(const char *language);
+
+/* Whether name may be used in templates of ev (the common names or the event's own). */
+bool templates_placeholder_ok(const struct template_event *ev, const char *name);
+
+/*
+ * Checks every {{name}} of text: well formed and allowed for ev. On error returns APP_INVALID and
+ * writes a sentence naming the problem into why.
+ */
+int templates_check(const struct template_event *ev, const char *text, char *why, size_t whylen);
+
+/*
+ * Renders text, replacing {{name}} by vars[name] (string or number; absent: empty). With html, values
+ * are HTML-escaped (the template's own markup is not). The caller frees *out.
+ */
+int templates_render(char **out, const char *text, json_t *vars, bool html);
+
+/* Example values for every placeholder of ev, for previews. The caller owns the result. */
+json_t *templates_sample_vars(const struct template_event *ev);
+
+/* The placeholders of ev, common ones included, as a JSON array of strings. Caller owns it. */
+json_t *templates_placeholders_json(const struct template_event *ev);
+
+#endif
