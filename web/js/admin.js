@@ -2,13 +2,23 @@
 import { startShell } from './shell.js';
 import { homeView, notFoundView } from './pages/common.js';
 import { statusView } from './pages/status.js';
+import { messagesView, messageView } from './pages/messages.js';
+import { templatesView } from './pages/templates.js';
 
 startShell({
   app: 'admin',
   base: '/admin',
-  nav: [{ path: '/', label: 'nav.overview' }, { path: '/status', label: 'nav.status' }],
+  nav: [
+    { path: '/', label: 'nav.overview' },
+    { path: '/messages', label: 'nav.messages' },
+    { path: '/templates', label: 'nav.templates' },
+    { path: '/status', label: 'nav.status' },
+  ],
   routes: [
     { path: '/', view: homeView('admin') },
+    { path: '/messages', view: messagesView, title: 'nav.messages' },
+    { path: '/messages/:id', view: messageView, title: 'nav.messages' },
+    { path: '/templates', view: templatesView, title: 'nav.templates' },
     { path: '/status', view: statusView, title: 'nav.status' },
   ],
   notFound: notFoundView,
