@@ -272,7 +272,10 @@ test('two instances with workers deliver each of 200 queued messages exactly onc
     assert.equal(got.length, 200, 'the server received 200 messages');
     assert.equal(new Set(got.map((m) => m.subject)).size, 200, 'each one exactly once');
     assert.equal(psql(db4.url, 'SELECT max(attempts) FROM messages'), '1');
-    const sentBy = [a, b].map((s) => (s.output().match(/message [0-9a-f-]+ sent/g) || []).length);
+    // stopped, their logs are complete: together they report each delivery once
+    const outputs = await Promise.all([a, b].map(async (s) => (await s.stop()).output));
+    a = b = null;
+    const sentBy = outputs.map((o) => (o.match(/message [0-9a-f-]+ sent/g) || []).length);
     assert.equal(sentBy[0] + sentBy[1], 200);
   } finally {
     await a?.stop();

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ulfius.h>
+
 #include "auth/principal.h"
+#include "common/client.h"
 
 struct req_ctx {
 	char request_id[40];
@@ -17,5 +20,13 @@ struct req_ctx {
 	/* the authenticated caller; PRINCIPAL_NONE on public routes */
 	struct principal who;
 };
+
+/* The client of a request, for services and the audit log. */
+static inline struct client_info req_client(const struct _u_request *req, const struct req_ctx *ctx)
+{
+	return (struct client_info){.ip = ctx->client_ip,
+	                            .user_agent = u_map_get_case(req->map_header, "User-Agent"),
+	                            .request_id = ctx->request_id};
+}
 
 #endif

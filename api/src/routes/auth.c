@@ -11,13 +11,6 @@
 #define REFRESH_COOKIE      "cabinet_refresh"
 #define REFRESH_COOKIE_PATH "/api/v1/auth"
 
-static struct client_info client_of(const struct _u_request *req, const struct req_ctx *ctx)
-{
-	return (struct client_info){.ip = ctx->client_ip,
-	                            .user_agent = u_map_get_case(req->map_header, "User-Agent"),
-	                            .request_id = ctx->request_id};
-}
-
 /* The refresh token goes to browsers as an HttpOnly, SameSite=Strict cookie on the auth path only. */
 static void set_refresh_cookie(struct _u_response *resp, const struct app *app, const char *value,
                                long max_age)
@@ -36,16 +29,25 @@ static json_t *principal_json(const struct principal *who)
 	                 "must_change_password", who->must_change_password);
 }
 
-static void reply_tokens(struct _u_response *resp, struct app *app, const struct session_tokens *t)
+/* Ends login and refresh: the tokens on success, else the problem; frees what both own. */
+static int finish(struct _u_response *resp, struct app *app, int err, struct session_tokens *t,
+                  struct problem *pb, json_t *body)
 {
-	json_t *out =
-	        json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", t->access_token,
-	                  "token_type", "Bearer", "expires_in", (int)t->expires_in, "refresh_token",
-	                  t->refresh_token, "principal", principal_json(&t->who));
+	json_t *out = NULL;
 
-	set_refresh_cookie(resp, app, t->refresh_token, t->refresh_max_age);
-	http_json(resp, 200, out);
+	if (err == APP_OK) {
+		out = json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", t->access_token,
+		                "token_type", "Bearer", "expires_in", (int)t->expires_in,
+		                "refresh_token", t->refresh_token, "principal",
+		                principal_json(&t->who));
+		set_refresh_cookie(resp, app, t->refresh_token, t->refresh_max_age);
+	}
+	http_reply(resp, err, 200, out, pb);
 	json_decref(out);
+	session_tokens_clear(t);
+	problem_free(pb);
+	json_decref(body);
+	return U_CALLBACK_COMPLETE;
 }
 
 /* A required string field of 1..max bytes; adds a field error otherwise. */
@@ -71,7 +73,7 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 {
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = client_of(req, ctx);
+	struct client_info ci = req_client(req, ctx);
 	struct session_tokens tokens = {0};
 	struct problem pb = {0};
 	const char *login, *password, *realm = "portal", *refusal = NULL, *key;
@@ -102,14 +104,7 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
 done:
-	if (err == APP_OK)
-		reply_tokens(resp, app, &tokens);
-	else
-		http_problem(resp, err, &pb);
-	session_tokens_clear(&tokens);
-	problem_free(&pb);
-	json_decref(body);
-	return U_CALLBACK_COMPLETE;
+	return finish(resp, app, err, &tokens, &pb, body);
 }
 
 /* POST /api/v1/auth/refresh: {refresh_token} in the body, or the cookie. Rotates the token. */
@@ -117,7 +112,7 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 {
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = client_of(req, ctx);
+	struct client_info ci = req_client(req, ctx);
 	struct session_tokens tokens = {0};
 	struct problem pb = {0};
 	const char *token = u_map_get(req->map_cookie, REFRESH_COOKIE), *key;
@@ -146,14 +141,7 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 		set_refresh_cookie(resp, app, "", 0);
 	}
 done:
-	if (err == APP_OK)
-		reply_tokens(resp, app, &tokens);
-	else
-		http_problem(resp, err, &pb);
-	session_tokens_clear(&tokens);
-	problem_free(&pb);
-	json_decref(body);
-	return U_CALLBACK_COMPLETE;
+	return finish(resp, app, err, &tokens, &pb, body);
 }
 
 /* POST /api/v1/auth/logout: ends the caller's session and clears the cookie. */
@@ -161,7 +149,7 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 {
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = client_of(req, ctx);
+	struct client_info ci = req_client(req, ctx);
 	int err = sessions_logout(app, &ci, &ctx->who);
 
 	if (err == APP_OK) {

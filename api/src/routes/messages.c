@@ -10,13 +10,6 @@
 #include "routes/routes.h"
 #include "service/messages.h"
 
-static struct client_info client_of(const struct _u_request *req, const struct req_ctx *ctx)
-{
-	return (struct client_info){.ip = ctx->client_ip,
-	                            .user_agent = u_map_get_case(req->map_header, "User-Agent"),
-	                            .request_id = ctx->request_id};
-}
-
 /* The {id} path parameter as a UUID, else a 404 (an id that cannot exist). */
 static int path_uuid(const char **id_out, const struct _u_request *req, struct problem *pb)
 {
@@ -87,7 +80,7 @@ int route_messages_get(const struct _u_request *req, struct _u_response *resp, v
 int route_messages_retry(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = client_of(req, ctx);
+	struct client_info ci = req_client(req, ctx);
 	struct problem pb = {0};
 	json_t *out = NULL;
 	const char *id;
@@ -164,7 +157,7 @@ int route_templates_put(const struct _u_request *req, struct _u_response *resp, 
 {
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = client_of(req, ctx);
+	struct client_info ci = req_client(req, ctx);
 	const char *event = u_map_get(req->map_url, "event"),
 	           *language = u_map_get(req->map_url, "language");
 	const char *preview = http_query(req, "preview"), *key;

@@ -4,13 +4,7 @@
 
 #include "app.h"
 #include "auth/principal.h"
-
-/* Where a request comes from, for sessions and the audit log. Strings are borrowed. */
-struct client_info {
-	const char *ip;
-	const char *user_agent;
-	const char *request_id;
-};
+#include "common/client.h"
 
 /* What a successful sign-in or refresh hands out. Free with session_tokens_clear. */
 struct session_tokens {
