@@ -29,3 +29,10 @@ bool principal_allows(const struct principal *who, const char *permission)
 	}
 	return false;
 }
+
+json_t *principal_to_json(const struct principal *who)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kind", "staff", "id", who->id, "email",
+	                 who->email, "display_name", who->display_name, "role", who->role,
+	                 "must_change_password", who->must_change_password);
+}

@@ -2,6 +2,7 @@
 #ifndef CABINET_PRINCIPAL_H
 #define CABINET_PRINCIPAL_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF };
@@ -21,5 +22,8 @@ struct principal {
  * catalogue name such as "audit.read"). Denies by default, and always for PRINCIPAL_NONE.
  */
 bool principal_allows(const struct principal *who, const char *permission);
+
+/* The principal as the API shows it ({kind, id, email, display_name, role, must_change_password}). */
+json_t *principal_to_json(const struct principal *who);
 
 #endif

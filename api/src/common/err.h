@@ -17,6 +17,13 @@ enum app_err {
 	APP_INTERNAL,     /* a bug or an unexpected failure: 500, logged where it happened */
 };
 
+/* A validation failure a service reports about one input field (mapped to problem+json errors[]). */
+struct field_error {
+	const char *field; /* the JSON field name */
+	const char *code;  /* stable: "required", "invalid", "too_weak", ... */
+	char message[256]; /* a sentence for people */
+};
+
 /* A stable lowercase name of an error, e.g. "not_found"; never NULL. */
 const char *app_err_name(int err);
 

@@ -147,3 +147,69 @@ int session_repo_revoke(struct db_conn *conn, const char *session_id, const char
 	return db_exec(NULL, conn, SQL_SESSION_REVOKE, 3,
 	               (const char *const[]){session_id, reason, ts});
 }
+
+static const char SQL_SESSION_REVOKE_OTHERS[] =
+        "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
+        " WHERE staff_id = $1::uuid AND revoked_at IS NULL"
+        "   AND ($2::uuid IS NULL OR id <> $2::uuid)";
+
+int session_repo_revoke_others(struct db_conn *conn, const char *staff_id,
+                               const char *keep_session_id, const char *reason, time_t now)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn, SQL_SESSION_REVOKE_OTHERS, 4,
+	               (const char *const[]){staff_id, keep_session_id, reason, ts});
+}
+
+static const char SQL_SESSION_REVOKE_OWN[] =
+        "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
+        " WHERE id = $1::uuid AND staff_id = $2::uuid AND revoked_at IS NULL"
+        "   AND expires_at > to_timestamp($4::bigint)";
+
+int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *staff_id,
+                            const char *reason, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	TS(ts, now);
+	rc = db_exec(&res, conn, SQL_SESSION_REVOKE_OWN, 4,
+	             (const char *const[]){session_id, staff_id, reason, ts});
+	if (rc == APP_OK && strcmp(PQcmdTuples(res), "1") != 0)
+		rc = APP_NOT_FOUND;
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_SESSION_LIST[] =
+        "SELECT coalesce(json_agg(json_build_object("
+        "  'id', id,"
+        "  'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        "  'last_used_at', to_char(last_used_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        "  'ip', host(ip), 'user_agent', user_agent, 'current', id = $2::uuid)"
+        "  ORDER BY last_used_at DESC, id), '[]'::json)"
+        " FROM sessions"
+        " WHERE staff_id = $1::uuid AND revoked_at IS NULL AND expires_at > "
+        "to_timestamp($3::bigint)"
+        "   AND last_used_at + idle_timeout > to_timestamp($3::bigint)";
+
+int session_repo_list(json_t **out, struct db_conn *conn, const char *staff_id,
+                      const char *current_id, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	*out = NULL;
+	TS(ts, now);
+	rc = db_exec(&res, conn, SQL_SESSION_LIST, 3,
+	             (const char *const[]){staff_id, current_id, ts});
+	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
+		rc = APP_INTERNAL;
+	PQclear(res);
+	return rc;
+}

@@ -2,6 +2,7 @@
 #ifndef CABINET_SESSION_REPO_H
 #define CABINET_SESSION_REPO_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -46,5 +47,20 @@ int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now)
 /* Revokes a session if still live; reason is one of the CHECK values of sessions.revoked_reason. */
 int session_repo_revoke(struct db_conn *conn, const char *session_id, const char *reason,
                         time_t now);
+
+/* Revokes every live session of a staff member but keep_session_id (NULL: all of them). */
+int session_repo_revoke_others(struct db_conn *conn, const char *staff_id,
+                               const char *keep_session_id, const char *reason, time_t now);
+
+/* Revokes one session if it is the staff member's own and live; APP_NOT_FOUND otherwise. */
+int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *staff_id,
+                            const char *reason, time_t now);
+
+/*
+ * The live sessions of a staff member as a JSON array of {id, created_at, last_used_at, ip,
+ * user_agent, current}, most recently used first. Caller owns *out.
+ */
+int session_repo_list(json_t **out, struct db_conn *conn, const char *staff_id,
+                      const char *current_id, time_t now);
 
 #endif

@@ -71,3 +71,40 @@ int staff_repo_record_login(struct db_conn *conn, const char *id, time_t now, co
 	return db_exec(NULL, conn, SQL_STAFF_RECORD_LOGIN, 3,
 	               (const char *const[]){id, ts, ip && *ip ? ip : NULL});
 }
+
+enum { K_EMAIL, K_NAME, K_HASH };
+
+static const char SQL_STAFF_CREDENTIALS[] =
+        "SELECT email, display_name, password_hash FROM staff WHERE id = $1::uuid";
+
+int staff_repo_credentials(struct staff_credentials *out, struct db_conn *conn, const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_STAFF_CREDENTIALS, 1, (const char *const[]){id});
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, K_EMAIL));
+		snprintf(out->display_name, sizeof(out->display_name), "%s",
+		         PQgetvalue(res, 0, K_NAME));
+		snprintf(out->password_hash, sizeof(out->password_hash), "%s",
+		         PQgetvalue(res, 0, K_HASH));
+	}
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_STAFF_SET_PASSWORD[] =
+        "UPDATE staff SET password_hash = $2::text, must_change_password = false,"
+        " password_changed_at = to_timestamp($3::bigint), updated_at = to_timestamp($3::bigint)"
+        " WHERE id = $1::uuid";
+
+int staff_repo_set_password(struct db_conn *conn, const char *id, const char *hash, time_t now)
+{
+	char ts[24];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)now);
+	return db_exec(NULL, conn, SQL_STAFF_SET_PASSWORD, 3, (const char *const[]){id, hash, ts});
+}

@@ -33,4 +33,16 @@ int staff_repo_find_login(struct staff_login *out, struct db_conn *conn, const c
 /* Records a successful sign-in (time and address). */
 int staff_repo_record_login(struct db_conn *conn, const char *id, time_t now, const char *ip);
 
+struct staff_credentials {
+	char email[255];
+	char display_name[201];
+	char password_hash[256];
+};
+
+/* The password hash, e-mail and name of a staff member (for a password change). APP_NOT_FOUND. */
+int staff_repo_credentials(struct staff_credentials *out, struct db_conn *conn, const char *id);
+
+/* Replaces the password hash; clears must_change_password and records the time. */
+int staff_repo_set_password(struct db_conn *conn, const char *id, const char *hash, time_t now);
+
 #endif

@@ -22,13 +22,6 @@ static void set_refresh_cookie(struct _u_response *resp, const struct app *app, 
 	        (unsigned)max_age, NULL, REFRESH_COOKIE_PATH, secure, 1, U_COOKIE_SAME_SITE_STRICT);
 }
 
-static json_t *principal_json(const struct principal *who)
-{
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kind", "staff", "id", who->id, "email",
-	                 who->email, "display_name", who->display_name, "role", who->role,
-	                 "must_change_password", who->must_change_password);
-}
-
 /* Ends login and refresh: the tokens on success, else the problem; frees what both own. */
 static int finish(struct _u_response *resp, struct app *app, int err, struct session_tokens *t,
                   struct problem *pb, json_t *body)
@@ -39,7 +32,7 @@ static int finish(struct _u_response *resp, struct app *app, int err, struct ses
 		out = json_pack("{s:s, s:s, s:i, s:s, s:o}", "access_token", t->access_token,
 		                "token_type", "Bearer", "expires_in", (int)t->expires_in,
 		                "refresh_token", t->refresh_token, "principal",
-		                principal_json(&t->who));
+		                principal_to_json(&t->who));
 		set_refresh_cookie(resp, app, t->refresh_token, t->refresh_max_age);
 	}
 	http_reply(resp, err, 200, out, pb);
@@ -158,17 +151,5 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 	} else {
 		http_problem(resp, err, NULL);
 	}
-	return U_CALLBACK_COMPLETE;
-}
-
-/* GET /api/v1/me: who the caller is. */
-int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
-{
-	struct req_ctx *ctx = resp->shared_data;
-	json_t *out = principal_json(&ctx->who);
-
-	(void)req, (void)user_data;
-	http_json(resp, 200, out);
-	json_decref(out);
 	return U_CALLBACK_COMPLETE;
 }

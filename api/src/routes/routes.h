@@ -15,7 +15,15 @@ int route_docs(const struct _u_request *req, struct _u_response *resp, void *use
 int route_auth_login(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_logout(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* me.c */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_password(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_sessions(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_session_delete(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
+int route_me_sessions_delete(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
 
 /* messages.c */
 int route_messages_list(const struct _u_request *req, struct _u_response *resp, void *user_data);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/policy.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "common/clock.h"
@@ -266,4 +267,139 @@ int sessions_authenticate(struct principal *who_out, struct app *app, const char
 	rc = session_repo_principal(who_out, conn, c.sid, c.sub, now);
 	db_pool_checkin(app->pool, conn);
 	return rc == APP_NOT_FOUND ? APP_UNAUTHORIZED : rc;
+}
+
+/* Runs one audited change on the caller's sessions in a transaction. */
+static int audited(struct app *app, const struct principal *who, const struct client_info *ci,
+                   const char *action, json_t *details,
+                   int (*change)(struct db_conn *conn, const struct principal *who,
+                                 const void *arg),
+                   const void *arg)
+{
+	struct db_conn *conn = NULL;
+	struct audit_entry e = {.actor_kind = "staff",
+	                        .actor_id = who->id,
+	                        .action = action,
+	                        .target_kind = "staff",
+	                        .target_id = who->id,
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id,
+	                        .details = details};
+	int rc;
+
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) == APP_OK && (rc = change(conn, who, arg)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+static int set_password(struct db_conn *conn, const struct principal *who, const void *hash)
+{
+	time_t now = clock_now();
+	int rc = staff_repo_set_password(conn, who->id, hash, now);
+
+	return rc == APP_OK ? session_repo_revoke_others(conn, who->id, who->session_id,
+	                                                 "password_changed", now)
+	                    : rc;
+}
+
+int sessions_change_password(struct app *app, const struct principal *who,
+                             const struct client_info *ci, const char *current_password,
+                             const char *new_password, struct field_error *fe)
+{
+	struct staff_credentials cred;
+	struct db_conn *conn = NULL;
+	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
+	                                 (uint32_t)app->cfg.argon2_iterations,
+	                                 (uint32_t)app->cfg.argon2_parallelism};
+	char hash[PASSWORD_HASH_MAX];
+	const char *code = NULL;
+	int rc;
+
+	memset(fe, 0, sizeof(*fe));
+	/* the length first: an over-long password is refused before it is hashed */
+	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, NULL,
+	                          NULL) == APP_INVALID &&
+	    strcmp(code, "too_long") == 0) {
+		fe->field = "new_password";
+		fe->code = code;
+		return APP_INVALID;
+	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	rc = staff_repo_credentials(&cred, conn, who->id);
+	db_pool_checkin(app->pool, conn);
+	if (rc != APP_OK)
+		return rc;
+	if (!password_verify(cred.password_hash, current_password)) {
+		fe->field = "current_password";
+		fe->code = "wrong_password";
+		snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
+		return APP_INVALID;
+	}
+	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, cred.email,
+	                          cred.display_name) != APP_OK) {
+		fe->field = "new_password";
+		fe->code = code ? code : "invalid";
+		return code ? APP_INVALID : APP_INTERNAL;
+	}
+	if (strcmp(current_password, new_password) == 0) {
+		fe->field = "new_password";
+		fe->code = "unchanged";
+		snprintf(fe->message, sizeof(fe->message),
+		         "Choose a password different from the current one.");
+		return APP_INVALID;
+	}
+	if ((rc = password_hash(hash, &params, new_password)) != APP_OK)
+		return rc;
+	rc = audited(app, who, ci, "auth.password_changed", NULL, set_password, hash);
+	memset(hash, 0, sizeof(hash));
+	if (rc == APP_OK)
+		log_info("Security - staff %s changed its password; its other sessions ended",
+		         who->id);
+	return rc;
+}
+
+int sessions_list_mine(json_t **out, struct app *app, const struct principal *who)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = session_repo_list(out, conn, who->id, who->session_id, clock_now());
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+static int revoke_one(struct db_conn *conn, const struct principal *who, const void *sid)
+{
+	return session_repo_revoke_own(conn, sid, who->id, "revoked", clock_now());
+}
+
+int sessions_revoke_mine(struct app *app, const struct principal *who, const struct client_info *ci,
+                         const char *session_id)
+{
+	json_t *details = json_pack("{s:s}", "session_id", session_id);
+	int rc = audited(app, who, ci, "auth.session_revoked", details, revoke_one, session_id);
+
+	json_decref(details);
+	return rc;
+}
+
+static int revoke_rest(struct db_conn *conn, const struct principal *who, const void *unused)
+{
+	(void)unused;
+	return session_repo_revoke_others(conn, who->id, who->session_id, "logout_everywhere",
+	                                  clock_now());
+}
+
+int sessions_revoke_others(struct app *app, const struct principal *who,
+                           const struct client_info *ci)
+{
+	return audited(app, who, ci, "auth.logout_everywhere", NULL, revoke_rest, NULL);
 }

@@ -2,9 +2,12 @@
 #ifndef CABINET_SERVICE_SESSIONS_H
 #define CABINET_SERVICE_SESSIONS_H
 
+#include <jansson.h>
+
 #include "app.h"
 #include "auth/principal.h"
 #include "common/client.h"
+#include "common/err.h"
 
 /* What a successful sign-in or refresh hands out. Free with session_tokens_clear. */
 struct session_tokens {
@@ -43,5 +46,25 @@ int sessions_logout(struct app *app, const struct client_info *ci, const struct 
  * APP_UNAUTHORIZED otherwise.
  */
 int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token);
+
+/*
+ * Changes the caller's password: the current one must match, the new one must pass the policy
+ * (APP_INVALID with *fe naming the field and rule). Every other session of the caller ends; audited as
+ * auth.password_changed. The hash is computed without holding a connection.
+ */
+int sessions_change_password(struct app *app, const struct principal *who,
+                             const struct client_info *ci, const char *current_password,
+                             const char *new_password, struct field_error *fe);
+
+/* The caller's live sessions (see session_repo_list). Caller owns *out. */
+int sessions_list_mine(json_t **out, struct app *app, const struct principal *who);
+
+/* Ends one of the caller's sessions (APP_NOT_FOUND if not the caller's or already ended). */
+int sessions_revoke_mine(struct app *app, const struct principal *who, const struct client_info *ci,
+                         const char *session_id);
+
+/* Ends every session of the caller but the current one ("sign out everywhere else"). */
+int sessions_revoke_others(struct app *app, const struct principal *who,
+                           const struct client_info *ci);
 
 #endif

@@ -1,0 +1,116 @@
+/* The caller's own account: GET /api/v1/me, PUT /me/password, the /me/sessions endpoints. */
+#include <string.h>
+
+#include "app.h"
+#include "auth/token.h"
+#include "common/err.h"
+#include "http/context.h"
+#include "http/respond.h"
+#include "routes/routes.h"
+#include "service/sessions.h"
+
+/* GET /api/v1/me: who the caller is. */
+int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	json_t *out = principal_to_json(&ctx->who);
+
+	(void)req, (void)user_data;
+	http_json(resp, 200, out);
+	json_decref(out);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* PUT /api/v1/me/password {current_password, new_password}: ends the caller's other sessions. */
+int route_me_password(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct field_error fe;
+	struct problem pb = {0};
+	const char *current = NULL, *next = NULL, *key;
+	json_t *body = NULL, *v;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	json_object_foreach(body, key,
+	                    v) if (strcmp(key, "current_password") && strcmp(key, "new_password"))
+	        problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+	if (!json_is_string(v = json_object_get(body, "current_password")) ||
+	    !json_string_length(v))
+		problem_field(&pb, "current_password", v ? "invalid" : "required",
+		              "Your current password.");
+	else
+		current = json_string_value(v);
+	if (!json_is_string(v = json_object_get(body, "new_password")))
+		problem_field(&pb, "new_password", v ? "invalid" : "required", "The new password.");
+	else
+		next = json_string_value(v);
+	if (!pb.errors && (err = sessions_change_password(app, &ctx->who, &ci, current, next,
+	                                                  &fe)) == APP_INVALID)
+		problem_field(&pb, fe.field, fe.code, fe.message);
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "The password was not changed.");
+		err = APP_INVALID;
+	}
+done:
+	if (err == APP_OK)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_problem(resp, err, &pb);
+	problem_free(&pb);
+	json_decref(body);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* GET /api/v1/me/sessions */
+int route_me_sessions(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	json_t *items = NULL, *out = NULL;
+	int err = sessions_list_mine(&items, user_data, &ctx->who);
+
+	(void)req;
+	if (err == APP_OK)
+		out = json_pack("{s:o}", "items", items);
+	http_reply(resp, err, 200, out, NULL);
+	json_decref(out);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* DELETE /api/v1/me/sessions/{id}: ends one of the caller's sessions (the current one included). */
+int route_me_session_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = u_map_get(req->map_url, "id");
+	struct problem pb = {0};
+	int err = token_is_uuid(id) ? sessions_revoke_mine(user_data, &ctx->who, &ci, id)
+	                            : APP_NOT_FOUND;
+
+	if (err == APP_OK) {
+		ulfius_set_empty_body_response(resp, 204);
+	} else {
+		if (err == APP_NOT_FOUND)
+			problem_set(&pb, "not_found", "You have no live session with this id.");
+		http_problem(resp, err, &pb);
+	}
+	return U_CALLBACK_COMPLETE;
+}
+
+/* DELETE /api/v1/me/sessions: signs out everywhere but here. */
+int route_me_sessions_delete(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	int err = sessions_revoke_others(user_data, &ctx->who, &ci);
+
+	if (err == APP_OK)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_problem(resp, err, NULL);
+	return U_CALLBACK_COMPLETE;
+}

@@ -1,0 +1,52 @@
+/* auth/policy.c: the rules a new password must pass, each with its own code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "auth/policy.h"
+#include "common/err.h"
+
+static const char *refusal(const char *password, const char *email, const char *name)
+{
+	static char message[256];
+	const char *code = NULL;
+	int rc = password_policy_check(&code, message, sizeof(message), password, email, name);
+
+	if (rc == APP_OK) {
+		assert_null(code);
+		return NULL;
+	}
+	assert_int_equal(rc, APP_INVALID);
+	assert_true(strlen(message) > 10);
+	return code;
+}
+
+static void rules(void **state)
+{
+	char long_one[1026];
+
+	(void)state;
+	memset(long_one, 'k', 1025);
+	long_one[1025] = '\0';
+	assert_null(refusal("correct horse battery staple", "ada@example.com", "Ada Lovelace"));
+	assert_null(refusal("Tr0ub4dor&3x", NULL, NULL));
+	assert_string_equal(refusal("short1!", NULL, NULL), "too_short");
+	assert_string_equal(refusal(long_one, NULL, NULL), "too_long");
+	assert_string_equal(refusal("password123", NULL, NULL), "too_weak");
+	assert_string_equal(refusal("abcdefgh", NULL, NULL), "too_weak");
+	assert_string_equal(refusal("aaaaaaaaaaaa", NULL, NULL), "too_weak");
+	assert_string_equal(refusal("xx-adalovelace-99", "adalovelace@example.com", NULL),
+	                    "contains_personal_data");
+	assert_string_equal(refusal("I am LOVELACE, truly", NULL, "Ada Lovelace"),
+	                    "contains_personal_data");
+	/* parts under three letters are not personal data on their own */
+	assert_null(refusal("correct horse battery staple", "al@example.com", "Al Yu"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(rules)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
