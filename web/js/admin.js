@@ -4,6 +4,7 @@ import { homeView, notFoundView } from './pages/common.js';
 import { statusView } from './pages/status.js';
 import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
+import { securityView } from './pages/security.js';
 
 startShell({
   app: 'admin',
@@ -13,6 +14,7 @@ startShell({
     { path: '/messages', label: 'nav.messages' },
     { path: '/templates', label: 'nav.templates' },
     { path: '/status', label: 'nav.status' },
+    { path: '/security', label: 'nav.security' },
   ],
   routes: [
     { path: '/', view: homeView('admin') },
@@ -20,6 +22,7 @@ startShell({
     { path: '/messages/:id', view: messageView, title: 'nav.messages' },
     { path: '/templates', view: templatesView, title: 'nav.templates' },
     { path: '/status', view: statusView, title: 'nav.status' },
+    { path: '/security', view: securityView, title: 'nav.security' },
   ],
   notFound: notFoundView,
   signInRealm: 'staff',

@@ -58,8 +58,13 @@ export function showFieldErrors(form, err) {
   for (const input of form.querySelectorAll('[name]')) {
     const message = err?.fieldErrors?.[input.name];
     const hint = form.querySelector(`[data-error-for="${input.name}"]`);
-    if (message) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
+    if (message) {
+      input.setAttribute('aria-invalid', 'true');
+      if (hint?.id) input.setAttribute('aria-errormessage', hint.id);
+    } else {
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-errormessage');
+    }
     if (hint) hint.textContent = message || '';
   }
 }

@@ -37,6 +37,12 @@ export function restore() {
   return refreshing;
 }
 
+/** The account chose a new password: no longer ask for one. */
+export function passwordChanged() {
+  if (principal) principal = { ...principal, must_change_password: false };
+  notify();
+}
+
 export async function signOut() {
   try {
     await api('POST', '/api/v1/auth/logout', { quiet: true });

@@ -5,6 +5,7 @@ import { initI18n, t, setLanguage, language, languages, onLanguageChange } from 
 import { applyTheme, currentTheme, THEMES } from './theme.js';
 import { currentPrincipal, onSessionChange, restore, signOut } from './session.js';
 import { loginView } from './pages/login.js';
+import { passwordRequiredView } from './pages/security.js';
 
 /**
  * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }],
@@ -38,14 +39,17 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
     const who = currentPrincipal();
     const gated = signInRealm && !who;
     document.title = gated ? `${t('login.title')} · ${title}` : route.title ? `${t(route.title)} · ${title}` : title;
-    const view = gated ? loginView({ realm: signInRealm, refresh: draw }) : route.view({ params, router, refresh: draw });
+    let view;
+    if (gated) view = loginView({ realm: signInRealm, refresh: draw });
+    else if (who?.must_change_password) view = passwordRequiredView({ refresh: draw });
+    else view = route.view({ params, router, refresh: draw });
     render(html`
       <a class="skip-link" href="#main">${t('nav.skip')}</a>
       <header class="container">
         <nav aria-label=${t('nav.main')}>
           <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
           <ul>
-            ${gated ? '' : nav.map((item) => html`<li><a href=${router.href(item.path)}
+            ${gated || who?.must_change_password ? '' : nav.map((item) => html`<li><a href=${router.href(item.path)}
               aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}
             ${who ? html`
               <li><span class="who" data-testid="who">${who.display_name || who.email}</span></li>

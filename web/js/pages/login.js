@@ -30,12 +30,12 @@ export function loginView({ realm, refresh }) {
       <form @submit=${submit} novalidate>
         <label>${t('login.email')}
           <input name="login" type="email" autocomplete="username" required aria-describedby="login-error">
-          <small data-error-for="login"></small>
         </label>
+        <small data-error-for="login" id="err-login"></small>
         <label>${t('login.password')}
           <input name="password" type="password" autocomplete="current-password" required>
-          <small data-error-for="password"></small>
         </label>
+        <small data-error-for="password" id="err-password"></small>
         <p id="login-error" class="form-error" role="alert">${state.error}</p>
         <button type="submit" ?disabled=${state.busy} aria-busy=${state.busy ? 'true' : 'false'}>${t('login.submit')}</button>
       </form>

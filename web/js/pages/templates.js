@@ -78,16 +78,16 @@ export function templatesView({ refresh }) {
       <form @submit=${(e) => { e.preventDefault(); save(e.target, refresh); }} novalidate>
         <label>${t('templates.subject')}
           <input name="subject" .value=${d.subject} @input=${edit}>
-          <small data-error-for="subject"></small>
         </label>
+        <small data-error-for="subject" id="err-subject"></small>
         <label>${t('templates.body_text')}
           <textarea name="body_text" rows="8" .value=${d.body_text} @input=${edit}></textarea>
-          <small data-error-for="body_text"></small>
         </label>
+        <small data-error-for="body_text" id="err-body_text"></small>
         <label>${t('templates.body_html')}
           <textarea name="body_html" rows="8" .value=${d.body_html} @input=${edit}></textarea>
-          <small data-error-for="body_html"></small>
         </label>
+        <small data-error-for="body_html" id="err-body_html"></small>
         <button type="submit" ?disabled=${state.saving} aria-busy=${state.saving ? 'true' : 'false'}>${t('templates.save')}</button>
       </form>
       <section aria-labelledby="preview-title" data-testid="preview">
