@@ -43,6 +43,8 @@ struct config {
 	long notify_max_attempts;
 	long notify_backoff_s;
 	long notify_poll_ms;
+	long hash_concurrency;
+	long hash_wait_ms;
 	long argon2_memory_kib;
 	long argon2_iterations;
 	long argon2_parallelism;

@@ -102,7 +102,8 @@ static int setup(struct app *app)
 		                             (uint32_t)app->cfg.argon2_parallelism};
 		char random[33];
 
-		if (secrets_random_hex(random, 16) != APP_OK ||
+		if (password_gate_init(app->cfg.hash_concurrency) != APP_OK ||
+		    secrets_random_hex(random, 16) != APP_OK ||
 		    password_hash(app->dummy_hash, &pp, random) != APP_OK)
 			return APP_INTERNAL;
 	}

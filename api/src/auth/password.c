@@ -2,6 +2,10 @@
 #include "auth/password.h"
 
 #include <argon2.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "auth/secrets.h"
@@ -29,4 +33,44 @@ bool password_verify(const char *encoded, const char *password)
 	if (strncmp(encoded, "$argon2i$", 9) == 0)
 		return argon2i_verify(encoded, password, strlen(password)) == ARGON2_OK;
 	return false;
+}
+
+static sem_t gate;
+static int gate_ready;
+
+int password_gate_init(long slots)
+{
+	long n = slots > 0 ? slots : sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (sem_init(&gate, 0, (unsigned)n) != 0)
+		return APP_INTERNAL;
+	gate_ready = 1;
+	return APP_OK;
+}
+
+int password_gate_enter(long wait_ms)
+{
+	struct timespec deadline;
+
+	if (!gate_ready)
+		return APP_OK; /* tools and unit tests: no bound */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += wait_ms / 1000;
+	deadline.tv_nsec += (wait_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (sem_timedwait(&gate, &deadline) != 0)
+		if (errno != EINTR)
+			return APP_UNAVAILABLE;
+	return APP_OK;
+}
+
+void password_gate_leave(void)
+{
+	if (gate_ready)
+		sem_post(&gate);
 }

@@ -24,4 +24,16 @@ int password_hash(char *out, const struct password_params *params, const char *p
  */
 bool password_verify(const char *encoded, const char *password);
 
+/*
+ * Bounds concurrent hash computations (argon2 takes ~20 MiB and tens of ms each): at most slots at
+ * once (0: one per online core). Call once at start-up, before threads.
+ */
+int password_gate_init(long slots);
+
+/* Takes a slot, waiting at most wait_ms; APP_UNAVAILABLE when none frees up (the caller answers 503). */
+int password_gate_enter(long wait_ms);
+
+/* Gives the slot back. */
+void password_gate_leave(void);
+
 #endif

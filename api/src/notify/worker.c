@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "db/message_repo.h"
+#include "db/throttle_repo.h"
 #include "log.h"
 #include "notify/outbox.h"
 #include "notify/sms.h"
@@ -84,7 +85,8 @@ static void record(struct app *app, const struct message_claim *c, int delivered
 		log_error("message %s failed after %d attempts: %s", c->id, c->attempts, error);
 }
 
-/* Re-queues held messages of configured channels and deliveries interrupted by a crash. */
+/* Re-queues held messages of configured channels and deliveries interrupted by a crash; prunes
+ * old per-address sign-in counts. */
 static void housekeeping(struct app *app, const char *channels)
 {
 	struct db_conn *conn = NULL;
@@ -94,6 +96,7 @@ static void housekeeping(struct app *app, const char *channels)
 	if (strcmp(channels, "{}") != 0)
 		message_repo_release_held(conn, channels, clock_now());
 	message_repo_requeue_stale(conn, clock_now(), STALE_S);
+	throttle_repo_prune(conn, clock_now()); /* sign-in failure counts older than an hour */
 	db_pool_checkin(app->pool, conn);
 }
 

@@ -96,6 +96,12 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 		problem_set(&pb, "invalid_credentials", "The login or the password is wrong.");
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
+	else if (err == APP_RATE_LIMITED) {
+		problem_set(&pb, "rate_limited",
+		            "Too many failed sign-ins from your address; wait a minute.");
+		u_map_put(resp->map_header, "Retry-After", "60");
+	} else if (err == APP_UNAVAILABLE)
+		problem_set(&pb, "busy", "Too many sign-ins at once; try again in a moment.");
 done:
 	return finish(resp, app, err, &tokens, &pb, body);
 }

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "db/session_repo.h"
 #include "db/staff_repo.h"
+#include "db/throttle_repo.h"
 #include "log.h"
 
 void session_tokens_clear(struct session_tokens *t)
@@ -40,28 +41,60 @@ static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 	return token_issue(&out->access_token, &keys, &c);
 }
 
-/* Appends one audit entry in a transaction of its own (failures, which change nothing else). */
-static void audit_alone(struct app *app, const struct client_info *ci, const char *actor_kind,
-                        const char *actor_id, const char *action, json_t *details)
+#define IP_FAILURES_PER_MINUTE    20
+#define ACCOUNT_FAILURES_PER_HOUR 100
+
+/*
+ * Records a failed sign-in in one transaction: the source address's count, the account's (which may
+ * start a lock, audited as auth.locked), and the auth.login_failed entry.
+ */
+static void record_failure(struct app *app, const struct client_info *ci, const char *staff_id,
+                           const char *subject, const char *reason, bool count_account, time_t now)
 {
 	struct db_conn *conn = NULL;
-	struct audit_entry e = {.actor_kind = actor_kind,
-	                        .actor_id = actor_id,
-	                        .action = action,
-	                        .target_kind = actor_id ? "staff" : NULL,
-	                        .target_id = actor_id,
+	json_t *details = json_pack("{s:s, s:s}", "realm", "staff", "reason", reason);
+	struct audit_entry e = {.actor_kind = staff_id ? "staff" : "system",
+	                        .actor_id = staff_id,
+	                        .action = "auth.login_failed",
+	                        .target_kind = staff_id ? "staff" : NULL,
+	                        .target_id = staff_id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
 	                        .details = details};
+	bool locked = false;
+	long lock_s = 0;
+	int rc;
 
-	if (db_pool_checkout(&conn, app->pool) == APP_OK && audit_repo_append(conn, &e) != APP_OK)
-		log_error("could not record %s in the audit log", action);
+	if (db_pool_checkout(&conn, app->pool) != APP_OK)
+		goto done;
+	if ((rc = db_begin(conn)) == APP_OK &&
+	    (rc = throttle_repo_ip_fail(conn, ci->ip, now)) == APP_OK &&
+	    (!count_account ||
+	     (rc = throttle_repo_fail(&locked, &lock_s, conn, subject, now)) == APP_OK) &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK && locked) {
+		json_t *lock = json_pack("{s:I}", "seconds", (json_int_t)lock_s);
+		struct audit_entry l = e;
+
+		l.action = "auth.locked";
+		l.details = lock;
+		rc = audit_repo_append(conn, &l);
+		json_decref(lock);
+		log_warn("Security - staff %s locked for %ld s after repeated failed sign-ins",
+		         staff_id, lock_s);
+	}
+	if (rc == APP_OK)
+		rc = db_commit(conn);
+	if (rc != APP_OK)
+		log_error("a failed sign-in could not be recorded");
+	db_rollback(conn);
+done:
 	db_pool_checkin(app->pool, conn);
+	json_decref(details);
 }
 
 /* Creates the session, its first refresh token and the audit entry, in one transaction. */
 static int open_session(struct session_tokens *out, struct app *app, const struct client_info *ci,
-                        const char *staff_id, time_t now)
+                        const char *staff_id, const char *subject, time_t now)
 {
 	struct db_conn *conn = NULL;
 	struct session_new s = {.realm = "staff",
@@ -83,6 +116,7 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = staff_repo_record_login(conn, staff_id, now, ci->ip)) != APP_OK ||
+	    (rc = throttle_repo_reset(conn, subject)) != APP_OK ||
 	    (rc = session_repo_principal(&out->who, conn, sid, staff_id, now)) != APP_OK)
 		goto done;
 	details = json_pack("{s:s, s:s}", "realm", "staff", "session_id", sid);
@@ -115,43 +149,66 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
                    const char *realm)
 {
 	struct staff_login row;
+	struct throttle_state state = {0};
 	struct db_conn *conn = NULL;
-	json_t *details = NULL;
-	bool known = false, right;
+	char subject[48] = "";
+	const char *reason = "unknown_account";
+	bool known = false, blocked = false, right;
+	long ip_failures = 0;
 	time_t now = clock_now();
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*refusal_out = "invalid_credentials";
-	if (strcmp(realm, "staff") == 0) {
-		if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-			return rc;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
+	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE && strcmp(realm, "staff") == 0) {
 		rc = staff_repo_find_login(&row, conn, login);
-		db_pool_checkin(app->pool, conn); /* never held while hashing */
-		if (rc != APP_OK && rc != APP_NOT_FOUND)
-			return rc;
 		known = rc == APP_OK;
+		if (rc == APP_NOT_FOUND)
+			rc = APP_OK;
+		if (known) {
+			snprintf(subject, sizeof(subject), "staff:%s", row.id);
+			rc = throttle_repo_get(&state, conn, subject, now);
+		}
+	}
+	db_pool_checkin(app->pool, conn); /* never held while hashing */
+	if (rc != APP_OK)
+		return rc;
+	if (ip_failures >= IP_FAILURES_PER_MINUTE) {
+		*refusal_out = "rate_limited";
+		log_warn("Security - sign-ins from %s refused: too many failures this minute",
+		         ci->ip);
+		return APP_RATE_LIMITED;
+	}
+	/* a locked or capped account answers exactly like a wrong password, without looking at it */
+	blocked = known && (state.locked || state.hour_failures >= ACCOUNT_FAILURES_PER_HOUR);
+	if (known)
+		reason = state.locked ? "locked" : blocked ? "hourly_limit" : "wrong_password";
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK) {
+		*refusal_out = "busy";
+		return rc;
 	}
 	/* an unknown account costs the same verification as a wrong password */
-	right = password_verify(known ? row.password_hash : app->dummy_hash, password) && known;
+	right = password_verify(known && !blocked ? row.password_hash : app->dummy_hash,
+	                        password) &&
+	        known && !blocked;
+	password_gate_leave();
 	if (!right) {
-		details = json_pack("{s:s, s:s}", "realm", realm, "reason",
-		                    known ? "wrong_password" : "unknown_account");
-		audit_alone(app, ci, known ? "staff" : "system", known ? row.id : NULL,
-		            "auth.login_failed", details);
-		json_decref(details);
+		/* failures during a lock or over the cap do not count towards the account's next lock */
+		record_failure(app, ci, known ? row.id : NULL, subject, reason, known && !blocked,
+		               now);
 		log_info("Security - failed sign-in (%s realm)", realm);
 		return APP_UNAUTHORIZED;
 	}
 	if (strcmp(row.status, "active") != 0) {
 		*refusal_out = "account_disabled";
-		details = json_pack("{s:s, s:s}", "realm", realm, "reason", "account_disabled");
-		audit_alone(app, ci, "staff", row.id, "auth.login_refused", details);
-		json_decref(details);
+		record_failure(app, ci, row.id, subject, "account_disabled", false, now);
 		return APP_FORBIDDEN;
 	}
 	*refusal_out = NULL;
-	if ((rc = open_session(out, app, ci, row.id, now)) == APP_OK)
+	if ((rc = open_session(out, app, ci, row.id, subject, now)) == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
@@ -318,6 +375,7 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	                                 (uint32_t)app->cfg.argon2_parallelism};
 	char hash[PASSWORD_HASH_MAX];
 	const char *code = NULL;
+	bool right;
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
@@ -335,7 +393,11 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	db_pool_checkin(app->pool, conn);
 	if (rc != APP_OK)
 		return rc;
-	if (!password_verify(cred.password_hash, current_password)) {
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	right = password_verify(cred.password_hash, current_password);
+	password_gate_leave();
+	if (!right) {
 		fe->field = "current_password";
 		fe->code = "wrong_password";
 		snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
@@ -354,7 +416,11 @@ int sessions_change_password(struct app *app, const struct principal *who,
 		         "Choose a password different from the current one.");
 		return APP_INVALID;
 	}
-	if ((rc = password_hash(hash, &params, new_password)) != APP_OK)
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	rc = password_hash(hash, &params, new_password);
+	password_gate_leave();
+	if (rc != APP_OK)
 		return rc;
 	rc = audited(app, who, ci, "auth.password_changed", NULL, set_password, hash);
 	memset(hash, 0, sizeof(hash));
