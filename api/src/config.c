@@ -54,8 +54,12 @@ static const struct cfg_def CONFIG_TABLE[] = {
          "log line format on standard error"},
         {"CABINET_LOG_LEVEL", NULL, T_ENUM, "info", 0, 0, "error|warning|info|debug", F(log_level),
          "lowest level written"},
+        {"CABINET_HTTP_MODEL", NULL, T_ENUM, "per-connection", 0, 0, "per-connection|pool",
+         F(http_model),
+         "a thread per connection (a slow request delays no other), or an epoll pool of "
+         "CABINET_HTTP_THREADS"},
         {"CABINET_HTTP_THREADS", NULL, T_INT, "8", 2, 256, NULL, F(http_threads),
-         "HTTP worker threads (epoll thread pool)"},
+         "threads of the pool model (unused by per-connection)"},
         {"CABINET_HTTP_CONNECTION_LIMIT", NULL, T_INT, "1024", 16, 65536, NULL,
          F(http_connection_limit), "open connections at most"},
         {"CABINET_HTTP_PER_IP_LIMIT", NULL, T_INT, "256", 0, 65536, NULL, F(http_per_ip_limit),

@@ -22,6 +22,7 @@ struct config {
 	char *trusted_proxies; /* an IP list, see auth/ipnet.h */
 	char *log_format;      /* "json" or "text" */
 	char *log_level;       /* "error", "warning", "info" or "debug" */
+	char *http_model;      /* "per-connection" or "pool" */
 	long http_threads;
 	long http_connection_limit;
 	long http_per_ip_limit;

@@ -12,7 +12,9 @@
 
 static const char SQL_IP_FAILURES[] =
         "SELECT coalesce(sum(failures), 0) FROM login_failures_by_ip"
-        " WHERE ip = $1::inet AND minute > to_timestamp($2::bigint) - interval '1 minute'";
+        /* this minute and the one before: a burst across a minute boundary still counts whole */
+        " WHERE ip = $1::inet"
+        "   AND minute >= date_trunc('minute', to_timestamp($2::bigint)) - interval '1 minute'";
 
 int throttle_repo_ip_failures(long *count_out, struct db_conn *conn, const char *ip, time_t now)
 {

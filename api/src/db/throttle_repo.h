@@ -7,7 +7,7 @@
 
 #include "db/pool.h"
 
-/* Failures of ip in the last minute. */
+/* Failures of ip in this minute and the previous one. */
 int throttle_repo_ip_failures(long *count_out, struct db_conn *conn, const char *ip, time_t now);
 
 /* Counts one failure of ip. */

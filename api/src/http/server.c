@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,8 +18,15 @@ int http_server_start(struct http_server *srv, struct app *app)
 {
 	const struct config *cfg = &app->cfg;
 	struct sockaddr_storage ss = {0};
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-	                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+	/*
+	 * per-connection: a handler that waits (password hashing, a slow query) delays only its own
+	 * client. pool: fewer threads and more requests per second for fast handlers, but a slow handler
+	 * holds every connection of its thread. bench/run measures both.
+	 */
+	bool pool = strcmp(cfg->http_model, "pool") == 0;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+	                     MHD_USE_ERROR_LOG |
+	                     (pool ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL);
 
 	memset(srv, 0, sizeof(*srv));
 	if (strchr(cfg->listen_host, ':')) {
@@ -37,7 +45,9 @@ int http_server_start(struct http_server *srv, struct app *app)
 	}
 	struct MHD_OptionItem options[] = {
 	        {MHD_OPTION_SOCK_ADDR, 0, &ss},
-	        {MHD_OPTION_THREAD_POOL_SIZE, cfg->http_threads, NULL},
+	        /* per-connection threads need little stack; the pool option must then be absent */
+	        {pool ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_THREAD_STACK_SIZE,
+	         pool ? cfg->http_threads : 512 * 1024, NULL},
 	        {MHD_OPTION_CONNECTION_LIMIT, cfg->http_connection_limit, NULL},
 	        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->http_per_ip_limit, NULL},
 	        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s, NULL},
@@ -60,8 +70,8 @@ int http_server_start(struct http_server *srv, struct app *app)
 		return APP_INTERNAL;
 	}
 	srv->started = 1;
-	log_info("listening on http://%s (threads %ld, connection limit %ld)", cfg->listen,
-	         cfg->http_threads, cfg->http_connection_limit);
+	log_info("listening on http://%s (%s, connection limit %ld)", cfg->listen,
+	         pool ? "thread pool" : "thread per connection", cfg->http_connection_limit);
 	return APP_OK;
 }
 
