@@ -53,12 +53,53 @@ static void malformed_hashes_are_mismatches(void **state)
 	assert_false(password_verify("$1$abc$def", "pw"));
 }
 
+/* bcrypt as PHP (password_hash), htpasswd -B and OpenBSD make it, checked through libxcrypt. */
+static void bcrypt_hashes(void **state)
+{
+	(void)state;
+	/* OpenBSD's test vector, in its $2a$ form and the identical $2y$/$2b$ variants */
+	assert_true(password_verify("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+	                            "U*U"));
+	assert_true(password_verify("$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+	                            "U*U"));
+	assert_true(password_verify("$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+	                            "U*U"));
+	assert_false(password_verify("$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+	                             "U*V"));
+	/* made by htpasswd -nbB -C 5 u 'secret pass' */
+	assert_true(password_verify("$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm",
+	                            "secret pass"));
+	assert_false(password_verify("$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm",
+	                             "secret pas"));
+	assert_false(password_verify("$2y$05$tooshort", "x"));
+	assert_false(password_verify("$2y$99$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+	                             "U*U"));
+}
+
+static void rehash_rule(void **state)
+{
+	struct password_params p = {.memory_kib = 19456, .iterations = 2, .parallelism = 1};
+	char h[PASSWORD_HASH_MAX];
+
+	(void)state;
+	assert_int_equal(password_hash(h, &p, "pw for rehash"), APP_OK);
+	assert_false(password_needs_rehash(h, &p));
+	p.iterations = 3;
+	assert_true(password_needs_rehash(h, &p)); /* parameters raised since */
+	assert_true(password_needs_rehash(
+	        "$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm", &p));
+	assert_true(password_needs_rehash("$argon2i$v=19$m=19456,t=3,p=1$c2FsdHNhbHQ$aGFzaA", &p));
+	assert_true(password_needs_rehash(NULL, &p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(hash_and_verify),
 	        cmocka_unit_test(legacy_parameters),
 	        cmocka_unit_test(malformed_hashes_are_mismatches),
+	        cmocka_unit_test(bcrypt_hashes),
+	        cmocka_unit_test(rehash_rule),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

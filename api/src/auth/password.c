@@ -2,6 +2,9 @@
 #include "auth/password.h"
 
 #include <argon2.h>
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <semaphore.h>
 #include <time.h>
@@ -24,6 +27,22 @@ int password_hash(char *out, const struct password_params *params, const char *p
 	return rc == ARGON2_OK ? APP_OK : APP_INTERNAL;
 }
 
+/* bcrypt through libxcrypt's crypt_r; its failure tokens ("*0", "*1") never equal a real hash. */
+static bool bcrypt_verify(const char *encoded, const char *password)
+{
+	struct crypt_data *data = calloc(1, sizeof(*data));
+	const char *computed;
+	bool same = false;
+
+	if (!data)
+		return false;
+	computed = crypt_r(password, encoded, data);
+	if (computed && computed[0] == '$')
+		same = secrets_equal(computed, strlen(computed), encoded, strlen(encoded));
+	free(data);
+	return same;
+}
+
 bool password_verify(const char *encoded, const char *password)
 {
 	if (!encoded || !password)
@@ -32,7 +51,19 @@ bool password_verify(const char *encoded, const char *password)
 		return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
 	if (strncmp(encoded, "$argon2i$", 9) == 0)
 		return argon2i_verify(encoded, password, strlen(password)) == ARGON2_OK;
+	if (strncmp(encoded, "$2y$", 4) == 0 || strncmp(encoded, "$2b$", 4) == 0 ||
+	    strncmp(encoded, "$2a$", 4) == 0)
+		return bcrypt_verify(encoded, password);
 	return false;
+}
+
+bool password_needs_rehash(const char *encoded, const struct password_params *params)
+{
+	char prefix[96];
+
+	snprintf(prefix, sizeof(prefix), "$argon2id$v=19$m=%u,t=%u,p=%u$", params->memory_kib,
+	         params->iterations, params->parallelism);
+	return !encoded || strncmp(encoded, prefix, strlen(prefix)) != 0;
 }
 
 static sem_t gate;

@@ -19,10 +19,17 @@ struct password_params {
 int password_hash(char *out, const struct password_params *params, const char *password);
 
 /*
- * Verifies password against an encoded $argon2id$ or $argon2i$ hash of any parameters. Returns true only
- * on a match; a malformed or unknown hash is a mismatch, never an error.
+ * Verifies password against an encoded hash: $argon2id$ or $argon2i$ of any parameters, or bcrypt
+ * ($2y$, $2b$, $2a$, through libxcrypt) as imported from other systems. Returns true only on a match;
+ * a malformed or unknown hash is a mismatch, never an error.
  */
 bool password_verify(const char *encoded, const char *password);
+
+/*
+ * Whether a hash should be replaced at the next successful sign-in: anything but argon2id with exactly
+ * the configured parameters.
+ */
+bool password_needs_rehash(const char *encoded, const struct password_params *params);
 
 /*
  * Bounds concurrent hash computations (argon2 takes ~20 MiB and tens of ms each): at most slots at

@@ -108,3 +108,11 @@ int staff_repo_set_password(struct db_conn *conn, const char *id, const char *ha
 	snprintf(ts, sizeof(ts), "%lld", (long long)now);
 	return db_exec(NULL, conn, SQL_STAFF_SET_PASSWORD, 3, (const char *const[]){id, hash, ts});
 }
+
+static const char SQL_STAFF_SET_HASH[] =
+        "UPDATE staff SET password_hash = $2::text WHERE id = $1::uuid";
+
+int staff_repo_set_hash(struct db_conn *conn, const char *id, const char *hash)
+{
+	return db_exec(NULL, conn, SQL_STAFF_SET_HASH, 2, (const char *const[]){id, hash});
+}

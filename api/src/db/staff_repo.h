@@ -45,4 +45,7 @@ int staff_repo_credentials(struct staff_credentials *out, struct db_conn *conn, 
 /* Replaces the password hash; clears must_change_password and records the time. */
 int staff_repo_set_password(struct db_conn *conn, const char *id, const char *hash, time_t now);
 
+/* Replaces the hash alone (a re-hash with the current parameters after a sign-in). */
+int staff_repo_set_hash(struct db_conn *conn, const char *id, const char *hash);
+
 #endif

@@ -94,7 +94,7 @@ done:
 
 /* Creates the session, its first refresh token and the audit entry, in one transaction. */
 static int open_session(struct session_tokens *out, struct app *app, const struct client_info *ci,
-                        const char *staff_id, const char *subject, time_t now)
+                        const char *staff_id, const char *subject, const char *rehash, time_t now)
 {
 	struct db_conn *conn = NULL;
 	struct session_new s = {.realm = "staff",
@@ -117,9 +117,11 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = staff_repo_record_login(conn, staff_id, now, ci->ip)) != APP_OK ||
 	    (rc = throttle_repo_reset(conn, subject)) != APP_OK ||
+	    (rehash && (rc = staff_repo_set_hash(conn, staff_id, rehash)) != APP_OK) ||
 	    (rc = session_repo_principal(&out->who, conn, sid, staff_id, now)) != APP_OK)
 		goto done;
-	details = json_pack("{s:s, s:s}", "realm", "staff", "session_id", sid);
+	details = json_pack("{s:s, s:s, s:b}", "realm", "staff", "session_id", sid, "rehashed",
+	                    rehash != NULL);
 	struct audit_entry e = {.actor_kind = "staff",
 	                        .actor_id = staff_id,
 	                        .action = "auth.login",
@@ -208,7 +210,20 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		return APP_FORBIDDEN;
 	}
 	*refusal_out = NULL;
-	if ((rc = open_session(out, app, ci, row.id, subject, now)) == APP_OK)
+	/* a legacy or weaker hash is replaced now that the password is known to be right */
+	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
+	                                 (uint32_t)app->cfg.argon2_iterations,
+	                                 (uint32_t)app->cfg.argon2_parallelism};
+	char rehash[PASSWORD_HASH_MAX] = "";
+
+	if (password_needs_rehash(row.password_hash, &params) &&
+	    password_gate_enter(app->cfg.hash_wait_ms) == APP_OK) {
+		if (password_hash(rehash, &params, password) != APP_OK)
+			rehash[0] = '\0'; /* keep the old hash; it still works */
+		password_gate_leave();
+	}
+	if ((rc = open_session(out, app, ci, row.id, subject, rehash[0] ? rehash : NULL, now)) ==
+	    APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
