@@ -10,10 +10,12 @@ const state = { event: 'welcome', language: 'en', loaded: '', template: null, dr
 let timer = null;
 
 async function load(refresh) {
-  state.loaded = `${state.event}/${state.language}`;
+  const key = `${state.event}/${state.language}`;
+  state.loaded = key;
   state.template = state.draft = state.preview = null;
   refresh();
-  const tpl = await api('GET', `/api/v1/templates/${state.event}/${state.language}`);
+  const tpl = await api('GET', `/api/v1/templates/${key}`);
+  if (state.loaded !== key) return; // another template was chosen meanwhile: this answer is stale
   state.template = tpl;
   state.draft = { subject: tpl.subject, body_text: tpl.body_text, body_html: tpl.body_html };
   state.preview = tpl.preview;
