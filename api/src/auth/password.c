@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth/secrets.h"
+#include "common/clock.h"
 #include "common/err.h"
 
 int password_hash(char *out, const struct password_params *params, const char *password)
@@ -86,14 +87,8 @@ int password_gate_enter(long wait_ms)
 	struct timespec deadline;
 
 	if (!gate_ready)
-		return APP_OK; /* tools and unit tests: no bound */
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += wait_ms / 1000;
-	deadline.tv_nsec += (wait_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+		return APP_OK;                              /* tools and unit tests: no bound */
+	clock_deadline(&deadline, CLOCK_REALTIME, wait_ms); /* sem_timedwait counts real time */
 	while (sem_timedwait(&gate, &deadline) != 0)
 		if (errno != EINTR)
 			return APP_UNAVAILABLE;

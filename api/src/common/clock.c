@@ -32,3 +32,14 @@ int64_t clock_offset(void)
 {
 	return atomic_load(&offset_s);
 }
+
+void clock_deadline(struct timespec *out, clockid_t clock, long ms)
+{
+	clock_gettime(clock, out);
+	out->tv_sec += ms / 1000;
+	out->tv_nsec += (ms % 1000) * 1000000L;
+	if (out->tv_nsec >= 1000000000L) {
+		out->tv_sec++;
+		out->tv_nsec -= 1000000000L;
+	}
+}

@@ -14,6 +14,9 @@ int64_t clock_mono_ms(void);
 /* Monotonic microseconds, for latency measurements. */
 int64_t clock_mono_us(void);
 
+/* Writes into out the time ms milliseconds from now on the given clock (for timed waits). */
+void clock_deadline(struct timespec *out, clockid_t clock, long ms);
+
 /* Sets the offset in seconds (test hook only) and returns the previous one. */
 int64_t clock_set_offset(int64_t seconds);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "log.h"
 
@@ -101,17 +102,6 @@ void db_pool_free(struct db_pool *pool)
 	free(pool);
 }
 
-static void deadline_after(struct timespec *ts, long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void release_slot(struct db_pool *pool, struct db_conn *conn)
 {
 	pthread_mutex_lock(&pool->lock);
@@ -127,7 +117,7 @@ int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 	bool waited = false;
 
 	*out = NULL;
-	deadline_after(&deadline, pool->checkout_timeout_ms);
+	clock_deadline(&deadline, CLOCK_MONOTONIC, pool->checkout_timeout_ms);
 	pthread_mutex_lock(&pool->lock);
 	while (pool->nfree == 0) {
 		if (!waited) {

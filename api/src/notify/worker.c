@@ -105,13 +105,7 @@ static void wait_a_while(struct notify_workers *w)
 	struct timespec ts;
 	long ms = w->app->cfg.notify_poll_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&ts, CLOCK_MONOTONIC, ms);
 	pthread_mutex_lock(&w->lock);
 	if (!atomic_load(&w->stop))
 		pthread_cond_timedwait(&w->wake, &w->lock, &ts);
