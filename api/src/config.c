@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "auth/ipnet.h"
+#include "auth/phone.h"
 #include "common/err.h"
 
 enum cfg_type { T_STRING, T_INT, T_ENUM, T_BOOL, T_SECRET };
@@ -77,6 +78,12 @@ static const struct cfg_def CONFIG_TABLE[] = {
          F(bootstrap_admin_password),
          "its password; unset: a one-time password is generated and printed once on standard "
          "error"},
+        {"CABINET_DEFAULT_COUNTRY", NULL, T_STRING, "", 0, 2, NULL, F(default_country),
+         "country (ISO 3166, e.g. FR) of phone numbers typed without +; empty: + is required"},
+        {"CABINET_REGISTRATION", NULL, T_BOOL, "true", 0, 0, NULL, F(registration_enabled),
+         "whether customers may register themselves in the portal"},
+        {"CABINET_AUTO_CONFIRM", NULL, T_BOOL, "false", 0, 0, NULL, F(auto_confirm),
+         "new registrations are active at once, without confirming their e-mail"},
         {"CABINET_ACCESS_TOKEN_TTL_S", NULL, T_INT, "300", 30, 3600, NULL, F(access_token_ttl_s),
          "lifetime of an access token (JWT) in seconds"},
         {"CABINET_SESSION_IDLE_S", NULL, T_INT, "1800", 60, 604800, NULL, F(session_idle_s),
@@ -330,6 +337,10 @@ static int validate(struct config *cfg, enum config_purpose purpose, char *err, 
 	if (*cfg->sms_webhook_url && !cfg->sms_webhook_secret)
 		return fail(err, errlen,
 		            "CABINET_SMS_WEBHOOK_SECRET is required with CABINET_SMS_WEBHOOK_URL");
+	if (*cfg->default_country && !phone_country_known(cfg->default_country))
+		return fail(err, errlen,
+		            "CABINET_DEFAULT_COUNTRY \"%s\" is not a country Cabinet knows",
+		            cfg->default_country);
 	if (!strchr(cfg->bootstrap_admin_email, '@'))
 		return fail(err, errlen, "CABINET_BOOTSTRAP_ADMIN_EMAIL must be an e-mail address");
 	rc = ipnet_list_parse(&proxies, cfg->trusted_proxies, where, sizeof(where));

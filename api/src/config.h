@@ -31,6 +31,9 @@ struct config {
 	bool migrate_on_start;
 	char *bootstrap_admin_email;
 	char *bootstrap_admin_password;
+	char *default_country; /* ISO 3166 code for national phone spellings, "" for none */
+	bool registration_enabled;
+	bool auto_confirm;
 	long access_token_ttl_s;
 	long session_idle_s;
 	long session_max_s;

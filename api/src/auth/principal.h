@@ -5,13 +5,13 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF };
+enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF, PRINCIPAL_CUSTOMER };
 
 struct principal {
 	enum principal_kind kind;
-	char id[37];         /* staff id */
+	char id[37];         /* staff or customer id */
 	char session_id[37]; /* the session its access token belongs to */
-	char role[32];       /* staff role */
+	char role[32];       /* staff role; "customer" for a customer's own login */
 	char email[255];
 	char display_name[201];
 	bool must_change_password;

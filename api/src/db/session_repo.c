@@ -10,9 +10,12 @@
 #define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
 
 static const char SQL_SESSION_CREATE[] =
-        "INSERT INTO sessions (realm, staff_id, created_at, last_used_at, expires_at, idle_timeout,"
-        " ip, user_agent)"
-        " VALUES ($1::text, $2::uuid, to_timestamp($3::bigint), to_timestamp($3::bigint),"
+        "INSERT INTO sessions (realm, staff_id, customer_id, created_at, last_used_at, expires_at,"
+        " idle_timeout, ip, user_agent)"
+        " VALUES (CASE WHEN $1::boolean THEN 'portal' ELSE 'staff' END,"
+        " CASE WHEN $1::boolean THEN NULL ELSE $2::uuid END,"
+        " CASE WHEN $1::boolean THEN $2::uuid END,"
+        " to_timestamp($3::bigint), to_timestamp($3::bigint),"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
         " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512))"
         " RETURNING id";
@@ -26,8 +29,12 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	TS(now, s->now);
 	TS(max, s->max_s);
 	TS(idle, s->idle_s);
-	const char *params[] = {s->realm,     s->staff_id, now,
-	                        max,          idle,        s->ip && *s->ip ? s->ip : NULL,
+	const char *params[] = {s->kind == PRINCIPAL_CUSTOMER ? "true" : "false",
+	                        s->owner_id,
+	                        now,
+	                        max,
+	                        idle,
+	                        s->ip && *s->ip ? s->ip : NULL,
 	                        s->user_agent};
 	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 7, params);
 	if (rc == APP_OK)
@@ -85,19 +92,27 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 	return rc;
 }
 
-enum { P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE };
+enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE };
 
+/* The account must still be allowed in: a suspended customer's tokens stop on the next request. */
 static const char SQL_SESSION_PRINCIPAL[] =
-        "SELECT st.id, st.email, st.display_name, st.role, st.must_change_password"
-        "  FROM sessions s JOIN staff st ON st.id = s.staff_id"
-        " WHERE s.id = $1::uuid AND ($2::uuid IS NULL OR s.staff_id = $2::uuid)"
+        "SELECT s.realm, coalesce(st.id, c.id), coalesce(st.email, c.email),"
+        " coalesce(st.display_name, trim(c.first_name || ' ' || c.last_name)),"
+        " coalesce(st.role, 'customer'), coalesce(st.must_change_password, c.must_change_password)"
+        "  FROM sessions s"
+        "  LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active'"
+        "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active' AND "
+        "c.login_enabled"
+        " WHERE s.id = $1::uuid"
+        "   AND ($2::uuid IS NULL OR coalesce(s.staff_id, s.customer_id) = $2::uuid)"
+        "   AND ($4::text IS NULL OR s.realm = $4::text)"
         "   AND s.revoked_at IS NULL"
         "   AND s.expires_at > to_timestamp($3::bigint)"
         "   AND s.last_used_at + s.idle_timeout > to_timestamp($3::bigint)"
-        "   AND st.status = 'active'";
+        "   AND coalesce(st.id, c.id) IS NOT NULL";
 
 int session_repo_principal(struct principal *who, struct db_conn *conn, const char *session_id,
-                           const char *staff_id, time_t now)
+                           const char *owner_id, const char *realm, time_t now)
 {
 	PGresult *res = NULL;
 	char ts[24];
@@ -105,12 +120,13 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 
 	memset(who, 0, sizeof(*who));
 	TS(ts, now);
-	rc = db_exec(&res, conn, SQL_SESSION_PRINCIPAL, 3,
-	             (const char *const[]){session_id, staff_id, ts});
+	rc = db_exec(&res, conn, SQL_SESSION_PRINCIPAL, 4,
+	             (const char *const[]){session_id, owner_id, ts, realm});
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
 	if (rc == APP_OK) {
-		who->kind = PRINCIPAL_STAFF;
+		who->kind = strcmp(PQgetvalue(res, 0, P_REALM), "portal") == 0 ? PRINCIPAL_CUSTOMER
+		                                                               : PRINCIPAL_STAFF;
 		snprintf(who->id, sizeof(who->id), "%s", PQgetvalue(res, 0, P_ID));
 		snprintf(who->session_id, sizeof(who->session_id), "%s", session_id);
 		snprintf(who->email, sizeof(who->email), "%s", PQgetvalue(res, 0, P_EMAIL));
@@ -150,25 +166,25 @@ int session_repo_revoke(struct db_conn *conn, const char *session_id, const char
 
 static const char SQL_SESSION_REVOKE_OTHERS[] =
         "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
-        " WHERE staff_id = $1::uuid AND revoked_at IS NULL"
+        " WHERE coalesce(staff_id, customer_id) = $1::uuid AND revoked_at IS NULL"
         "   AND ($2::uuid IS NULL OR id <> $2::uuid)";
 
-int session_repo_revoke_others(struct db_conn *conn, const char *staff_id,
+int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
                                const char *keep_session_id, const char *reason, time_t now)
 {
 	char ts[24];
 
 	TS(ts, now);
 	return db_exec(NULL, conn, SQL_SESSION_REVOKE_OTHERS, 4,
-	               (const char *const[]){staff_id, keep_session_id, reason, ts});
+	               (const char *const[]){owner_id, keep_session_id, reason, ts});
 }
 
 static const char SQL_SESSION_REVOKE_OWN[] =
         "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
-        " WHERE id = $1::uuid AND staff_id = $2::uuid AND revoked_at IS NULL"
+        " WHERE id = $1::uuid AND coalesce(staff_id, customer_id) = $2::uuid AND revoked_at IS NULL"
         "   AND expires_at > to_timestamp($4::bigint)";
 
-int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *staff_id,
+int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *owner_id,
                             const char *reason, time_t now)
 {
 	PGresult *res = NULL;
@@ -177,7 +193,7 @@ int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const 
 
 	TS(ts, now);
 	rc = db_exec(&res, conn, SQL_SESSION_REVOKE_OWN, 4,
-	             (const char *const[]){session_id, staff_id, reason, ts});
+	             (const char *const[]){session_id, owner_id, reason, ts});
 	if (rc == APP_OK && strcmp(PQcmdTuples(res), "1") != 0)
 		rc = APP_NOT_FOUND;
 	PQclear(res);
@@ -193,11 +209,11 @@ static const char SQL_SESSION_LIST[] =
         "  'ip', host(ip), 'user_agent', user_agent, 'current', id = $2::uuid)"
         "  ORDER BY last_used_at DESC, id), '[]'::json)"
         " FROM sessions"
-        " WHERE staff_id = $1::uuid AND revoked_at IS NULL AND expires_at > "
-        "to_timestamp($3::bigint)"
+        " WHERE coalesce(staff_id, customer_id) = $1::uuid AND revoked_at IS NULL"
+        "   AND expires_at > to_timestamp($3::bigint)"
         "   AND last_used_at + idle_timeout > to_timestamp($3::bigint)";
 
-int session_repo_list(json_t **out, struct db_conn *conn, const char *staff_id,
+int session_repo_list(json_t **out, struct db_conn *conn, const char *owner_id,
                       const char *current_id, time_t now)
 {
 	PGresult *res = NULL;
@@ -207,7 +223,7 @@ int session_repo_list(json_t **out, struct db_conn *conn, const char *staff_id,
 	*out = NULL;
 	TS(ts, now);
 	rc = db_exec(&res, conn, SQL_SESSION_LIST, 3,
-	             (const char *const[]){staff_id, current_id, ts});
+	             (const char *const[]){owner_id, current_id, ts});
 	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
 		rc = APP_INTERNAL;
 	PQclear(res);

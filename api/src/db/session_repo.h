@@ -10,8 +10,8 @@
 #include "db/pool.h"
 
 struct session_new {
-	const char *realm;
-	const char *staff_id;
+	enum principal_kind kind; /* staff (realm staff) or customer (realm portal) */
+	const char *owner_id;
 	time_t now;
 	long idle_s, max_s;
 	const char *ip;         /* or NULL */
@@ -35,11 +35,12 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
                          struct db_conn *conn, const char *token, time_t now);
 
 /*
- * Loads the staff principal of a live session: not revoked, not past its absolute or idle end, staff
- * active. APP_NOT_FOUND otherwise. staff_id may be NULL (refresh) or must match (access tokens).
+ * Loads the principal of a live session: not revoked, not past its absolute or idle end, and its
+ * account still allowed in (staff active; customer active with sign-in enabled). APP_NOT_FOUND
+ * otherwise. owner_id and realm may be NULL (refresh) or must match (access tokens).
  */
 int session_repo_principal(struct principal *who_out, struct db_conn *conn, const char *session_id,
-                           const char *staff_id, time_t now);
+                           const char *owner_id, const char *realm, time_t now);
 
 /* Records a use of the session (refresh). */
 int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now);
@@ -48,19 +49,19 @@ int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now)
 int session_repo_revoke(struct db_conn *conn, const char *session_id, const char *reason,
                         time_t now);
 
-/* Revokes every live session of a staff member but keep_session_id (NULL: all of them). */
-int session_repo_revoke_others(struct db_conn *conn, const char *staff_id,
+/* Revokes every live session of an account but keep_session_id (NULL: all of them). */
+int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
                                const char *keep_session_id, const char *reason, time_t now);
 
-/* Revokes one session if it is the staff member's own and live; APP_NOT_FOUND otherwise. */
-int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *staff_id,
+/* Revokes one session if it is the account's own and live; APP_NOT_FOUND otherwise. */
+int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *owner_id,
                             const char *reason, time_t now);
 
 /*
- * The live sessions of a staff member as a JSON array of {id, created_at, last_used_at, ip,
- * user_agent, current}, most recently used first. Caller owns *out.
+ * The live sessions of an account as a JSON array of {id, created_at, last_used_at, ip, user_agent,
+ * current}, most recently used first. Caller owns *out.
  */
-int session_repo_list(json_t **out, struct db_conn *conn, const char *staff_id,
+int session_repo_list(json_t **out, struct db_conn *conn, const char *owner_id,
                       const char *current_id, time_t now);
 
 #endif

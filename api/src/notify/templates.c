@@ -21,6 +21,7 @@ const struct template_event TEMPLATE_EVENTS[] = {
         {"staff_message", false, LIST("subject", "message")},
         {"new_device_login", true, LIST("ip", "device", "time", "revoke_link")},
         {"email_change_notice", false, LIST("new_email")},
+        {"registration_attempt", false, LIST("login_url")},
         {NULL, false, NULL},
 };
 

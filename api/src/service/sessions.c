@@ -1,21 +1,25 @@
-/* Sessions: the rules of sign-in and token rotation. */
+/* Sessions: the rules of sign-in and token rotation, for staff (staff realm) and customers (portal). */
 #include "service/sessions.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/phone.h"
 #include "auth/policy.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "db/account_repo.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
 #include "db/session_repo.h"
-#include "db/staff_repo.h"
 #include "db/throttle_repo.h"
 #include "log.h"
+
+#define IP_FAILURES_PER_MINUTE    20
+#define ACCOUNT_FAILURES_PER_HOUR 100
 
 void session_tokens_clear(struct session_tokens *t)
 {
@@ -28,6 +32,18 @@ static struct token_keys keys_of(const struct app *app)
 	return (struct token_keys){.secret = app->cfg.jwt_secret, .issuer = app->cfg.public_url};
 }
 
+static const char *realm_of(enum principal_kind kind)
+{
+	return kind == PRINCIPAL_CUSTOMER ? "portal" : "staff";
+}
+
+static struct password_params params_of(const struct app *app)
+{
+	return (struct password_params){(uint32_t)app->cfg.argon2_memory_kib,
+	                                (uint32_t)app->cfg.argon2_iterations,
+	                                (uint32_t)app->cfg.argon2_parallelism};
+}
+
 static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 {
 	struct token_keys keys = keys_of(app);
@@ -35,32 +51,40 @@ static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 
 	snprintf(c.sub, sizeof(c.sub), "%s", out->who.id);
 	snprintf(c.sid, sizeof(c.sid), "%s", out->who.session_id);
-	snprintf(c.realm, sizeof(c.realm), "staff");
+	snprintf(c.realm, sizeof(c.realm), "%s", realm_of(out->who.kind));
 	snprintf(c.typ, sizeof(c.typ), "access");
 	out->expires_in = app->cfg.access_token_ttl_s;
 	return token_issue(&out->access_token, &keys, &c);
 }
 
-#define IP_FAILURES_PER_MINUTE    20
-#define ACCOUNT_FAILURES_PER_HOUR 100
+/* An audit entry about an account, acting on itself. */
+static struct audit_entry account_entry(const struct account *a, const struct client_info *ci,
+                                        const char *action, json_t *details)
+{
+	bool customer = a && a->kind == PRINCIPAL_CUSTOMER;
+
+	return (struct audit_entry){.actor_kind = a ? account_kind_name(a->kind) : "system",
+	                            .actor_id = a ? a->id : NULL,
+	                            .action = action,
+	                            .target_kind = a ? account_kind_name(a->kind) : NULL,
+	                            .target_id = a ? a->id : NULL,
+	                            .customer_id = customer ? a->id : NULL,
+	                            .ip = ci->ip,
+	                            .request_id = ci->request_id,
+	                            .details = details};
+}
 
 /*
  * Records a failed sign-in in one transaction: the source address's count, the account's (which may
- * start a lock, audited as auth.locked), and the auth.login_failed entry.
+ * start a lock, audited as auth.locked), and the auth.login_failed entry. a is NULL for unknown logins.
  */
-static void record_failure(struct app *app, const struct client_info *ci, const char *staff_id,
-                           const char *subject, const char *reason, bool count_account, time_t now)
+static void record_failure(struct app *app, const struct client_info *ci, const struct account *a,
+                           const char *subject, const char *realm, const char *reason,
+                           bool count_account, time_t now)
 {
 	struct db_conn *conn = NULL;
-	json_t *details = json_pack("{s:s, s:s}", "realm", "staff", "reason", reason);
-	struct audit_entry e = {.actor_kind = staff_id ? "staff" : "system",
-	                        .actor_id = staff_id,
-	                        .action = "auth.login_failed",
-	                        .target_kind = staff_id ? "staff" : NULL,
-	                        .target_id = staff_id,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id,
-	                        .details = details};
+	json_t *details = json_pack("{s:s, s:s}", "realm", realm, "reason", reason);
+	struct audit_entry e = account_entry(a, ci, "auth.login_failed", details);
 	bool locked = false;
 	long lock_s = 0;
 	int rc;
@@ -73,14 +97,12 @@ static void record_failure(struct app *app, const struct client_info *ci, const 
 	     (rc = throttle_repo_fail(&locked, &lock_s, conn, subject, now)) == APP_OK) &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK && locked) {
 		json_t *lock = json_pack("{s:I}", "seconds", (json_int_t)lock_s);
-		struct audit_entry l = e;
+		struct audit_entry l = account_entry(a, ci, "auth.locked", lock);
 
-		l.action = "auth.locked";
-		l.details = lock;
 		rc = audit_repo_append(conn, &l);
 		json_decref(lock);
-		log_warn("Security - staff %s locked for %ld s after repeated failed sign-ins",
-		         staff_id, lock_s);
+		log_warn("Security - %s %s locked for %ld s after repeated failed sign-ins",
+		         account_kind_name(a->kind), a->id, lock_s);
 	}
 	if (rc == APP_OK)
 		rc = db_commit(conn);
@@ -94,11 +116,12 @@ done:
 
 /* Creates the session, its first refresh token and the audit entry, in one transaction. */
 static int open_session(struct session_tokens *out, struct app *app, const struct client_info *ci,
-                        const char *staff_id, const char *subject, const char *rehash, time_t now)
+                        const struct account *a, const char *subject, const char *rehash,
+                        time_t now)
 {
 	struct db_conn *conn = NULL;
-	struct session_new s = {.realm = "staff",
-	                        .staff_id = staff_id,
+	struct session_new s = {.kind = a->kind,
+	                        .owner_id = a->id,
 	                        .now = now,
 	                        .idle_s = app->cfg.session_idle_s,
 	                        .max_s = app->cfg.session_max_s,
@@ -115,21 +138,14 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	if ((rc = db_begin(conn)) != APP_OK ||
 	    (rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
-	    (rc = staff_repo_record_login(conn, staff_id, now, ci->ip)) != APP_OK ||
+	    (rc = account_repo_record_login(conn, a, now, ci->ip)) != APP_OK ||
 	    (rc = throttle_repo_reset(conn, subject)) != APP_OK ||
-	    (rehash && (rc = staff_repo_set_hash(conn, staff_id, rehash)) != APP_OK) ||
-	    (rc = session_repo_principal(&out->who, conn, sid, staff_id, now)) != APP_OK)
+	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
+	    (rc = session_repo_principal(&out->who, conn, sid, a->id, NULL, now)) != APP_OK)
 		goto done;
-	details = json_pack("{s:s, s:s, s:b}", "realm", "staff", "session_id", sid, "rehashed",
-	                    rehash != NULL);
-	struct audit_entry e = {.actor_kind = "staff",
-	                        .actor_id = staff_id,
-	                        .action = "auth.login",
-	                        .target_kind = "staff",
-	                        .target_id = staff_id,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id,
-	                        .details = details};
+	details = json_pack("{s:s, s:s, s:b}", "realm", realm_of(a->kind), "session_id", sid,
+	                    "rehashed", rehash != NULL);
+	struct audit_entry e = account_entry(a, ci, "auth.login", details);
 	if ((rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
 done:
@@ -146,16 +162,47 @@ done:
 	return rc;
 }
 
+/* Why an account whose password was right may not sign in, or NULL when it may. */
+static const char *refusal_of(const struct account *a)
+{
+	if (a->kind == PRINCIPAL_STAFF)
+		return strcmp(a->status, "active") == 0 ? NULL : "account_disabled";
+	if (strcmp(a->status, "banned") == 0)
+		return "account_banned";
+	if (strcmp(a->status, "suspended") == 0)
+		return "account_suspended";
+	if (strcmp(a->status, "pending") == 0 || !a->email_confirmed)
+		return "email_unconfirmed";
+	if (!a->login_enabled)
+		return "login_disabled";
+	return strcmp(a->status, "active") == 0 ? NULL : "account_disabled";
+}
+
+/* Looks the login up: an e-mail, or (portal realm) a phone number in any common spelling. */
+static int find_account(struct account *out, struct db_conn *conn, const struct app *app,
+                        const char *realm, const char *login)
+{
+	char phone[32];
+
+	if (strchr(login, '@'))
+		return account_repo_find(out, conn, realm, login, NULL);
+	if (strcmp(realm, "portal") != 0 ||
+	    phone_normalize(phone, sizeof(phone), login, app->cfg.default_country) != APP_OK)
+		return APP_NOT_FOUND;
+	return account_repo_find(out, conn, realm, NULL, phone);
+}
+
 int sessions_login(struct session_tokens *out, const char **refusal_out, struct app *app,
                    const struct client_info *ci, const char *login, const char *password,
                    const char *realm)
 {
-	struct staff_login row;
+	struct account a;
 	struct throttle_state state = {0};
 	struct db_conn *conn = NULL;
-	char subject[48] = "";
-	const char *reason = "unknown_account";
-	bool known = false, blocked = false, right;
+	struct password_params params = params_of(app);
+	char subject[48] = "", rehash[PASSWORD_HASH_MAX] = "";
+	const char *reason = "unknown_account", *refusal;
+	bool known = false, blocked, right;
 	long ip_failures = 0;
 	time_t now = clock_now();
 	int rc;
@@ -165,13 +212,14 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
-	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE && strcmp(realm, "staff") == 0) {
-		rc = staff_repo_find_login(&row, conn, login);
+	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
+		rc = find_account(&a, conn, app, realm, login);
 		known = rc == APP_OK;
 		if (rc == APP_NOT_FOUND)
 			rc = APP_OK;
 		if (known) {
-			snprintf(subject, sizeof(subject), "staff:%s", row.id);
+			snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind),
+			         a.id);
 			rc = throttle_repo_get(&state, conn, subject, now);
 		}
 	}
@@ -192,37 +240,30 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		*refusal_out = "busy";
 		return rc;
 	}
-	/* an unknown account costs the same verification as a wrong password */
-	right = password_verify(known && !blocked ? row.password_hash : app->dummy_hash,
-	                        password) &&
-	        known && !blocked;
+	/* an unknown account (or one without a password) costs the same verification */
+	right = known && !blocked && a.password_hash[0] &&
+	        password_verify(a.password_hash, password);
+	if (!(known && !blocked && a.password_hash[0]))
+		password_verify(app->dummy_hash, password);
+	/* a legacy or weaker hash is replaced now that the password is known to be right */
+	if (right && password_needs_rehash(a.password_hash, &params) &&
+	    password_hash(rehash, &params, password) != APP_OK)
+		rehash[0] = '\0'; /* keep the old hash; it still works */
 	password_gate_leave();
 	if (!right) {
 		/* failures during a lock or over the cap do not count towards the account's next lock */
-		record_failure(app, ci, known ? row.id : NULL, subject, reason, known && !blocked,
-		               now);
+		record_failure(app, ci, known ? &a : NULL, subject, realm, reason,
+		               known && !blocked, now);
 		log_info("Security - failed sign-in (%s realm)", realm);
 		return APP_UNAUTHORIZED;
 	}
-	if (strcmp(row.status, "active") != 0) {
-		*refusal_out = "account_disabled";
-		record_failure(app, ci, row.id, subject, "account_disabled", false, now);
+	if ((refusal = refusal_of(&a))) {
+		*refusal_out = refusal;
+		record_failure(app, ci, &a, subject, realm, refusal, false, now);
 		return APP_FORBIDDEN;
 	}
 	*refusal_out = NULL;
-	/* a legacy or weaker hash is replaced now that the password is known to be right */
-	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
-	                                 (uint32_t)app->cfg.argon2_iterations,
-	                                 (uint32_t)app->cfg.argon2_parallelism};
-	char rehash[PASSWORD_HASH_MAX] = "";
-
-	if (password_needs_rehash(row.password_hash, &params) &&
-	    password_gate_enter(app->cfg.hash_wait_ms) == APP_OK) {
-		if (password_hash(rehash, &params, password) != APP_OK)
-			rehash[0] = '\0'; /* keep the old hash; it still works */
-		password_gate_leave();
-	}
-	if ((rc = open_session(out, app, ci, row.id, subject, rehash[0] ? rehash : NULL, now)) ==
+	if ((rc = open_session(out, app, ci, &a, subject, rehash[0] ? rehash : NULL, now)) ==
 	    APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
@@ -276,7 +317,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		rc = rc == APP_OK ? APP_UNAUTHORIZED : rc;
 		goto done;
 	}
-	rc = session_repo_principal(&out->who, conn, sid, NULL, now);
+	rc = session_repo_principal(&out->who, conn, sid, NULL, NULL, now);
 	if (rc == APP_NOT_FOUND) {
 		rc = db_commit(conn) == APP_OK ? APP_UNAUTHORIZED : APP_UNAVAILABLE;
 		goto done;
@@ -296,29 +337,48 @@ done:
 	return rc;
 }
 
-int sessions_logout(struct app *app, const struct client_info *ci, const struct principal *who)
+/* The account a principal stands for, for audit entries (only kind and id are used). */
+static struct account account_of(const struct principal *who)
+{
+	struct account a = {.kind = who->kind};
+
+	snprintf(a.id, sizeof(a.id), "%s", who->id);
+	return a;
+}
+
+/* Runs one audited change on the caller's account in a transaction. */
+static int audited(struct app *app, const struct principal *who, const struct client_info *ci,
+                   const char *action, json_t *details,
+                   int (*change)(struct db_conn *conn, const struct principal *who,
+                                 const void *arg),
+                   const void *arg)
 {
 	struct db_conn *conn = NULL;
-	json_t *details = json_pack("{s:s}", "session_id", who->session_id);
-	struct audit_entry e = {.actor_kind = "staff",
-	                        .actor_id = who->id,
-	                        .action = "auth.logout",
-	                        .target_kind = "staff",
-	                        .target_id = who->id,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id,
-	                        .details = details};
+	struct account a = account_of(who);
+	struct audit_entry e = account_entry(&a, ci, action, details);
 	int rc;
 
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK) {
-		if ((rc = db_begin(conn)) == APP_OK &&
-		    (rc = session_repo_revoke(conn, who->session_id, "logout", clock_now())) ==
-		            APP_OK &&
-		    (rc = audit_repo_append(conn, &e)) == APP_OK)
-			rc = db_commit(conn);
-		db_rollback(conn);
-	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) == APP_OK && (rc = change(conn, who, arg)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+static int logout_one(struct db_conn *conn, const struct principal *who, const void *unused)
+{
+	(void)unused;
+	return session_repo_revoke(conn, who->session_id, "logout", clock_now());
+}
+
+int sessions_logout(struct app *app, const struct client_info *ci, const struct principal *who)
+{
+	json_t *details = json_pack("{s:s}", "session_id", who->session_id);
+	int rc = audited(app, who, ci, "auth.logout", details, logout_one, NULL);
+
 	json_decref(details);
 	return rc;
 }
@@ -332,47 +392,21 @@ int sessions_authenticate(struct principal *who_out, struct app *app, const char
 	int rc;
 
 	memset(who_out, 0, sizeof(*who_out));
-	if (token_verify(&c, &keys, access_token, now) != APP_OK || strcmp(c.realm, "staff") != 0)
+	if (token_verify(&c, &keys, access_token, now) != APP_OK)
 		return APP_UNAUTHORIZED;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	rc = session_repo_principal(who_out, conn, c.sid, c.sub, now);
+	/* the session must be live and of the token's realm, its account still allowed in */
+	rc = session_repo_principal(who_out, conn, c.sid, c.sub, c.realm, now);
 	db_pool_checkin(app->pool, conn);
 	return rc == APP_NOT_FOUND ? APP_UNAUTHORIZED : rc;
 }
 
-/* Runs one audited change on the caller's sessions in a transaction. */
-static int audited(struct app *app, const struct principal *who, const struct client_info *ci,
-                   const char *action, json_t *details,
-                   int (*change)(struct db_conn *conn, const struct principal *who,
-                                 const void *arg),
-                   const void *arg)
-{
-	struct db_conn *conn = NULL;
-	struct audit_entry e = {.actor_kind = "staff",
-	                        .actor_id = who->id,
-	                        .action = action,
-	                        .target_kind = "staff",
-	                        .target_id = who->id,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id,
-	                        .details = details};
-	int rc;
-
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	if ((rc = db_begin(conn)) == APP_OK && (rc = change(conn, who, arg)) == APP_OK &&
-	    (rc = audit_repo_append(conn, &e)) == APP_OK)
-		rc = db_commit(conn);
-	db_rollback(conn);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 static int set_password(struct db_conn *conn, const struct principal *who, const void *hash)
 {
+	struct account a = account_of(who);
 	time_t now = clock_now();
-	int rc = staff_repo_set_password(conn, who->id, hash, now);
+	int rc = account_repo_set_password(conn, &a, hash, now);
 
 	return rc == APP_OK ? session_repo_revoke_others(conn, who->id, who->session_id,
 	                                                 "password_changed", now)
@@ -383,11 +417,9 @@ int sessions_change_password(struct app *app, const struct principal *who,
                              const struct client_info *ci, const char *current_password,
                              const char *new_password, struct field_error *fe)
 {
-	struct staff_credentials cred;
+	struct account cred;
 	struct db_conn *conn = NULL;
-	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
-	                                 (uint32_t)app->cfg.argon2_iterations,
-	                                 (uint32_t)app->cfg.argon2_parallelism};
+	struct password_params params = params_of(app);
 	char hash[PASSWORD_HASH_MAX];
 	const char *code = NULL;
 	bool right;
@@ -404,13 +436,13 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	}
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	rc = staff_repo_credentials(&cred, conn, who->id);
+	rc = account_repo_get(&cred, conn, who->kind, who->id);
 	db_pool_checkin(app->pool, conn);
 	if (rc != APP_OK)
 		return rc;
 	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
-	right = password_verify(cred.password_hash, current_password);
+	right = cred.password_hash[0] && password_verify(cred.password_hash, current_password);
 	password_gate_leave();
 	if (!right) {
 		fe->field = "current_password";
@@ -440,8 +472,8 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	rc = audited(app, who, ci, "auth.password_changed", NULL, set_password, hash);
 	memset(hash, 0, sizeof(hash));
 	if (rc == APP_OK)
-		log_info("Security - staff %s changed its password; its other sessions ended",
-		         who->id);
+		log_info("Security - %s %s changed its password; its other sessions ended",
+		         account_kind_name(who->kind), who->id);
 	return rc;
 }
 

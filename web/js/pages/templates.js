@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { toast } from '../ui.js';
 
 const EVENTS = ['welcome', 'email_confirmation', 'password_reset_link', 'recovery_code', 'generated_credentials',
-  'staff_message', 'new_device_login', 'email_change_notice'];
+  'staff_message', 'new_device_login', 'email_change_notice', 'registration_attempt'];
 const state = { event: 'welcome', language: 'en', loaded: '', template: null, draft: null, preview: null, saving: false };
 let timer = null;
 

@@ -1,0 +1,134 @@
+/* Accounts SQL: one statement per kind, chosen here so services stay kind-agnostic. */
+#include "db/account_repo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "db/db.h"
+
+#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
+
+const char *account_kind_name(enum principal_kind kind)
+{
+	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
+}
+
+enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME };
+
+#define STAFF_COLUMNS "id, status, true, true, password_hash, email, display_name"
+#define CUSTOMER_COLUMNS                                                                           \
+	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
+	" email, trim(first_name || ' ' || last_name)"
+
+static const char SQL_STAFF_FIND[] =
+        "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
+
+static const char SQL_CUSTOMER_FIND[] =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers"
+        " WHERE status <> 'deleted'"
+        "   AND (($2::text IS NULL AND lower(email) = lower($1::text)) OR phone = $2::text)";
+
+static const char SQL_STAFF_GET[] = "SELECT " STAFF_COLUMNS " FROM staff WHERE id = $1::uuid";
+
+static const char SQL_CUSTOMER_GET[] =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = $1::uuid";
+
+static int read_one(struct account *out, PGresult *res, enum principal_kind kind)
+{
+	memset(out, 0, sizeof(*out));
+	if (PQntuples(res) != 1)
+		return APP_NOT_FOUND;
+	out->kind = kind;
+	snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, A_ID));
+	snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, A_STATUS));
+	out->login_enabled = strcmp(PQgetvalue(res, 0, A_LOGIN), "t") == 0;
+	out->email_confirmed = strcmp(PQgetvalue(res, 0, A_CONFIRMED), "t") == 0;
+	snprintf(out->password_hash, sizeof(out->password_hash), "%s", PQgetvalue(res, 0, A_HASH));
+	snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, A_EMAIL));
+	snprintf(out->display_name, sizeof(out->display_name), "%s", PQgetvalue(res, 0, A_NAME));
+	return APP_OK;
+}
+
+int account_repo_find(struct account *out, struct db_conn *conn, const char *realm,
+                      const char *email, const char *phone)
+{
+	bool staff = strcmp(realm, "staff") == 0;
+	PGresult *res = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (staff && !email)
+		return APP_NOT_FOUND; /* staff sign in by e-mail only */
+	rc = staff ? db_exec(&res, conn, SQL_STAFF_FIND, 1, (const char *const[]){email})
+	           : db_exec(&res, conn, SQL_CUSTOMER_FIND, 2, (const char *const[]){email, phone});
+	if (rc == APP_OK)
+		rc = read_one(out, res, staff ? PRINCIPAL_STAFF : PRINCIPAL_CUSTOMER);
+	PQclear(res);
+	return rc;
+}
+
+int account_repo_get(struct account *out, struct db_conn *conn, enum principal_kind kind,
+                     const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_GET : SQL_STAFF_GET,
+	                 1, (const char *const[]){id});
+
+	if (rc == APP_OK)
+		rc = read_one(out, res, kind);
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_STAFF_RECORD_LOGIN[] =
+        "UPDATE staff SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
+        " WHERE id = $1::uuid";
+static const char SQL_CUSTOMER_RECORD_LOGIN[] =
+        "UPDATE customers SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
+        " WHERE id = $1::uuid";
+
+int account_repo_record_login(struct db_conn *conn, const struct account *a, time_t now,
+                              const char *ip)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn,
+	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_RECORD_LOGIN
+	                                             : SQL_STAFF_RECORD_LOGIN,
+	               3, (const char *const[]){a->id, ts, ip && *ip ? ip : NULL});
+}
+
+static const char SQL_STAFF_SET_HASH[] =
+        "UPDATE staff SET password_hash = $2::text WHERE id = $1::uuid";
+static const char SQL_CUSTOMER_SET_HASH[] =
+        "UPDATE customers SET password_hash = $2::text WHERE id = $1::uuid";
+
+int account_repo_set_hash(struct db_conn *conn, const struct account *a, const char *hash)
+{
+	return db_exec(NULL, conn,
+	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_HASH : SQL_STAFF_SET_HASH,
+	               2, (const char *const[]){a->id, hash});
+}
+
+static const char SQL_STAFF_SET_PASSWORD[] =
+        "UPDATE staff SET password_hash = $2::text, must_change_password = false,"
+        " password_changed_at = to_timestamp($3::bigint), updated_at = to_timestamp($3::bigint)"
+        " WHERE id = $1::uuid";
+static const char SQL_CUSTOMER_SET_PASSWORD[] =
+        "UPDATE customers SET password_hash = $2::text, must_change_password = false,"
+        " password_changed_at = to_timestamp($3::bigint), updated_at = to_timestamp($3::bigint)"
+        " WHERE id = $1::uuid";
+
+int account_repo_set_password(struct db_conn *conn, const struct account *a, const char *hash,
+                              time_t now)
+{
+	char ts[24];
+
+	TS(ts, now);
+	return db_exec(NULL, conn,
+	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_PASSWORD
+	                                             : SQL_STAFF_SET_PASSWORD,
+	               3, (const char *const[]){a->id, hash, ts});
+}

@@ -1,0 +1,47 @@
+/* Accounts that sign in: staff (staff realm) and customers (portal realm), behind one shape. */
+#ifndef CABINET_ACCOUNT_REPO_H
+#define CABINET_ACCOUNT_REPO_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "auth/principal.h"
+#include "db/pool.h"
+
+struct account {
+	enum principal_kind kind; /* PRINCIPAL_STAFF or PRINCIPAL_CUSTOMER */
+	char id[37];
+	char status[16];
+	bool login_enabled;
+	bool email_confirmed;
+	char password_hash[256]; /* "" when none is set */
+	char email[255];
+	char display_name[201];
+};
+
+/* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */
+const char *account_kind_name(enum principal_kind kind);
+
+/*
+ * Finds the account that signs in with login in realm: staff by e-mail; customers (not deleted) by
+ * e-mail, or by phone when phone (E.164) is given. APP_NOT_FOUND when none.
+ */
+int account_repo_find(struct account *out, struct db_conn *conn, const char *realm,
+                      const char *email, const char *phone);
+
+/* The account behind a principal. APP_NOT_FOUND. */
+int account_repo_get(struct account *out, struct db_conn *conn, enum principal_kind kind,
+                     const char *id);
+
+/* Records a successful sign-in (time and address). */
+int account_repo_record_login(struct db_conn *conn, const struct account *a, time_t now,
+                              const char *ip);
+
+/* Replaces the hash alone (a re-hash with the current parameters after a sign-in). */
+int account_repo_set_hash(struct db_conn *conn, const struct account *a, const char *hash);
+
+/* A new password: replaces the hash, clears must_change_password, records the time. */
+int account_repo_set_password(struct db_conn *conn, const struct account *a, const char *hash,
+                              time_t now);
+
+#endif

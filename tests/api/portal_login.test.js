@@ -1,0 +1,87 @@
+// Customers sign in to the portal realm by e-mail or phone; a refusal says why only after the right
+// password; suspending a customer stops its tokens on the next request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createDatabase, psql } from '../lib/pg.js';
+import { startServer } from '../lib/server.js';
+import { client } from '../lib/client.js';
+
+const PASSWORD = 'customer passphrase 2026';
+let db, server, api;
+
+/** Inserts a customer with the owner's password hash (so the same password), or none. */
+function customer(email, fields = {}) {
+  const f = { status: 'active', ...fields };
+  const hash = 'password_hash' in f ? 'NULL' : 'password_hash';
+  delete f.password_hash;
+  const cols = Object.keys(f);
+  const vals = cols.map((c) => `'${f[c]}'`);
+  return psql(db.url, `INSERT INTO customers (email, first_name, last_name, password_hash, ${cols.join(', ')})
+    SELECT '${email}', 'Ada', 'Lovelace', ${hash}, ${vals.join(', ')} FROM staff WHERE role = 'owner' RETURNING id`);
+}
+
+before(async () => {
+  db = createDatabase();
+  server = await startServer({ databaseUrl: db.url, env: { CABINET_BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, CABINET_DEFAULT_COUNTRY: 'FR' } });
+  api = client(server.url);
+});
+after(async () => {
+  await server?.stop();
+  db?.drop();
+});
+
+const login = (loginName, password = PASSWORD) => api.post('/api/v1/auth/login', { json: { login: loginName, password } });
+
+test('a customer signs in by e-mail or by phone in any common spelling', async () => {
+  const id = customer('ada@example.org', { phone: '+33612345678', email_confirmed_at: '2026-01-01T00:00:00Z' });
+  for (const name of ['ada@example.org', 'ADA@Example.org', '+33 6 12 34 56 78', '06 12 34 56 78', '0033612345678']) {
+    const r = await login(name);
+    assert.equal(r.status, 200, name);
+    assert.equal(r.json.principal.kind, 'customer');
+    assert.equal(r.json.principal.id, id);
+    assert.equal(r.json.principal.display_name, 'Ada Lovelace');
+  }
+  const r = await login('ada@example.org');
+  const me = await api.get('/api/v1/me', { headers: { authorization: `Bearer ${r.json.access_token}` } });
+  assert.equal(me.json.kind, 'customer');
+  // the portal realm is not the staff realm, and the other way round
+  assert.equal((await api.post('/api/v1/auth/login', { json: { login: 'ada@example.org', password: PASSWORD, realm: 'staff' } })).status, 401);
+  assert.equal((await login('admin@example.com')).status, 401);
+  assert.match(psql(db.url, `SELECT last_login_ip FROM customers WHERE id = '${id}'`), /127\.0\.0\.1/);
+  assert.equal(psql(db.url, `SELECT count(*) FROM audit_log WHERE action = 'auth.login' AND customer_id = '${id}'`), '6');
+});
+
+test('refusals say why only after the right password', async () => {
+  const cases = [
+    ['pending@example.org', { status: 'pending' }, 'email_unconfirmed'],
+    ['suspended@example.org', { status: 'suspended', email_confirmed_at: '2026-01-01T00:00:00Z' }, 'account_suspended'],
+    ['banned@example.org', { status: 'banned', email_confirmed_at: '2026-01-01T00:00:00Z' }, 'account_banned'],
+    ['nologin@example.org', { login_enabled: 'false', email_confirmed_at: '2026-01-01T00:00:00Z' }, 'login_disabled'],
+  ];
+  for (const [email, fields, code] of cases) {
+    customer(email, fields);
+    const wrong = await login(email, 'not the password');
+    assert.equal(wrong.status, 401, email);
+    assert.equal(wrong.json.code, 'invalid_credentials', email);
+    const right = await login(email);
+    assert.equal(right.status, 403, email);
+    assert.equal(right.json.code, code, email);
+  }
+  customer('gone@example.org', { status: 'deleted', email_confirmed_at: '2026-01-01T00:00:00Z' });
+  assert.equal((await login('gone@example.org')).json.code, 'invalid_credentials', 'a deleted account does not exist');
+  customer('nopassword@example.org', { password_hash: null, email_confirmed_at: '2026-01-01T00:00:00Z' });
+  assert.equal((await login('nopassword@example.org')).json.code, 'invalid_credentials');
+});
+
+test("suspending a customer stops its tokens; a customer's token is no staff token", async () => {
+  const id = customer('bob@example.org', { email_confirmed_at: '2026-01-01T00:00:00Z' });
+  const r = await login('bob@example.org');
+  const auth = { headers: { authorization: `Bearer ${r.json.access_token}` } };
+  assert.equal((await api.get('/api/v1/me', auth)).status, 200);
+  assert.equal((await api.get('/api/v1/messages', auth)).status, 403, 'staff endpoints are not for customers');
+  const sessions = await api.get('/api/v1/me/sessions', auth);
+  assert.equal(sessions.json.items.length, 1);
+  psql(db.url, `UPDATE customers SET status = 'suspended' WHERE id = '${id}'`);
+  assert.equal((await api.get('/api/v1/me', auth)).status, 401);
+  assert.equal((await api.post('/api/v1/auth/refresh', { json: { refresh_token: r.json.refresh_token } })).status, 401);
+});
