@@ -1,4 +1,5 @@
 /* Sign-in endpoints: POST /api/v1/auth/login, /refresh, /logout. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "app.h"
@@ -6,7 +7,10 @@
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
+#include "service/registration.h"
 #include "service/sessions.h"
+#include "auth/phone.h"
+#include "auth/policy.h"
 
 #define REFRESH_COOKIE      "cabinet_refresh"
 #define REFRESH_COOKIE_PATH "/api/v1/auth"
@@ -157,5 +161,136 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 	} else {
 		http_problem(resp, err, NULL);
 	}
+	return U_CALLBACK_COMPLETE;
+}
+
+/* A plausible e-mail address: one '@', something on both sides, a dot in the domain, no spaces. */
+static bool email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	return at && at != s && !strchr(at + 1, '@') && strchr(at + 1, '.') && at[1] != '.' &&
+	       s[strlen(s) - 1] != '.' && !strpbrk(s, " \t\r\n<>,;\"");
+}
+
+/* An optional string field of at most max bytes (NULL when absent). */
+static const char *optional_field(json_t *body, const char *name, size_t max, struct problem *pb)
+{
+	json_t *v = json_object_get(body, name);
+
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v) || json_string_length(v) > max) {
+		problem_field(pb, name, "invalid", "A string of limited length is expected.");
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+/* POST /api/v1/auth/register: the same 202 whether or not the address was free. */
+int route_auth_register(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	static const char *const FIELDS[] = {"email", "password", "first_name", "last_name",
+	                                     "phone", "language", NULL};
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct registration r = {0};
+	struct problem pb = {0};
+	char phone[32], why[256];
+	const char *key, *code = NULL;
+	json_t *body = NULL, *v, *out = NULL;
+	int err;
+
+	if (!app->cfg.registration_enabled) {
+		problem_set(&pb, "registration_closed",
+		            "Accounts are created by the operator here.");
+		err = APP_FORBIDDEN;
+		goto done;
+	}
+	if ((err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb)) !=
+	    APP_OK)
+		goto done;
+	json_object_foreach(body, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *f = FIELDS; *f; f++)
+			known |= strcmp(*f, key) == 0;
+		if (!known)
+			problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+	}
+	if ((r.email = string_field(body, "email", 254, &pb)) && !email_ok(r.email)) {
+		problem_field(&pb, "email", "invalid", "This is not an e-mail address.");
+		r.email = NULL;
+	}
+	r.first_name = string_field(body, "first_name", 100, &pb);
+	r.last_name = optional_field(body, "last_name", 100, &pb);
+	if (!r.last_name)
+		r.last_name = "";
+	if ((r.language = optional_field(body, "language", 2, &pb)) && strcmp(r.language, "en") &&
+	    strcmp(r.language, "fr"))
+		problem_field(&pb, "language", "invalid", "en or fr.");
+	if (!r.language)
+		r.language = "en";
+	if ((r.phone = optional_field(body, "phone", 40, &pb)) && *r.phone) {
+		if (phone_normalize(phone, sizeof(phone), r.phone, app->cfg.default_country) !=
+		    APP_OK)
+			problem_field(&pb, "phone", "invalid",
+			              "Not a phone number; give it with its country code, e.g. +33 "
+			              "6 12 34 56 78.");
+		r.phone = phone;
+	} else {
+		r.phone = NULL;
+	}
+	/* policy: the password is also checked against the e-mail and name given here */
+	if ((r.password = string_field(body, "password", 100000, &pb)) &&
+	    password_policy_check(&code, why, sizeof(why), r.password, r.email,
+	                          r.first_name ? r.first_name : "") != APP_OK) {
+		problem_field(&pb, "password", code ? code : "invalid", why);
+	}
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
+		err = APP_INVALID;
+		goto done;
+	}
+	if ((err = registration_register(app, &ci, &r)) == APP_OK)
+		out = json_pack("{s:s, s:s}", "status", "accepted", "detail",
+		                "If this address can be used, a message is on its way to it.");
+done:
+	http_reply(resp, err, 202, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/auth/confirm {token}: the link of a confirmation e-mail. */
+int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL;
+	const char *token = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK && json_unpack(body, "{s:s !}", "token", &token) != 0) {
+		problem_set(&pb, "validation_failed", "The body must be {\"token\": string}.");
+		problem_field(&pb, "token", "required", "The token of the confirmation link.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK && (err = registration_confirm(app, &ci, token)) == APP_NOT_FOUND) {
+		problem_set(&pb, "invalid_token",
+		            "This link is not valid: used, expired or mistyped.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK)
+		out = json_pack("{s:s}", "status", "confirmed");
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

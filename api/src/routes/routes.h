@@ -15,6 +15,8 @@ int route_docs(const struct _u_request *req, struct _u_response *resp, void *use
 int route_auth_login(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_logout(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_register(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* me.c */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);

@@ -1,0 +1,119 @@
+/* customers and email_confirmations SQL. */
+#include "db/customer_repo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "db/db.h"
+
+#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
+
+enum { H_ID, H_EMAIL, H_FIRST, H_LANGUAGE };
+
+static int read_holder(struct customer_holder *out, PGresult *res)
+{
+	memset(out, 0, sizeof(*out));
+	if (PQntuples(res) < 1)
+		return APP_NOT_FOUND;
+	snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, H_ID));
+	snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, H_EMAIL));
+	snprintf(out->first_name, sizeof(out->first_name), "%s", PQgetvalue(res, 0, H_FIRST));
+	snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, H_LANGUAGE));
+	return APP_OK;
+}
+
+static const char SQL_CUSTOMER_HOLDER[] =
+        "SELECT id, email, first_name, language FROM customers"
+        " WHERE status <> 'deleted' AND (lower(email) = lower($1::text) OR phone = $2::text)"
+        " ORDER BY lower(email) = lower($1::text) DESC LIMIT 1";
+
+int customer_repo_find_holder(struct customer_holder *out, struct db_conn *conn, const char *email,
+                              const char *phone)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_CUSTOMER_HOLDER, 2, (const char *const[]){email, phone});
+
+	if (rc == APP_OK)
+		rc = read_holder(out, res);
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_CUSTOMER_INSERT[] =
+        "INSERT INTO customers (email, phone, first_name, last_name, language, password_hash, "
+        "status,"
+        " email_confirmed_at, created_at, updated_at, password_changed_at)"
+        " VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text,"
+        " CASE WHEN $7::boolean THEN 'active' ELSE 'pending' END,"
+        " CASE WHEN $7::boolean THEN to_timestamp($8::bigint) END,"
+        " to_timestamp($8::bigint), to_timestamp($8::bigint), to_timestamp($8::bigint))"
+        " RETURNING id";
+
+int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	TS(ts, c->now);
+	const char *params[] = {c->email,
+	                        c->phone,
+	                        c->first_name,
+	                        c->last_name,
+	                        c->language,
+	                        c->password_hash,
+	                        c->confirmed ? "true" : "false",
+	                        ts};
+	rc = db_exec(&res, conn, SQL_CUSTOMER_INSERT, 8, params);
+	if (rc == APP_OK)
+		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_CONFIRMATION_INSERT[] =
+        "INSERT INTO email_confirmations (token_hash, customer_id, email, created_at, expires_at)"
+        " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, $3::text, "
+        "to_timestamp($4::bigint),"
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint))";
+
+int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
+                             const char *email, time_t now, long ttl_s)
+{
+	char ts[24], ttl[24];
+
+	TS(ts, now);
+	TS(ttl, ttl_s);
+	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 5,
+	               (const char *const[]){token, customer_id, email, ts, ttl});
+}
+
+/* One statement: the token is spent and the customer confirmed together, or neither. */
+static const char SQL_CONFIRMATION_USE[] =
+        "WITH spent AS ("
+        "  UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
+        "   WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
+        "     AND expires_at > to_timestamp($2::bigint)"
+        "  RETURNING customer_id, email)"
+        " UPDATE customers c SET email_confirmed_at = to_timestamp($2::bigint),"
+        "   status = CASE WHEN c.status = 'pending' THEN 'active' ELSE c.status END,"
+        "   updated_at = to_timestamp($2::bigint)"
+        "  FROM spent WHERE c.id = spent.customer_id AND lower(c.email) = lower(spent.email)"
+        "   AND c.status <> 'deleted'"
+        " RETURNING c.id, c.email, c.first_name, c.language";
+
+int confirmation_repo_use(struct customer_holder *holder_out, struct db_conn *conn,
+                          const char *token, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	TS(ts, now);
+	rc = db_exec(&res, conn, SQL_CONFIRMATION_USE, 2, (const char *const[]){token, ts});
+	if (rc == APP_OK)
+		rc = read_holder(holder_out, res);
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,45 @@
+/* customers and email_confirmations SQL (registration and confirmation). */
+#ifndef CABINET_CUSTOMER_REPO_H
+#define CABINET_CUSTOMER_REPO_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "db/pool.h"
+
+struct customer_holder {
+	char id[37];
+	char email[255];
+	char first_name[101];
+	char language[3];
+};
+
+/*
+ * The customer (not deleted) holding an e-mail address or a phone number (E.164, or NULL), if any:
+ * APP_NOT_FOUND when both are free.
+ */
+int customer_repo_find_holder(struct customer_holder *out, struct db_conn *conn, const char *email,
+                              const char *phone);
+
+struct customer_new {
+	const char *email, *phone, *first_name, *last_name, *language, *password_hash;
+	bool confirmed; /* active at once (automatic confirmation) */
+	time_t now;
+};
+
+/* Inserts a customer; APP_CONFLICT when the e-mail or phone was just taken. */
+int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c);
+
+/* Stores a confirmation link token (its SHA-256) for a customer's current e-mail. */
+int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
+                             const char *email, time_t now, long ttl_s);
+
+/*
+ * Uses a confirmation token once: marks it used, confirms the e-mail and activates a pending customer.
+ * Writes the customer into holder_out. APP_NOT_FOUND for an unknown, used or expired token, or an
+ * address changed since.
+ */
+int confirmation_repo_use(struct customer_holder *holder_out, struct db_conn *conn,
+                          const char *token, time_t now);
+
+#endif

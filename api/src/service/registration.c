@@ -1,0 +1,186 @@
+/* Registration: one answer for every outcome, messages queued in the same transaction. */
+#include "service/registration.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/secrets.h"
+#include "common/clock.h"
+#include "common/err.h"
+#include "db/audit_repo.h"
+#include "db/customer_repo.h"
+#include "db/db.h"
+#include "log.h"
+#include "notify/outbox.h"
+
+#define CONFIRMATION_TTL_S (24 * 3600)
+
+static void portal_login_url(char *out, size_t len, const struct app *app)
+{
+	snprintf(out, len, "%s/?auth=1", app->cfg.public_url);
+}
+
+/* The address is held already: its owner hears of the attempt; nothing else changes. */
+static int tell_holder(struct db_conn *conn, const struct app *app, const struct client_info *ci,
+                       const struct customer_holder *h)
+{
+	char login_url[2100], id[37];
+	json_t *vars = NULL;
+	int rc;
+
+	portal_login_url(login_url, sizeof(login_url), app);
+	vars = json_pack("{s:s, s:s}", "first_name", h->first_name, "login_url", login_url);
+	struct outbox_message m = {.event = "registration_attempt",
+	                           .language = h->language,
+	                           .channel = "email",
+	                           .address = h->email,
+	                           .vars = vars,
+	                           .customer_id = h->id};
+	struct audit_entry e = {.actor_kind = "system",
+	                        .action = "customer.registration_attempt",
+	                        .target_kind = "customer",
+	                        .target_id = h->id,
+	                        .customer_id = h->id,
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id};
+	if ((rc = outbox_enqueue(id, conn, app, &m)) == APP_OK)
+		rc = audit_repo_append(conn, &e);
+	json_decref(vars);
+	return rc;
+}
+
+/* A new customer, with its confirmation link (or its welcome, when confirmation is automatic). */
+static int create(struct db_conn *conn, const struct app *app, const struct client_info *ci,
+                  const struct registration *r, const char *hash)
+{
+	struct customer_new c = {.email = r->email,
+	                         .phone = r->phone,
+	                         .first_name = r->first_name,
+	                         .last_name = r->last_name,
+	                         .language = r->language,
+	                         .password_hash = hash,
+	                         .confirmed = app->cfg.auto_confirm,
+	                         .now = clock_now()};
+	char id[37], message_id[37], token[65], link[2200];
+	json_t *vars = NULL, *details = NULL;
+	int rc;
+
+	if ((rc = customer_repo_insert(id, conn, &c)) != APP_OK)
+		return rc;
+	if (app->cfg.auto_confirm) {
+		portal_login_url(link, sizeof(link), app);
+		vars = json_pack("{s:s, s:s}", "first_name", r->first_name, "login_url", link);
+	} else {
+		if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
+		    (rc = confirmation_repo_insert(conn, token, id, r->email, c.now,
+		                                   CONFIRMATION_TTL_S)) != APP_OK)
+			return rc;
+		/* built from the configured public URL, never from the request's Host header */
+		snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
+		vars = json_pack("{s:s, s:s, s:i}", "first_name", r->first_name, "link", link,
+		                 "expires_minutes", CONFIRMATION_TTL_S / 60);
+	}
+	struct outbox_message m = {.event =
+	                                   app->cfg.auto_confirm ? "welcome" : "email_confirmation",
+	                           .language = r->language,
+	                           .channel = "email",
+	                           .address = r->email,
+	                           .vars = vars,
+	                           .customer_id = id};
+	details = json_pack("{s:b}", "confirmed", app->cfg.auto_confirm);
+	struct audit_entry e = {.actor_kind = "customer",
+	                        .actor_id = id,
+	                        .action = "customer.registered",
+	                        .target_kind = "customer",
+	                        .target_id = id,
+	                        .customer_id = id,
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id,
+	                        .details = details};
+	if ((rc = outbox_enqueue(message_id, conn, app, &m)) == APP_OK)
+		rc = audit_repo_append(conn, &e);
+	memset(token, 0, sizeof(token));
+	json_decref(vars);
+	json_decref(details);
+	return rc;
+}
+
+int registration_register(struct app *app, const struct client_info *ci,
+                          const struct registration *r)
+{
+	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
+	                                 (uint32_t)app->cfg.argon2_iterations,
+	                                 (uint32_t)app->cfg.argon2_parallelism};
+	struct customer_holder holder;
+	struct db_conn *conn = NULL;
+	char hash[PASSWORD_HASH_MAX];
+	int rc;
+
+	/* hashed whether or not the address is free, so both answers take as long */
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	rc = password_hash(hash, &params, r->password);
+	password_gate_leave();
+	if (rc != APP_OK)
+		return rc;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) != APP_OK)
+		goto done;
+	rc = customer_repo_find_holder(&holder, conn, r->email, r->phone);
+	if (rc == APP_OK)
+		rc = tell_holder(conn, app, ci, &holder);
+	else if (rc == APP_NOT_FOUND)
+		rc = create(conn, app, ci, r, hash);
+	if (rc == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	memset(hash, 0, sizeof(hash));
+	if (rc == APP_CONFLICT) /* a concurrent registration of the same address won: same answer */
+		rc = APP_OK;
+	return rc;
+}
+
+int registration_confirm(struct app *app, const struct client_info *ci, const char *token)
+{
+	struct customer_holder c;
+	struct db_conn *conn = NULL;
+	char login_url[2100], id[37];
+	json_t *vars = NULL;
+	int rc;
+
+	if (!token || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
+		return APP_NOT_FOUND;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = confirmation_repo_use(&c, conn, token, clock_now())) != APP_OK)
+		goto done;
+	portal_login_url(login_url, sizeof(login_url), app);
+	vars = json_pack("{s:s, s:s}", "first_name", c.first_name, "login_url", login_url);
+	struct outbox_message m = {.event = "welcome",
+	                           .language = c.language,
+	                           .channel = "email",
+	                           .address = c.email,
+	                           .vars = vars,
+	                           .customer_id = c.id};
+	struct audit_entry e = {.actor_kind = "customer",
+	                        .actor_id = c.id,
+	                        .action = "customer.email_confirmed",
+	                        .target_kind = "customer",
+	                        .target_id = c.id,
+	                        .customer_id = c.id,
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id};
+	if ((rc = outbox_enqueue(id, conn, app, &m)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	json_decref(vars);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* Self-registration of customers and the confirmation of their e-mail address. */
+#ifndef CABINET_SERVICE_REGISTRATION_H
+#define CABINET_SERVICE_REGISTRATION_H
+
+#include "app.h"
+#include "common/client.h"
+
+struct registration {
+	const char *email; /* checked for shape by the caller */
+	const char *phone; /* E.164 (normalized by the caller) or NULL */
+	const char *first_name, *last_name, *language;
+	const char *password; /* checked against the policy by the caller */
+};
+
+/*
+ * Registers a customer, or, when the e-mail or phone is already held, tells the holder by e-mail
+ * instead. Both paths cost the same (the password is hashed either way) and end the same: the caller
+ * cannot learn whether the address was taken. A new customer gets a confirmation link (24 h), or is
+ * active at once with CABINET_AUTO_CONFIRM. Everything happens in one transaction with its messages.
+ */
+int registration_register(struct app *app, const struct client_info *ci,
+                          const struct registration *r);
+
+/*
+ * Confirms an e-mail address with the token of its link (single use, before it expires) and activates
+ * a pending customer; queues the welcome message. APP_NOT_FOUND for an unknown, used or expired token.
+ */
+int registration_confirm(struct app *app, const struct client_info *ci, const char *token);
+
+#endif
