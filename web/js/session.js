@@ -11,15 +11,21 @@ const notify = () => listeners.forEach((fn) => fn(principal));
 export const currentPrincipal = () => principal;
 export const onSessionChange = (fn) => listeners.add(fn);
 
+// A hint, not a secret: whether a refresh cookie is worth trying, so that an anonymous page load
+// does not start with a 401. The cookie itself stays HttpOnly.
+const HINT = 'cabinet.session';
+
 function accept(tokens) {
   accessToken = tokens.access_token;
   principal = tokens.principal;
+  localStorage.setItem(HINT, '1');
   notify();
 }
 
 function forget() {
   accessToken = null;
   principal = null;
+  localStorage.removeItem(HINT);
   notify();
 }
 
@@ -30,6 +36,7 @@ export async function signIn(login, password, realm) {
 
 /** Restores or renews the session from the refresh cookie; false when there is none. */
 export function restore() {
+  if (!localStorage.getItem(HINT)) return Promise.resolve(false);
   refreshing ??= api('POST', '/api/v1/auth/refresh', { quiet: true })
     .then((tokens) => { accept(tokens); return true; })
     .catch(() => { if (principal) forget(); return false; })

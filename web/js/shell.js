@@ -11,8 +11,9 @@ import { passwordRequiredView } from './pages/security.js';
  * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }],
  *              signInRealm })
  * A view is (ctx) => template, where ctx = { params, router, refresh }; refresh() re-renders.
- * With signInRealm, every route needs a signed-in principal of that realm; the sign-in form shows
- * until there is one.
+ * With signInRealm, every route but those marked { public: true } needs a signed-in principal of
+ * that realm; the sign-in form shows until there is one. Nav items marked { signedIn: true } show
+ * only to a signed-in principal, { signedOut: true } only to others.
  */
 export async function startShell({ app, base, nav, routes, notFound, signInRealm = null }) {
   applyTheme();
@@ -37,7 +38,7 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
     const { route, params, path } = state;
     const title = t(`app.${app}`);
     const who = currentPrincipal();
-    const gated = signInRealm && !who;
+    const gated = signInRealm && !who && !route.public;
     document.title = gated ? `${t('login.title')} · ${title}` : route.title ? `${t(route.title)} · ${title}` : title;
     let view;
     if (gated) view = loginView({ realm: signInRealm, refresh: draw });
@@ -49,11 +50,11 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
         <nav aria-label=${t('nav.main')}>
           <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
           <ul>
-            ${gated || who?.must_change_password ? '' : nav.map((item) => html`<li><a href=${router.href(item.path)}
+            ${gated || who?.must_change_password ? '' : nav.filter((item) => (item.signedIn ? who : item.signedOut ? !who : true)).map((item) => html`<li><a href=${router.href(item.path)}
               aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}
             ${who ? html`
               <li><span class="who" data-testid="who">${who.display_name || who.email}</span></li>
-              <li><button type="button" class="outline secondary sign-out" @click=${() => signOut()}>${t('login.sign_out')}</button></li>` : ''}
+              <li><button type="button" class="outline secondary sign-out" @click=${() => signOut().finally(() => router.navigate('/'))}>${t('login.sign_out')}</button></li>` : ''}
           </ul>
         </nav>
       </header>

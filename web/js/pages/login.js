@@ -6,7 +6,8 @@ import { showFieldErrors } from '../api.js';
 
 const state = { busy: false, error: '' };
 
-export function loginView({ realm, refresh }) {
+/** The sign-in form; onDone runs after a successful sign-in (the portal goes home). */
+export function loginView({ realm, refresh, onDone }) {
   async function submit(e) {
     e.preventDefault();
     const form = e.target;
@@ -16,6 +17,7 @@ export function loginView({ realm, refresh }) {
     refresh();
     try {
       await signIn(data.get('login'), data.get('password'), realm);
+      onDone?.();
     } catch (err) {
       state.error = err.code === 'invalid_credentials' ? t('login.invalid') : err.message;
       showFieldErrors(form, err);
@@ -28,8 +30,8 @@ export function loginView({ realm, refresh }) {
     <article class="login-card">
       <h1>${t('login.title')}</h1>
       <form @submit=${submit} novalidate>
-        <label>${t('login.email')}
-          <input name="login" type="email" autocomplete="username" required aria-describedby="login-error">
+        <label>${t(realm === 'portal' ? 'login.email_or_phone' : 'login.email')}
+          <input name="login" type=${realm === 'portal' ? 'text' : 'email'} autocomplete="username" required aria-describedby="login-error">
         </label>
         <small data-error-for="login" id="err-login"></small>
         <label>${t('login.password')}
