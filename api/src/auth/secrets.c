@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
 #include <sys/random.h>
 
 #include "common/err.h"
@@ -79,4 +81,33 @@ bool secrets_equal(const void *a, size_t alen, const void *b, size_t blen)
 	for (size_t i = 0; i < n; i++)
 		diff |= x[i] ^ y[i];
 	return diff == 0;
+}
+
+int secrets_random_digits(char *out, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char b;
+
+		if (secrets_random(&b, 1) != APP_OK)
+			return APP_INTERNAL;
+		if (b >= 250) /* 250 = 25 * 10: keep the digits uniform */
+			continue;
+		out[i++] = (char)('0' + b % 10);
+	}
+	out[n] = '\0';
+	return APP_OK;
+}
+
+int secrets_hmac_hex(char out[65], const char *key, const char *message)
+{
+	unsigned char mac[32];
+
+	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, strlen(key), message, strlen(message), mac) !=
+	    0)
+		return APP_INTERNAL;
+	for (size_t i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	return APP_OK;
 }

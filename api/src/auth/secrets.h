@@ -17,6 +17,12 @@ int secrets_random_hex(char *out, size_t nbytes);
  */
 int secrets_random_password(char *out, size_t len);
 
+/* Writes n random decimal digits (n+1 bytes of out), uniformly distributed. */
+int secrets_random_digits(char *out, size_t n);
+
+/* HMAC-SHA256(key, message) as 64 lowercase hex digits (65 bytes of out). */
+int secrets_hmac_hex(char out[65], const char *key, const char *message);
+
 /* Compares two byte strings in time that depends only on their lengths. */
 bool secrets_equal(const void *a, size_t alen, const void *b, size_t blen);
 

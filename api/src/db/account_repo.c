@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/phone.h"
 #include "common/err.h"
 #include "db/db.h"
 
@@ -14,12 +15,12 @@ const char *account_kind_name(enum principal_kind kind)
 	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
 }
 
-enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME };
+enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME, A_PHONE, A_LANGUAGE };
 
 #define STAFF_COLUMNS "id, status, true, true, password_hash, email, display_name"
 #define CUSTOMER_COLUMNS                                                                           \
 	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
-	" email, trim(first_name || ' ' || last_name)"
+	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language"
 
 static const char SQL_STAFF_FIND[] =
         "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
@@ -47,6 +48,8 @@ static int read_one(struct account *out, PGresult *res, enum principal_kind kind
 	snprintf(out->password_hash, sizeof(out->password_hash), "%s", PQgetvalue(res, 0, A_HASH));
 	snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, A_EMAIL));
 	snprintf(out->display_name, sizeof(out->display_name), "%s", PQgetvalue(res, 0, A_NAME));
+	snprintf(out->phone, sizeof(out->phone), "%s", PQgetvalue(res, 0, A_PHONE));
+	snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, A_LANGUAGE));
 	return APP_OK;
 }
 
@@ -66,6 +69,20 @@ int account_repo_find(struct account *out, struct db_conn *conn, const char *rea
 		rc = read_one(out, res, staff ? PRINCIPAL_STAFF : PRINCIPAL_CUSTOMER);
 	PQclear(res);
 	return rc;
+}
+
+int account_repo_find_login(struct account *out, struct db_conn *conn, const char *realm,
+                            const char *login, const char *default_country)
+{
+	char phone[32];
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(login, '@'))
+		return account_repo_find(out, conn, realm, login, NULL);
+	if (strcmp(realm, "portal") != 0 ||
+	    phone_normalize(phone, sizeof(phone), login, default_country) != APP_OK)
+		return APP_NOT_FOUND;
+	return account_repo_find(out, conn, realm, NULL, phone);
 }
 
 int account_repo_get(struct account *out, struct db_conn *conn, enum principal_kind kind,

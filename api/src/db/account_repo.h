@@ -17,6 +17,8 @@ struct account {
 	char password_hash[256]; /* "" when none is set */
 	char email[255];
 	char display_name[201];
+	char phone[17];   /* E.164, "" when none (staff never have one) */
+	char language[3]; /* for the messages it receives */
 };
 
 /* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */
@@ -28,6 +30,13 @@ const char *account_kind_name(enum principal_kind kind);
  */
 int account_repo_find(struct account *out, struct db_conn *conn, const char *realm,
                       const char *email, const char *phone);
+
+/*
+ * Finds the account of a login as typed: an e-mail, or (portal realm) a phone number in any common
+ * spelling, national ones read in default_country.
+ */
+int account_repo_find_login(struct account *out, struct db_conn *conn, const char *realm,
+                            const char *login, const char *default_country);
 
 /* The account behind a principal. APP_NOT_FOUND. */
 int account_repo_get(struct account *out, struct db_conn *conn, enum principal_kind kind,

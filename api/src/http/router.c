@@ -16,6 +16,8 @@ const struct route ROUTES[] = {
         {"POST", "/api/v1/auth/logout", route_auth_logout, "self"},
         {"POST", "/api/v1/auth/register", route_auth_register, NULL},
         {"POST", "/api/v1/auth/confirm", route_auth_confirm, NULL},
+        {"POST", "/api/v1/auth/recovery", route_auth_recovery, NULL},
+        {"POST", "/api/v1/auth/recovery/confirm", route_auth_recovery_confirm, NULL},
         {"GET", "/api/v1/me", route_me_get, "self"},
         {"PUT", "/api/v1/me/password", route_me_password, "self"},
         {"GET", "/api/v1/me/sessions", route_me_sessions, "self"},

@@ -7,6 +7,7 @@
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
+#include "service/recovery.h"
 #include "service/registration.h"
 #include "service/sessions.h"
 #include "auth/phone.h"
@@ -288,6 +289,129 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 	}
 	if (err == APP_OK)
 		out = json_pack("{s:s}", "status", "confirmed");
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* The realm field shared by the sign-in endpoints ("portal" when absent). */
+static const char *realm_field(json_t *body, struct problem *pb)
+{
+	json_t *v = json_object_get(body, "realm");
+	const char *realm = v ? json_string_value(v) : "portal";
+
+	if (!realm || (strcmp(realm, "portal") && strcmp(realm, "staff"))) {
+		problem_field(pb, "realm", "invalid", "The realm is \"portal\" or \"staff\".");
+		return "portal";
+	}
+	return realm;
+}
+
+/* Adds an unknown_field error for every key of body not in allowed (NULL-terminated). */
+static void only_fields(json_t *body, const char *const *allowed, struct problem *pb)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(body, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *f = allowed; *f; f++)
+			known |= strcmp(*f, key) == 0;
+		if (!known)
+			problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	}
+}
+
+/* POST /api/v1/auth/recovery {login, channel, method?, realm?}: always the same 202. */
+int route_auth_recovery(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	static const char *const FIELDS[] = {"login", "channel", "method", "realm", NULL};
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	const char *login, *channel, *method, *realm;
+	json_t *body = NULL, *out = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	only_fields(body, FIELDS, &pb);
+	login = string_field(body, "login", 254, &pb);
+	realm = realm_field(body, &pb);
+	channel = optional_field(body, "channel", 5, &pb);
+	if (!channel)
+		channel = "email";
+	if (strcmp(channel, "email") && strcmp(channel, "sms"))
+		problem_field(&pb, "channel", "invalid", "email or sms.");
+	method = optional_field(body, "method", 4, &pb);
+	if (!method) /* a link by e-mail, a code by SMS */
+		method = strcmp(channel, "sms") == 0 ? "code" : "link";
+	if ((strcmp(method, "link") && strcmp(method, "code")) ||
+	    (strcmp(method, "link") == 0 && strcmp(channel, "sms") == 0))
+		problem_field(&pb, "method", "invalid",
+		              "link (by e-mail) or code (by e-mail or SMS).");
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
+		err = APP_INVALID;
+		goto done;
+	}
+	if ((err = recovery_request(app, &ci, realm, login, channel, method)) == APP_OK)
+		out = json_pack("{s:s, s:s}", "status", "accepted", "detail",
+		                "If an account matches, a message is on its way to it.");
+done:
+	http_reply(resp, err, 202, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/auth/recovery/confirm {token | login + code, new_password, realm?} */
+int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response *resp,
+                                void *user_data)
+{
+	static const char *const FIELDS[] = {"login",        "code",  "token",
+	                                     "new_password", "realm", NULL};
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe;
+	const char *login, *code, *token, *password, *realm;
+	json_t *body = NULL, *out = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	only_fields(body, FIELDS, &pb);
+	realm = realm_field(body, &pb);
+	token = optional_field(body, "token", 64, &pb);
+	code = optional_field(body, "code", 6, &pb);
+	login = optional_field(body, "login", 254, &pb);
+	password = string_field(body, "new_password", 100000, &pb);
+	if (!token && !(code && login))
+		problem_field(&pb, token || code ? "login" : "token", "required",
+		              "Give the token of the link, or the login and the code received.");
+	if (token && (strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64))
+		token = "invalid"; /* answered like any other wrong token, below */
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
+		err = APP_INVALID;
+		goto done;
+	}
+	if ((err = recovery_confirm(app, &ci, realm, login, code, token, password, &fe)) ==
+	    APP_INVALID) {
+		problem_field(&pb, fe.field, fe.code, fe.message);
+		problem_set(&pb, "validation_failed", "The password was not changed.");
+	}
+	if (err == APP_OK)
+		out = json_pack("{s:s}", "status", "password_changed");
+done:
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	json_decref(body);

@@ -17,6 +17,9 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 int route_auth_logout(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_register(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_recovery(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response *resp,
+                                void *user_data);
 
 /* me.c */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "auth/password.h"
-#include "auth/phone.h"
 #include "auth/policy.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
@@ -178,20 +177,6 @@ static const char *refusal_of(const struct account *a)
 	return strcmp(a->status, "active") == 0 ? NULL : "account_disabled";
 }
 
-/* Looks the login up: an e-mail, or (portal realm) a phone number in any common spelling. */
-static int find_account(struct account *out, struct db_conn *conn, const struct app *app,
-                        const char *realm, const char *login)
-{
-	char phone[32];
-
-	if (strchr(login, '@'))
-		return account_repo_find(out, conn, realm, login, NULL);
-	if (strcmp(realm, "portal") != 0 ||
-	    phone_normalize(phone, sizeof(phone), login, app->cfg.default_country) != APP_OK)
-		return APP_NOT_FOUND;
-	return account_repo_find(out, conn, realm, NULL, phone);
-}
-
 int sessions_login(struct session_tokens *out, const char **refusal_out, struct app *app,
                    const struct client_info *ci, const char *login, const char *password,
                    const char *realm)
@@ -213,7 +198,7 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		return rc;
 	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
 	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
-		rc = find_account(&a, conn, app, realm, login);
+		rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
 		known = rc == APP_OK;
 		if (rc == APP_NOT_FOUND)
 			rc = APP_OK;

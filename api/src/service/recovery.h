@@ -1,0 +1,28 @@
+/* Password recovery by link or code, for customers (portal) and staff. */
+#ifndef CABINET_SERVICE_RECOVERY_H
+#define CABINET_SERVICE_RECOVERY_H
+
+#include "app.h"
+#include "common/client.h"
+#include "common/err.h"
+
+/*
+ * Sends a recovery link (e-mail, 30 min) or a 6-digit code (e-mail or SMS, 10 min) to the account of
+ * login, killing any earlier request; at most 3 sends per account per hour. Nothing is sent for an
+ * unknown login, a channel the account has no address for, or over the limit, and the caller cannot
+ * tell: always APP_OK unless the service itself fails. method: "link" or "code".
+ */
+int recovery_request(struct app *app, const struct client_info *ci, const char *realm,
+                     const char *login, const char *channel, const char *method);
+
+/*
+ * Sets a new password with a recovery link token, or with login + code. The secret is used once
+ * (parallel attempts: one wins); a wrong code counts, five kill it. Every session of the account
+ * ends; audited as auth.recovery_used. APP_INVALID with *fe for the new password's policy or a
+ * wrong, used or expired secret (field "code" or "token").
+ */
+int recovery_confirm(struct app *app, const struct client_info *ci, const char *realm,
+                     const char *login, const char *code, const char *token,
+                     const char *new_password, struct field_error *fe);
+
+#endif
