@@ -69,3 +69,39 @@ test('a used or wrong confirmation link says so', async (t) => {
     assert.deepEqual(page.problems, []);
   });
 });
+
+test('forgot password: a code by SMS, then the new password; the link of an e-mail works too', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await page.goto(`${server.url}/?auth=1`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Forgot your password?' }).waitFor();
+    await page.getByLabel('E-mail or phone').fill('06 98 76 54 32');
+    await page.getByLabel('SMS').check();
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByRole('status').getByText(/a code is on its way/).waitFor();
+    const code = psql(db.url, "SELECT substring(body_text from '([0-9]{6})') FROM messages WHERE address = '+33698765432' AND event = 'recovery_code'");
+    await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000'); // a wrong code first
+    await page.getByLabel('New password', { exact: true }).fill('recovered by sms code');
+    await page.getByLabel('New password again').fill('recovered by sms code');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.locator('[data-error-for="code"]').getByText(/not valid/).waitFor();
+    await page.getByLabel('Code').fill(code);
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('status').getByText(/Your password is changed/).waitFor();
+
+    const r = await fetch(`${server.url}/api/v1/auth/recovery`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'zoe@example.org' }) });
+    assert.equal(r.status, 202);
+    const token = psql(db.url, "SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = 'zoe@example.org' AND event = 'password_reset_link'");
+    await page.goto(`${server.url}/reset?token=${token}`);
+    await page.getByLabel('New password', { exact: true }).fill('recovered by the link');
+    await page.getByLabel('New password again').fill('recovered by the link');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('status').getByText(/Your password is changed/).waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('E-mail or phone').fill('zoe@example.org');
+    await page.getByLabel('Password').fill('recovered by the link');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
+  });
+});

@@ -5,6 +5,7 @@ import { statusView } from './pages/status.js';
 import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
+import { forgotView, resetView } from './pages/recovery.js';
 
 startShell({
   app: 'admin',
@@ -23,6 +24,8 @@ startShell({
     { path: '/templates', view: templatesView, title: 'nav.templates' },
     { path: '/status', view: statusView, title: 'nav.status' },
     { path: '/security', view: securityView, title: 'nav.security' },
+    { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
+    { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
   ],
   notFound: notFoundView,
   signInRealm: 'staff',

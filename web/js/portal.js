@@ -5,6 +5,7 @@ import { statusView } from './pages/status.js';
 import { loginView } from './pages/login.js';
 import { registerView, confirmView } from './pages/register.js';
 import { securityView } from './pages/security.js';
+import { forgotView, resetView } from './pages/recovery.js';
 
 let shell;
 const goHome = () => shell.router.navigate('/');
@@ -25,6 +26,8 @@ shell = await startShell({
     { path: '/login', view: (ctx) => loginView({ ...ctx, realm: 'portal', onDone: goHome }), title: 'login.title', public: true },
     { path: '/register', view: registerView, title: 'register.title', public: true },
     { path: '/confirm', view: confirmView, title: 'confirm.title', public: true },
+    { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
+    { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
     { path: '/security', view: securityView, title: 'nav.security' },
   ],
   notFound: notFoundView,

@@ -8,6 +8,7 @@ const state = { busy: false, error: '' };
 
 /** The sign-in form; onDone runs after a successful sign-in (the portal goes home). */
 export function loginView({ realm, refresh, onDone }) {
+  const forgotHref = realm === 'staff' ? '/admin/forgot' : '/forgot';
   async function submit(e) {
     e.preventDefault();
     const form = e.target;
@@ -41,5 +42,6 @@ export function loginView({ realm, refresh, onDone }) {
         <p id="login-error" class="form-error" role="alert">${state.error}</p>
         <button type="submit" ?disabled=${state.busy} aria-busy=${state.busy ? 'true' : 'false'}>${t('login.submit')}</button>
       </form>
+      <p><a href=${forgotHref}>${t('recovery.link')}</a></p>
     </article>`;
 }
