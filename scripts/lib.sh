@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CABINET_PACKAGES=(
 	build-essential cmake pkg-config clang-format
 	libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev libargon2-dev libjwt-dev libcmocka-dev
-	libcurl4-gnutls-dev libgnutls28-dev libpwquality-dev libcrypt-dev cracklib-runtime python3-aiosmtpd
+	libcurl4-gnutls-dev libgnutls28-dev libpwquality-dev libcrypt-dev liboath-dev cracklib-runtime python3-aiosmtpd
 	postgresql postgresql-contrib
 	chromium fonts-dejavu-core
 )

@@ -21,6 +21,7 @@
 #include "notify/worker.h"
 #include "service/staff.h"
 #include <curl/curl.h>
+#include <liboath/oath.h>
 
 #ifndef CABINET_VERSION
 #define CABINET_VERSION "dev"
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 	log_info("cabinetd %s starting", CABINET_VERSION);
 
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: not thread-safe */
+	oath_init();
 	rc = setup(&app);
 	if (rc == APP_OK)
 		rc = notify_workers_start(&workers, &app);
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
 	config_free(&app.cfg);
 	ulfius_global_close();
 	curl_global_cleanup();
+	oath_done();
 	log_info("stopped");
 	log_close();
 	return rc == APP_OK ? 0 : 1;

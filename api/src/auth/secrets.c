@@ -111,3 +111,73 @@ int secrets_hmac_hex(char out[65], const char *key, const char *message)
 		snprintf(out + 2 * i, 3, "%02x", mac[i]);
 	return APP_OK;
 }
+
+/* The sealing key: HMAC-SHA256(key_material, label), so it differs from every other use. */
+static int seal_key(unsigned char key[32], const char *key_material)
+{
+	static const char label[] = "cabinet-seal-v1";
+
+	return gnutls_hmac_fast(GNUTLS_MAC_SHA256, key_material, strlen(key_material), label,
+	                        sizeof(label) - 1, key) == 0
+	               ? APP_OK
+	               : APP_INTERNAL;
+}
+
+int secrets_seal(char *out, size_t outlen, const char *key_material, const char *context,
+                 const unsigned char *plain, size_t len)
+{
+	unsigned char key[32], buf[12 + 256 + 16];
+	gnutls_datum_t k = {key, sizeof(key)};
+	gnutls_aead_cipher_hd_t h = NULL;
+	size_t clen = sizeof(buf) - 12;
+	int rc = APP_INTERNAL;
+
+	if (len > 256 || outlen < 2 * (12 + len + 16) + 1 ||
+	    seal_key(key, key_material) != APP_OK || secrets_random(buf, 12) != APP_OK ||
+	    gnutls_aead_cipher_init(&h, GNUTLS_CIPHER_AES_256_GCM, &k))
+		goto done;
+	if (gnutls_aead_cipher_encrypt(h, buf, 12, context, strlen(context), 16, plain, len,
+	                               buf + 12, &clen) != 0)
+		goto done;
+	for (size_t i = 0; i < 12 + clen; i++)
+		snprintf(out + 2 * i, 3, "%02x", buf[i]);
+	rc = APP_OK;
+done:
+	if (h)
+		gnutls_aead_cipher_deinit(h);
+	memset(key, 0, sizeof(key));
+	return rc;
+}
+
+int secrets_open(unsigned char *plain, size_t plainlen, size_t *len_out, const char *key_material,
+                 const char *context, const char *sealed)
+{
+	unsigned char key[32], buf[12 + 256 + 16];
+	gnutls_datum_t k = {key, sizeof(key)};
+	gnutls_aead_cipher_hd_t h = NULL;
+	size_t n = strlen(sealed) / 2, plen = plainlen;
+	int rc = APP_INTERNAL;
+
+	*len_out = 0;
+	if (strlen(sealed) % 2 || n < 12 + 16 || n > sizeof(buf) ||
+	    seal_key(key, key_material) != APP_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(sealed + 2 * i, "%2x", &v) != 1)
+			goto done;
+		buf[i] = (unsigned char)v;
+	}
+	if (gnutls_aead_cipher_init(&h, GNUTLS_CIPHER_AES_256_GCM, &k) ||
+	    gnutls_aead_cipher_decrypt(h, buf, 12, context, strlen(context), 16, buf + 12, n - 12,
+	                               plain, &plen) != 0)
+		goto done;
+	*len_out = plen;
+	rc = APP_OK;
+done:
+	if (h)
+		gnutls_aead_cipher_deinit(h);
+	memset(key, 0, sizeof(key));
+	return rc;
+}

@@ -23,6 +23,17 @@ int secrets_random_digits(char *out, size_t n);
 /* HMAC-SHA256(key, message) as 64 lowercase hex digits (65 bytes of out). */
 int secrets_hmac_hex(char out[65], const char *key, const char *message);
 
+/*
+ * Seals a small secret for storage: AES-256-GCM under a key derived from key_material, bound to
+ * context (an account id), as hex of nonce || ciphertext || tag into out (2 * (28 + len) + 1 bytes).
+ */
+int secrets_seal(char *out, size_t outlen, const char *key_material, const char *context,
+                 const unsigned char *plain, size_t len);
+
+/* Opens what secrets_seal made (same key_material and context). *len_out bytes into plain. */
+int secrets_open(unsigned char *plain, size_t plainlen, size_t *len_out, const char *key_material,
+                 const char *context, const char *sealed);
+
 /* Compares two byte strings in time that depends only on their lengths. */
 bool secrets_equal(const void *a, size_t alen, const void *b, size_t blen);
 
