@@ -32,7 +32,8 @@ void problem_field(struct problem *pb, const char *field, const char *code, cons
 void problem_free(struct problem *pb)
 {
 	json_decref(pb->errors);
-	pb->errors = NULL;
+	json_decref(pb->extra);
+	pb->errors = pb->extra = NULL;
 }
 
 int http_status_of(int err)
@@ -134,6 +135,8 @@ json_t *problem_body(int err, const struct problem *pb, const char *request_id)
 		json_object_set_new(body, "request_id", json_string(request_id));
 	if (pb && pb->errors && json_array_size(pb->errors) > 0)
 		json_object_set(body, "errors", pb->errors);
+	if (pb && json_is_object(pb->extra))
+		json_object_update_missing(body, pb->extra);
 	return body;
 }
 

@@ -16,6 +16,7 @@ struct problem {
 	        *code; /* stable machine code (static string); NULL: derived from the app error */
 	char detail[256]; /* one user-safe sentence; "" for the default */
 	json_t *errors;   /* array of {field, code, message}, or NULL */
+	json_t *extra; /* more members of the body (e.g. mfa_token), or NULL; freed by problem_free */
 };
 
 /* Sets code and detail (printf-style). */

@@ -97,7 +97,10 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 		goto done;
 	}
 	err = sessions_login(&tokens, &refusal, app, &ci, login, password, realm);
-	if (err == APP_UNAUTHORIZED)
+	if (err == APP_UNAUTHORIZED && refusal && strcmp(refusal, "mfa_required") == 0) {
+		problem_set(&pb, "mfa_required", "Enter the code of your authenticator app.");
+		pb.extra = json_pack("{s:s}", "mfa_token", tokens.mfa_token);
+	} else if (err == APP_UNAUTHORIZED)
 		problem_set(&pb, "invalid_credentials", "The login or the password is wrong.");
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
@@ -417,4 +420,54 @@ done:
 	json_decref(body);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
+}
+
+/* An optional string field that must look like a 6-digit code. */
+static const char *code_field(json_t *body, const char *name, struct problem *pb)
+{
+	const char *v = optional_field(body, name, 16, pb);
+
+	if (v && (strlen(v) != 6 || strspn(v, "0123456789") != 6)) {
+		problem_field(pb, name, "invalid", "A 6-digit code.");
+		return NULL;
+	}
+	return v;
+}
+
+/* POST /api/v1/auth/login/mfa {mfa_token, code | recovery_code} */
+int route_auth_login_mfa(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	static const char *const FIELDS[] = {"mfa_token", "code", "recovery_code", NULL};
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct session_tokens tokens = {0};
+	struct problem pb = {0};
+	const char *token, *code, *recovery, *refusal = NULL;
+	json_t *body = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	only_fields(body, FIELDS, &pb);
+	token = string_field(body, "mfa_token", 64, &pb);
+	code = code_field(body, "code", &pb);
+	recovery = optional_field(body, "recovery_code", 16, &pb);
+	if (!code && !recovery && !pb.errors)
+		problem_field(&pb, "code", "required", "The code of your app, or a recovery code.");
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
+		err = APP_INVALID;
+		goto done;
+	}
+	err = sessions_login_mfa(&tokens, &refusal, app, &ci, token, code, recovery);
+	if (err == APP_UNAUTHORIZED)
+		problem_set(&pb, refusal,
+		            strcmp(refusal, "invalid_code") == 0
+		                    ? "This code is not right (or was used already)."
+		                    : "This sign-in has expired; start again.");
+	else if (err == APP_FORBIDDEN)
+		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
+done:
+	return finish(resp, app, err, &tokens, &pb, body);
 }

@@ -1,4 +1,5 @@
 /* The caller's own account: GET /api/v1/me, PUT /me/password, the /me/sessions endpoints. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "app.h"
@@ -8,6 +9,7 @@
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/sessions.h"
+#include "service/twofactor.h"
 
 /* GET /api/v1/me: who the caller is. */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -112,5 +114,121 @@ int route_me_sessions_delete(const struct _u_request *req, struct _u_response *r
 		ulfius_set_empty_body_response(resp, 204);
 	else
 		http_problem(resp, err, NULL);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/me/2fa: starts enrolment (a new secret and its otpauth:// URI). */
+int route_me_2fa_enrol(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct problem pb = {0};
+	json_t *out = NULL;
+	int err = twofactor_enrol(&out, user_data, &ctx->who);
+
+	(void)req;
+	if (err == APP_CONFLICT)
+		problem_set(&pb, "already_enabled",
+		            "Two-factor authentication is on; turn it off first.");
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* Reads {code} or {code | recovery_code} (allow_recovery) from the body. */
+static int read_factor(const char **code_out, const char **recovery_out,
+                       const struct _u_request *req, struct app *app, bool allow_recovery,
+                       struct problem *pb, json_t **body_out)
+{
+	const char *key;
+	json_t *v;
+	int err = http_read_json_object(body_out, req, (size_t)app->cfg.max_body_bytes, pb);
+
+	*code_out = *recovery_out = NULL;
+	if (err != APP_OK)
+		return err;
+	json_object_foreach(*body_out, key,
+	                    v) if (strcmp(key, "code") &&
+	                           (!allow_recovery || strcmp(key, "recovery_code")))
+	        problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	*code_out = json_string_value(json_object_get(*body_out, "code"));
+	*recovery_out = allow_recovery
+	                        ? json_string_value(json_object_get(*body_out, "recovery_code"))
+	                        : NULL;
+	if (*code_out && (strlen(*code_out) != 6 || strspn(*code_out, "0123456789") != 6))
+		problem_field(pb, "code", "invalid", "A 6-digit code.");
+	if (!*code_out && !*recovery_out)
+		problem_field(pb, "code", "required", "The code of your authenticator app.");
+	if (pb->errors) {
+		problem_set(pb, "validation_failed", "Some fields are missing or invalid.");
+		return APP_INVALID;
+	}
+	return APP_OK;
+}
+
+static void invalid_code(struct problem *pb)
+{
+	problem_set(pb, "invalid_code", "This code is not right (or was used already).");
+	problem_field(pb, "code", "invalid_code", "This code is not right (or was used already).");
+}
+
+/* POST /api/v1/me/2fa/confirm {code}: turns 2FA on; answers the recovery codes, shown once. */
+int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	const char *code, *unused;
+	json_t *body = NULL, *out = NULL;
+	int err = read_factor(&code, &unused, req, user_data, false, &pb, &body);
+
+	if (err == APP_OK &&
+	    (err = twofactor_confirm(&out, user_data, &ctx->who, &ci, code)) == APP_INVALID)
+		invalid_code(&pb);
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* DELETE /api/v1/me/2fa {code | recovery_code} */
+int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	const char *code, *recovery;
+	json_t *body = NULL;
+	int err = read_factor(&code, &recovery, req, user_data, true, &pb, &body);
+
+	if (err == APP_OK &&
+	    (err = twofactor_disable(user_data, &ctx->who, &ci, code, recovery)) == APP_INVALID)
+		invalid_code(&pb);
+	if (err == APP_OK)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_problem(resp, err, &pb);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/me/2fa/recovery-codes {code}: new recovery codes, the old ones stop working. */
+int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	const char *code, *unused;
+	json_t *body = NULL, *out = NULL;
+	int err = read_factor(&code, &unused, req, user_data, false, &pb, &body);
+
+	if (err == APP_OK &&
+	    (err = twofactor_new_codes(&out, user_data, &ctx->who, &ci, code)) == APP_INVALID)
+		invalid_code(&pb);
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

@@ -18,6 +18,7 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 int route_auth_register(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_recovery(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_auth_login_mfa(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response *resp,
                                 void *user_data);
 
@@ -42,5 +43,11 @@ int route_templates_put(const struct _u_request *req, struct _u_response *resp, 
 int route_test_clock(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_sleep(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_messages(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* me.c: two-factor authentication */
+int route_me_2fa_enrol(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 #endif

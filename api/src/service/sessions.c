@@ -15,6 +15,8 @@
 #include "db/db.h"
 #include "db/session_repo.h"
 #include "db/throttle_repo.h"
+#include "db/twofactor_repo.h"
+#include "service/twofactor.h"
 #include "log.h"
 
 #define IP_FAILURES_PER_MINUTE    20
@@ -177,6 +179,105 @@ static const char *refusal_of(const struct account *a)
 	return strcmp(a->status, "active") == 0 ? NULL : "account_disabled";
 }
 
+#define MFA_TTL_S 300
+
+/* 256 bits as 64 lowercase hex digits: the shape of every token Cabinet hands out. */
+static int is_token_hex(const char *t)
+{
+	return t && strlen(t) == 64 && strspn(t, "0123456789abcdef") == 64;
+}
+
+/* The challenge token's HMAC: only that is stored. */
+static int mfa_hmac(char out[65], const struct app *app, const char *token)
+{
+	char message[100];
+
+	snprintf(message, sizeof(message), "cabinet-mfa:%s", token);
+	return secrets_hmac_hex(out, app->cfg.jwt_secret, message);
+}
+
+/*
+ * With 2FA on, opens a challenge instead of a session: APP_UNAUTHORIZED with out->mfa_token. APP_OK
+ * when the account has no second factor.
+ */
+static int second_step(struct session_tokens *out, struct app *app, const struct account *a,
+                       const char *rehash, time_t now)
+{
+	struct db_conn *conn = NULL;
+	char hmac[65];
+	bool enabled = false;
+	int rc;
+
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = twofactor_enabled(&enabled, conn, a->id)) != APP_OK || !enabled)
+		goto done;
+	if ((rc = secrets_random_hex(out->mfa_token, 32)) != APP_OK ||
+	    (rc = mfa_hmac(hmac, app, out->mfa_token)) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
+	    (rc = mfa_repo_create(conn, hmac, a, now, MFA_TTL_S)) != APP_OK ||
+	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
+	    (rc = db_commit(conn)) != APP_OK)
+		goto done;
+	rc = APP_UNAUTHORIZED;
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, struct app *app,
+                       const struct client_info *ci, const char *mfa_token, const char *code,
+                       const char *recovery_code)
+{
+	struct account a;
+	struct db_conn *conn = NULL;
+	enum principal_kind kind;
+	char hmac[65], id[37], subject[48];
+	const char *refusal;
+	time_t now = clock_now();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*refusal_out = "invalid_mfa_token";
+	if (!is_token_hex(mfa_token) || mfa_hmac(hmac, app, mfa_token) != APP_OK)
+		return APP_UNAUTHORIZED;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = mfa_repo_find(&kind, id, conn, hmac, now)) != APP_OK ||
+	    (rc = account_repo_get(&a, conn, kind, id)) != APP_OK)
+		goto done;
+	if ((rc = twofactor_check(conn, app, a.id, code, recovery_code)) == APP_INVALID) {
+		db_rollback(conn); /* nothing of the check stays, but the failure counts */
+		if ((rc = mfa_repo_fail(conn, hmac)) == APP_OK) {
+			*refusal_out = "invalid_code";
+			rc = APP_UNAUTHORIZED;
+		}
+		goto done;
+	}
+	if (rc == APP_OK && (rc = mfa_repo_use(conn, hmac, now)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	if (rc == APP_NOT_FOUND)
+		rc = APP_UNAUTHORIZED;
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	if (rc != APP_OK)
+		return rc;
+	if ((refusal = refusal_of(&a))) { /* suspended meanwhile */
+		*refusal_out = refusal;
+		return APP_FORBIDDEN;
+	}
+	*refusal_out = NULL;
+	snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind), a.id);
+	if ((rc = open_session(out, app, ci, &a, subject, NULL, now)) == APP_OK)
+		rc = issue_access(out, app, now);
+	if (rc != APP_OK)
+		session_tokens_clear(out);
+	return rc;
+}
+
 int sessions_login(struct session_tokens *out, const char **refusal_out, struct app *app,
                    const struct client_info *ci, const char *login, const char *password,
                    const char *realm)
@@ -247,6 +348,10 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		record_failure(app, ci, &a, subject, realm, refusal, false, now);
 		return APP_FORBIDDEN;
 	}
+	if ((rc = second_step(out, app, &a, rehash[0] ? rehash : NULL, now)) != APP_OK) {
+		*refusal_out = rc == APP_UNAUTHORIZED ? "mfa_required" : NULL;
+		return rc;
+	}
 	*refusal_out = NULL;
 	if ((rc = open_session(out, app, ci, &a, subject, rehash[0] ? rehash : NULL, now)) ==
 	    APP_OK)
@@ -254,11 +359,6 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	if (rc != APP_OK)
 		session_tokens_clear(out);
 	return rc;
-}
-
-static int is_refresh_token(const char *t)
-{
-	return t && strlen(t) == 64 && strspn(t, "0123456789abcdef") == 64;
 }
 
 int sessions_refresh(struct session_tokens *out, struct app *app, const struct client_info *ci,
@@ -272,7 +372,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!is_refresh_token(refresh_token))
+	if (!is_token_hex(refresh_token))
 		return APP_UNAUTHORIZED;
 	if ((rc = secrets_random_hex(out->refresh_token, 32)) != APP_OK)
 		return rc;

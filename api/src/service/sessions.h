@@ -15,6 +15,7 @@ struct session_tokens {
 	char refresh_token[65]; /* 256 bits as hex */
 	long expires_in;        /* access token lifetime in seconds */
 	long refresh_max_age;   /* seconds until the session's absolute end */
+	char mfa_token[65];     /* set instead of tokens when a second factor is required */
 	struct principal who;
 };
 
@@ -22,13 +23,23 @@ void session_tokens_clear(struct session_tokens *t);
 
 /*
  * Signs in with an e-mail and password in a realm ("staff"; "portal" has no accounts yet). Unknown
- * accounts cost the same verification as known ones. Errors: APP_UNAUTHORIZED (*refusal_out
+ * accounts cost the same verification as known ones. With 2FA on, answers APP_UNAUTHORIZED with
+ * *refusal_out "mfa_required" and out->mfa_token set. Errors: APP_UNAUTHORIZED (*refusal_out
  * "invalid_credentials", the same for unknown accounts and wrong passwords), APP_FORBIDDEN after a
  * right password ("account_disabled"), APP_UNAVAILABLE. Audited either way.
  */
 int sessions_login(struct session_tokens *out, const char **refusal_out, struct app *app,
                    const struct client_info *ci, const char *login, const char *password,
                    const char *realm);
+
+/*
+ * The second step of a sign-in with 2FA: the mfa_token of the first step (5 minutes, ended by five
+ * wrong codes) and a TOTP code or a recovery code. APP_UNAUTHORIZED with *refusal_out
+ * "invalid_mfa_token" or "invalid_code".
+ */
+int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, struct app *app,
+                       const struct client_info *ci, const char *mfa_token, const char *code,
+                       const char *recovery_code);
 
 /*
  * Exchanges a refresh token for new tokens, rotating it. A token used twice revokes its whole session
