@@ -9,6 +9,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = problem.code || 'unknown';
     this.requestId = problem.request_id || null;
+    this.problem = problem;
     /** { field: message } from the problem's errors[] */
     this.fieldErrors = Object.fromEntries((problem.errors || []).map((e) => [e.field, e.message]));
   }

@@ -34,6 +34,18 @@ export async function signIn(login, password, realm) {
   accept(await api('POST', '/api/v1/auth/login', { json: { login, password, realm }, quiet: true }));
 }
 
+/** The second step of a sign-in with 2FA: a code of the app, or a recovery code. */
+export async function signInMfa(mfaToken, { code, recoveryCode }) {
+  const json = { mfa_token: mfaToken, ...(code ? { code } : { recovery_code: recoveryCode }) };
+  accept(await api('POST', '/api/v1/auth/login/mfa', { json, quiet: true }));
+}
+
+/** Re-reads the principal (after turning 2FA on or off). */
+export async function reloadPrincipal() {
+  principal = await api('GET', '/api/v1/me');
+  notify();
+}
+
 /** Restores or renews the session from the refresh cookie; false when there is none. */
 export function restore() {
   if (!localStorage.getItem(HINT)) return Promise.resolve(false);

@@ -34,8 +34,9 @@ bool principal_allows(const struct principal *who, const char *permission)
 
 json_t *principal_to_json(const struct principal *who)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "kind",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "kind",
 	                 who->kind == PRINCIPAL_CUSTOMER ? "customer" : "staff", "id", who->id,
 	                 "email", who->email, "display_name", who->display_name, "role", who->role,
-	                 "must_change_password", who->must_change_password);
+	                 "must_change_password", who->must_change_password, "two_factor",
+	                 who->two_factor);
 }

@@ -15,6 +15,7 @@ struct principal {
 	char email[255];
 	char display_name[201];
 	bool must_change_password;
+	bool two_factor; /* a TOTP credential is active */
 };
 
 /*

@@ -1,10 +1,10 @@
 // The sign-in form (the admin panel's staff realm now; the portal's with the identity issue).
 import { html } from '/vendor/lit-html/lit-html.js';
 import { t } from '../i18n.js';
-import { signIn } from '../session.js';
+import { signIn, signInMfa } from '../session.js';
 import { showFieldErrors } from '../api.js';
 
-const state = { busy: false, error: '' };
+const state = { busy: false, error: '', mfaToken: null, useRecovery: false };
 
 /** The sign-in form; onDone runs after a successful sign-in (the portal goes home). */
 export function loginView({ realm, refresh, onDone }) {
@@ -17,15 +17,46 @@ export function loginView({ realm, refresh, onDone }) {
     state.error = '';
     refresh();
     try {
-      await signIn(data.get('login'), data.get('password'), realm);
+      if (state.mfaToken) {
+        await signInMfa(state.mfaToken, state.useRecovery ? { recoveryCode: data.get('recovery_code') } : { code: data.get('code') });
+        state.mfaToken = null;
+      } else {
+        await signIn(data.get('login'), data.get('password'), realm);
+      }
       onDone?.();
     } catch (err) {
-      state.error = err.code === 'invalid_credentials' ? t('login.invalid') : err.message;
-      showFieldErrors(form, err);
+      if (err.code === 'mfa_required') {
+        state.mfaToken = err.problem.mfa_token; // the password was right: now the code
+      } else if (err.code === 'invalid_mfa_token') {
+        state.mfaToken = null;
+        state.error = err.message;
+      } else {
+        state.error = err.code === 'invalid_credentials' ? t('login.invalid') : err.message;
+        showFieldErrors(form, err);
+      }
     } finally {
       state.busy = false;
       refresh();
     }
+  }
+  if (state.mfaToken) {
+    return html`
+      <article class="login-card">
+        <h1>${t('mfa.title')}</h1>
+        <form @submit=${submit} novalidate>
+          ${state.useRecovery ? html`
+            <label>${t('mfa.recovery_code')}
+              <input name="recovery_code" autocomplete="off" required>
+            </label>` : html`
+            <label>${t('mfa.code')}
+              <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+            </label>`}
+          <p class="form-error" role="alert">${state.error}</p>
+          <button type="submit" ?disabled=${state.busy}>${t('mfa.verify')}</button>
+        </form>
+        <p><button type="button" class="outline secondary" @click=${() => { state.useRecovery = !state.useRecovery; state.error = ''; refresh(); }}>
+          ${t(state.useRecovery ? 'mfa.use_app' : 'mfa.use_recovery')}</button></p>
+      </article>`;
   }
   return html`
     <article class="login-card">

@@ -4,7 +4,9 @@ import { html } from '/vendor/lit-html/lit-html.js';
 import { api, showFieldErrors } from '../api.js';
 import { t, formatDateTime } from '../i18n.js';
 import { confirmDialog, toast } from '../ui.js';
-import { passwordChanged } from '../session.js';
+import { passwordChanged, currentPrincipal, reloadPrincipal } from '../session.js';
+import { generate } from '/vendor/lean-qr/index.mjs';
+import { ref } from '/vendor/lit-html/directives/ref.js';
 
 const form = { busy: false, error: '' };
 
@@ -90,6 +92,79 @@ async function endOthers(refresh) {
   loadSessions(refresh);
 }
 
+const tfa = { enrolment: null, codes: null, error: '', action: null };
+
+async function tfaCall(refresh, fn) {
+  tfa.error = '';
+  try {
+    await fn();
+  } catch (err) {
+    tfa.error = err.message;
+  }
+  refresh();
+}
+
+function downloadCodes() {
+  const blob = new Blob([`${tfa.codes.join('\n')}\n`], { type: 'text/plain' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = 'recovery-codes.txt';
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+function twoFactorSection(refresh) {
+  const who = currentPrincipal();
+  const codeForm = (label, onCode) => html`
+    <form @submit=${(e) => { e.preventDefault(); const code = new FormData(e.target).get('code'); tfaCall(refresh, () => onCode(code)); }} novalidate>
+      <label>${t('mfa.code')}
+        <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+      </label>
+      <button type="submit">${t(label)}</button>
+    </form>`;
+  let body;
+  if (tfa.codes) {
+    body = html`
+      <p role="status">${t('mfa.codes_intro')}</p>
+      <ul class="recovery-codes" data-testid="recovery-codes">${tfa.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+      <div class="grid">
+        <button type="button" class="secondary" @click=${() => navigator.clipboard?.writeText(tfa.codes.join('\n'))}>${t('mfa.copy')}</button>
+        <button type="button" class="secondary" @click=${downloadCodes}>${t('mfa.download')}</button>
+        <button type="button" @click=${() => { tfa.codes = null; refresh(); }}>${t('mfa.saved_them')}</button>
+      </div>`;
+  } else if (tfa.enrolment) {
+    body = html`
+      <p>${t('mfa.scan')}</p>
+      <canvas class="qr" aria-label=${t('mfa.qr')} role="img" ${ref((el) => el && generate(tfa.enrolment.otpauth_uri).toCanvas(el, { on: [0, 0, 0], off: [255, 255, 255] }))}></canvas>
+      <p>${t('mfa.or_type')} <code data-testid="totp-secret">${tfa.enrolment.secret}</code></p>
+      ${codeForm('mfa.turn_on', async (code) => {
+        tfa.codes = (await api('POST', '/api/v1/me/2fa/confirm', { json: { code }, quiet: true })).recovery_codes;
+        tfa.enrolment = null;
+        await reloadPrincipal();
+      })}`;
+  } else if (who?.two_factor) {
+    body = html`
+      <p><span class="badge badge-ok">${t('mfa.on')}</span></p>
+      ${tfa.action === 'codes' ? codeForm('mfa.new_codes', async (code) => {
+        tfa.codes = (await api('POST', '/api/v1/me/2fa/recovery-codes', { json: { code }, quiet: true })).recovery_codes;
+        tfa.action = null;
+      }) : tfa.action === 'off' ? codeForm('mfa.turn_off', async (code) => {
+        await api('DELETE', '/api/v1/me/2fa', { json: { code }, quiet: true });
+        tfa.action = null;
+        await reloadPrincipal();
+      }) : html`<div class="grid">
+        <button type="button" class="secondary" @click=${() => { tfa.action = 'codes'; refresh(); }}>${t('mfa.new_codes')}</button>
+        <button type="button" class="outline" @click=${() => { tfa.action = 'off'; refresh(); }}>${t('mfa.turn_off')}</button>
+      </div>`}`;
+  } else {
+    body = html`
+      <p>${t('mfa.off')}</p>
+      <button type="button" @click=${() => tfaCall(refresh, async () => { tfa.enrolment = await api('POST', '/api/v1/me/2fa', { quiet: true }); })}>${t('mfa.set_up')}</button>`;
+  }
+  return html`<article data-testid="two-factor"><h2>${t('mfa.section')}</h2>${body}
+    <p class="form-error" role="alert">${tfa.error}</p></article>`;
+}
+
 export function securityView({ refresh }) {
   if (!sessions.loaded) loadSessions(refresh);
   return html`
@@ -99,6 +174,9 @@ export function securityView({ refresh }) {
         <h2>${t('security.password')}</h2>
         ${passwordForm(refresh)}
       </article>
+      ${twoFactorSection(refresh)}
+    </div>
+    <div class="grid">
       <article>
         <h2>${t('security.sessions')}</h2>
         <ul class="sessions" data-testid="sessions">
