@@ -133,3 +133,13 @@ test('bad requests are refused before anything happens', async () => {
   assert.equal((await confirm({ new_password: 'something long enough' })).status, 400);
   assert.equal((await confirm({ token: 'short', new_password: 'something long enough' })).json.errors[0].code, 'invalid_or_expired');
 });
+
+test('staff recover through the staff realm; the link leads to the admin panel', async () => {
+  const r = await ask({ login: 'admin@example.com', realm: 'staff' });
+  assert.equal(r.status, 202);
+  const body = lastBody('admin@example.com');
+  const token = body.match(/https:\/\/portal\.example\.com\/admin\/reset\?token=([0-9a-f]{64})/)[1];
+  assert.equal((await confirm({ token, new_password: 'staff recovered passphrase', realm: 'staff' })).status, 200);
+  assert.equal((await api.post('/api/v1/auth/login', { json: { login: 'admin@example.com', password: 'staff recovered passphrase', realm: 'staff' } })).status, 200);
+  assert.equal((await ask({ login: 'admin@example.com', realm: 'staff', channel: 'sms' })).status, 202, 'staff have no phone: nothing sent, same answer');
+});

@@ -15,7 +15,8 @@ struct principal {
 	char email[255];
 	char display_name[201];
 	bool must_change_password;
-	bool two_factor; /* a TOTP credential is active */
+	bool two_factor;         /* a TOTP credential is active */
+	char trusted_ips[10001]; /* the account's list as typed; "" = any address */
 };
 
 /*

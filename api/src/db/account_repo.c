@@ -15,12 +15,13 @@ const char *account_kind_name(enum principal_kind kind)
 	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
 }
 
-enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME, A_PHONE, A_LANGUAGE };
+enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME, A_PHONE, A_LANGUAGE, A_IPS };
 
-#define STAFF_COLUMNS "id, status, true, true, password_hash, email, display_name"
+#define STAFF_COLUMNS                                                                              \
+	"id, status, true, true, password_hash, email, display_name, '', 'en', trusted_ips"
 #define CUSTOMER_COLUMNS                                                                           \
 	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
-	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language"
+	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language, trusted_ips"
 
 static const char SQL_STAFF_FIND[] =
         "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
@@ -38,6 +39,8 @@ static const char SQL_CUSTOMER_GET[] =
 static int read_one(struct account *out, PGresult *res, enum principal_kind kind)
 {
 	memset(out, 0, sizeof(*out));
+	if (PQnfields(res) != A_IPS + 1) /* both kinds' column lists must match the enum */
+		return APP_INTERNAL;
 	if (PQntuples(res) != 1)
 		return APP_NOT_FOUND;
 	out->kind = kind;
@@ -50,6 +53,7 @@ static int read_one(struct account *out, PGresult *res, enum principal_kind kind
 	snprintf(out->display_name, sizeof(out->display_name), "%s", PQgetvalue(res, 0, A_NAME));
 	snprintf(out->phone, sizeof(out->phone), "%s", PQgetvalue(res, 0, A_PHONE));
 	snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, A_LANGUAGE));
+	snprintf(out->trusted_ips, sizeof(out->trusted_ips), "%s", PQgetvalue(res, 0, A_IPS));
 	return APP_OK;
 }
 
@@ -148,4 +152,13 @@ int account_repo_set_password(struct db_conn *conn, const struct account *a, con
 	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_PASSWORD
 	                                             : SQL_STAFF_SET_PASSWORD,
 	               3, (const char *const[]){a->id, hash, ts});
+}
+
+int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, const char *text)
+{
+	return db_exec(NULL, conn,
+	               a->kind == PRINCIPAL_CUSTOMER
+	                       ? "UPDATE customers SET trusted_ips = $2::text WHERE id = $1::uuid"
+	                       : "UPDATE staff SET trusted_ips = $2::text WHERE id = $1::uuid",
+	               2, (const char *const[]){a->id, text});
 }

@@ -17,8 +17,9 @@ struct account {
 	char password_hash[256]; /* "" when none is set */
 	char email[255];
 	char display_name[201];
-	char phone[17];   /* E.164, "" when none (staff never have one) */
-	char language[3]; /* for the messages it receives */
+	char phone[17];          /* E.164, "" when none (staff never have one) */
+	char language[3];        /* for the messages it receives */
+	char trusted_ips[10001]; /* as typed; "" = any address */
 };
 
 /* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */
@@ -52,5 +53,8 @@ int account_repo_set_hash(struct db_conn *conn, const struct account *a, const c
 /* A new password: replaces the hash, clears must_change_password, records the time. */
 int account_repo_set_password(struct db_conn *conn, const struct account *a, const char *hash,
                               time_t now);
+
+/* Replaces the trusted IP list (already validated). */
+int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, const char *text);
 
 #endif

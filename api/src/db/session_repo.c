@@ -92,7 +92,7 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 	return rc;
 }
 
-enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE, P_TWO_FACTOR };
+enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE, P_TWO_FACTOR, P_IPS };
 
 /* The account must still be allowed in: a suspended customer's tokens stop on the next request. */
 static const char SQL_SESSION_PRINCIPAL[] =
@@ -100,7 +100,8 @@ static const char SQL_SESSION_PRINCIPAL[] =
         " coalesce(st.display_name, trim(c.first_name || ' ' || c.last_name)),"
         " coalesce(st.role, 'customer'), coalesce(st.must_change_password, c.must_change_password),"
         " EXISTS (SELECT 1 FROM totp_credentials t"
-        "          WHERE t.account_id = coalesce(st.id, c.id) AND t.confirmed_at IS NOT NULL)"
+        "          WHERE t.account_id = coalesce(st.id, c.id) AND t.confirmed_at IS NOT NULL),"
+        " coalesce(st.trusted_ips, c.trusted_ips)"
         "  FROM sessions s"
         "  LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active'"
         "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active' AND "
@@ -137,6 +138,8 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		snprintf(who->role, sizeof(who->role), "%s", PQgetvalue(res, 0, P_ROLE));
 		who->must_change_password = strcmp(PQgetvalue(res, 0, P_MUST_CHANGE), "t") == 0;
 		who->two_factor = strcmp(PQgetvalue(res, 0, P_TWO_FACTOR), "t") == 0;
+		snprintf(who->trusted_ips, sizeof(who->trusted_ips), "%s",
+		         PQgetvalue(res, 0, P_IPS));
 	}
 	PQclear(res);
 	return rc;

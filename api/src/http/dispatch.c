@@ -101,12 +101,15 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 		problem_set(&pb, "unauthorized",
 		            "Sign in first: send Authorization: Bearer <token>.");
 		err = APP_UNAUTHORIZED;
-	} else if ((err = sessions_authenticate(&ctx->who, app, h + 7 + strspn(h + 7, " "))) ==
-	           APP_UNAUTHORIZED) {
+	} else if ((err = sessions_authenticate(&ctx->who, app, h + 7 + strspn(h + 7, " "),
+	                                        ctx->client_ip)) == APP_UNAUTHORIZED) {
 		u_map_put(resp->map_header, "WWW-Authenticate",
 		          "Bearer realm=\"cabinet\", error=\"invalid_token\"");
 		problem_set(&pb, "invalid_token",
 		            "The access token is invalid, expired or revoked.");
+	} else if (err == APP_FORBIDDEN) {
+		problem_set(&pb, "ip_not_allowed",
+		            "Your account does not allow requests from this address.");
 	} else if (err == APP_OK && !principal_allows(&ctx->who, permission)) {
 		problem_set(&pb, "forbidden", "Your role does not allow this.");
 		err = APP_FORBIDDEN;

@@ -24,6 +24,8 @@ const struct route ROUTES[] = {
         {"GET", "/api/v1/me/sessions", route_me_sessions, "self"},
         {"DELETE", "/api/v1/me/sessions", route_me_sessions_delete, "self"},
         {"DELETE", "/api/v1/me/sessions/{id}", route_me_session_delete, "self"},
+        {"GET", "/api/v1/me/trusted-ips", route_me_ips_get, "self"},
+        {"PUT", "/api/v1/me/trusted-ips", route_me_ips_put, "self"},
         {"POST", "/api/v1/me/2fa", route_me_2fa_enrol, "self"},
         {"POST", "/api/v1/me/2fa/confirm", route_me_2fa_confirm, "self"},
         {"DELETE", "/api/v1/me/2fa", route_me_2fa_delete, "self"},

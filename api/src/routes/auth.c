@@ -143,6 +143,8 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 			token = json_string_value(v);
 	}
 	err = sessions_refresh(&tokens, app, &ci, token);
+	if (err == APP_FORBIDDEN)
+		problem_set(&pb, "ip_not_allowed", "Your account does not allow this address.");
 	if (err == APP_UNAUTHORIZED) {
 		problem_set(&pb, "invalid_refresh_token", "The session has ended; sign in again.");
 		set_refresh_cookie(resp, app, "", 0);

@@ -232,3 +232,57 @@ int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, v
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }
+
+/* GET /api/v1/me/trusted-ips */
+int route_me_ips_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	json_t *out = json_pack("{s:s}", "trusted_ips", ctx->who.trusted_ips);
+
+	(void)req, (void)user_data;
+	http_json(resp, 200, out);
+	json_decref(out);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* PUT /api/v1/me/trusted-ips {trusted_ips, current_password, exclude_current?} */
+int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe;
+	const char *text = NULL, *password = NULL;
+	int exclude = 0;
+	json_t *body = NULL, *out = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK &&
+	    json_unpack(body, "{s:s, s:s, s?b !}", "trusted_ips", &text, "current_password",
+	                &password, "exclude_current", &exclude) != 0) {
+		problem_set(&pb, "validation_failed",
+		            "Expected {trusted_ips: string, current_password: string, "
+		            "exclude_current?: boolean}.");
+		problem_field(&pb, "trusted_ips", "required",
+		              "The list, one entry per line or ';'.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK && strlen(text) > 10000) {
+		problem_set(&pb, "validation_failed", "The list is too long.");
+		problem_field(&pb, "trusted_ips", "invalid", "At most 10000 characters.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK && (err = sessions_set_trusted_ips(app, &ctx->who, &ci, text, password,
+	                                                     exclude, &fe)) == APP_INVALID) {
+		problem_set(&pb, "validation_failed", "The list was not saved.");
+		problem_field(&pb, fe.field, fe.code, fe.message);
+	}
+	if (err == APP_OK)
+		out = json_pack("{s:s}", "trusted_ips", text);
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}

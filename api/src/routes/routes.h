@@ -50,4 +50,7 @@ int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp,
 int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+int route_me_ips_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/ipnet.h"
 #include "auth/password.h"
 #include "auth/policy.h"
 #include "auth/secrets.h"
@@ -43,6 +44,22 @@ static struct password_params params_of(const struct app *app)
 	return (struct password_params){(uint32_t)app->cfg.argon2_memory_kib,
 	                                (uint32_t)app->cfg.argon2_iterations,
 	                                (uint32_t)app->cfg.argon2_parallelism};
+}
+
+/* Whether ip may use an account with this trusted list ("" allows any; a bad list allows none). */
+static bool ip_allowed(const char *list, const char *ip)
+{
+	struct ipnet_list nets;
+	char why[160];
+	bool ok;
+
+	if (!list || !*list)
+		return true;
+	if (ipnet_list_parse(&nets, list, why, sizeof(why)) != APP_OK)
+		return false;
+	ok = nets.count == 0 || ipnet_list_contains(&nets, ip);
+	ipnet_list_free(&nets);
+	return ok;
 }
 
 static int issue_access(struct session_tokens *out, struct app *app, time_t now)
@@ -265,7 +282,8 @@ done:
 	db_pool_checkin(app->pool, conn);
 	if (rc != APP_OK)
 		return rc;
-	if ((refusal = refusal_of(&a))) { /* suspended meanwhile */
+	if ((refusal = refusal_of(&a)) || /* suspended meanwhile */
+	    (!ip_allowed(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		return APP_FORBIDDEN;
 	}
@@ -343,7 +361,8 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		log_info("Security - failed sign-in (%s realm)", realm);
 		return APP_UNAUTHORIZED;
 	}
-	if ((refusal = refusal_of(&a))) {
+	if ((refusal = refusal_of(&a)) ||
+	    (!ip_allowed(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		record_failure(app, ci, &a, subject, realm, refusal, false, now);
 		return APP_FORBIDDEN;
@@ -403,6 +422,12 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		goto done;
 	}
 	rc = session_repo_principal(&out->who, conn, sid, NULL, NULL, now);
+	if (rc == APP_OK && !ip_allowed(out->who.trusted_ips, ci->ip)) {
+		log_warn("Security - refresh of session %s refused from %s: not a trusted address",
+		         sid, ci->ip);
+		rc = APP_FORBIDDEN; /* rolled back: the token stays for the trusted device */
+		goto done;
+	}
 	if (rc == APP_NOT_FOUND) {
 		rc = db_commit(conn) == APP_OK ? APP_UNAUTHORIZED : APP_UNAVAILABLE;
 		goto done;
@@ -468,7 +493,8 @@ int sessions_logout(struct app *app, const struct client_info *ci, const struct 
 	return rc;
 }
 
-int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token)
+int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token,
+                          const char *client_ip)
 {
 	struct token_keys keys = keys_of(app);
 	struct token_claims c;
@@ -484,6 +510,11 @@ int sessions_authenticate(struct principal *who_out, struct app *app, const char
 	/* the session must be live and of the token's realm, its account still allowed in */
 	rc = session_repo_principal(who_out, conn, c.sid, c.sub, c.realm, now);
 	db_pool_checkin(app->pool, conn);
+	if (rc == APP_OK && !ip_allowed(who_out->trusted_ips, client_ip)) {
+		log_warn("Security - request of %s %s refused from %s: not a trusted address",
+		         account_kind_name(who_out->kind), who_out->id, client_ip);
+		return APP_FORBIDDEN;
+	}
 	return rc == APP_NOT_FOUND ? APP_UNAUTHORIZED : rc;
 }
 
@@ -600,4 +631,68 @@ int sessions_revoke_others(struct app *app, const struct principal *who,
                            const struct client_info *ci)
 {
 	return audited(app, who, ci, "auth.logout_everywhere", NULL, revoke_rest, NULL);
+}
+
+struct ips_change {
+	const char *text;
+};
+
+static int set_ips(struct db_conn *conn, const struct principal *who, const void *arg)
+{
+	struct account a = account_of(who);
+
+	return account_repo_set_trusted_ips(conn, &a, ((const struct ips_change *)arg)->text);
+}
+
+int sessions_set_trusted_ips(struct app *app, const struct principal *who,
+                             const struct client_info *ci, const char *text,
+                             const char *current_password, bool exclude_current,
+                             struct field_error *fe)
+{
+	struct ipnet_list nets;
+	struct account cred;
+	struct db_conn *conn = NULL;
+	struct ips_change change = {text};
+	json_t *details = NULL;
+	bool right;
+	int rc;
+
+	memset(fe, 0, sizeof(*fe));
+	if (ipnet_list_parse(&nets, text, fe->message, sizeof(fe->message)) != APP_OK) {
+		fe->field = "trusted_ips";
+		fe->code = "invalid";
+		return APP_INVALID;
+	}
+	/* saving a list that leaves out the address in use now needs an explicit yes */
+	right = nets.count == 0 || ipnet_list_contains(&nets, ci->ip);
+	details = json_pack("{s:i}", "entries", (int)nets.count);
+	ipnet_list_free(&nets);
+	if (!right && !exclude_current) {
+		fe->field = "trusted_ips";
+		fe->code = "excludes_current_address";
+		snprintf(fe->message, sizeof(fe->message),
+		         "The list leaves out your current address %s: you would be locked out.",
+		         ci->ip);
+		rc = APP_INVALID;
+		goto done;
+	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		goto done;
+	rc = account_repo_get(&cred, conn, who->kind, who->id);
+	db_pool_checkin(app->pool, conn);
+	if (rc != APP_OK || (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		goto done;
+	right = cred.password_hash[0] && password_verify(cred.password_hash, current_password);
+	password_gate_leave();
+	if (!right) {
+		fe->field = "current_password";
+		fe->code = "wrong_password";
+		snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
+		rc = APP_INVALID;
+		goto done;
+	}
+	rc = audited(app, who, ci, "auth.trusted_ips_changed", details, set_ips, &change);
+done:
+	json_decref(details);
+	return rc;
 }

@@ -56,7 +56,8 @@ int sessions_logout(struct app *app, const struct client_info *ci, const struct 
  * account active (checked on every request, so revocation takes effect on the next one).
  * APP_UNAUTHORIZED otherwise.
  */
-int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token);
+int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token,
+                          const char *client_ip);
 
 /*
  * Changes the caller's password: the current one must match, the new one must pass the policy
@@ -77,5 +78,15 @@ int sessions_revoke_mine(struct app *app, const struct principal *who, const str
 /* Ends every session of the caller but the current one ("sign out everywhere else"). */
 int sessions_revoke_others(struct app *app, const struct principal *who,
                            const struct client_info *ci);
+
+/*
+ * Replaces the caller's trusted IP list (as typed; "" = any address) after checking the current
+ * password. A list leaving out the caller's current address needs exclude_current. APP_INVALID with
+ * *fe naming the bad entry or the rule; audited as auth.trusted_ips_changed.
+ */
+int sessions_set_trusted_ips(struct app *app, const struct principal *who,
+                             const struct client_info *ci, const char *text,
+                             const char *current_password, bool exclude_current,
+                             struct field_error *fe);
 
 #endif
