@@ -106,3 +106,25 @@ test("another staff member's session cannot be ended", async () => {
   assert.equal((await api.request('DELETE', `/api/v1/me/sessions/${theirs.id}`, me)).status, 404);
   assert.equal((await api.get('/api/v1/me', { headers: { authorization: `Bearer ${them.json.access_token}` } })).status, 200);
 });
+
+test("the security history lists the caller's own events, newest first, page by page", async () => {
+  const a = await signIn('History device');
+  await api.post('/api/v1/auth/login', { json: { login: EMAIL, password: 'a wrong one', realm: 'staff' } });
+  const first = await api.get('/api/v1/me/history?limit=2', a);
+  assert.equal(first.status, 200);
+  assert.equal(first.json.items.length, 2);
+  assert.equal(first.json.items[0].action, 'auth.login_failed');
+  assert.equal(first.json.items[0].ip, '127.0.0.1');
+  const next = await api.get(`/api/v1/me/history?limit=2&cursor=${first.json.next_cursor}`, a);
+  assert.ok(Number(next.json.items[0].id) < Number(first.json.items[1].id));
+  const all = await api.get('/api/v1/me/history?limit=200', a);
+  assert.equal(all.json.items.length, all.json.total);
+  const actions = new Set(all.json.items.map((i) => i.action));
+  for (const action of ['auth.login', 'auth.password_changed', 'auth.session_revoked', 'auth.logout_everywhere']) assert.ok(actions.has(action), action);
+  assert.ok(!JSON.stringify(all.json).includes(password), 'no password in the history');
+  // another account's events are not mine
+  const them = await api.post('/api/v1/auth/login', { json: { login: 'other@example.com', password, realm: 'staff' } });
+  const theirs = await api.get('/api/v1/me/history?limit=200', { headers: { authorization: `Bearer ${them.json.access_token}` } });
+  assert.ok(theirs.json.items.every((i) => !['auth.password_changed', 'auth.logout_everywhere'].includes(i.action)));
+  assert.equal((await api.get('/api/v1/me/history?cursor=abc', a)).status, 400);
+});

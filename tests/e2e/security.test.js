@@ -80,3 +80,24 @@ test('the Security page lists sessions and ends another one', async (t) => {
   await other.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
   await other.context().close();
 });
+
+test('trusted addresses: a bad entry is named, a list leaving me out needs a yes; the history shows', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await signIn(page, NEW_PASSWORD);
+    await page.getByRole('link', { name: 'Security' }).click();
+    const form = page.getByTestId('trusted-ips');
+    await form.getByLabel('Addresses').fill('127.0.0.1\n10.0.0.300');
+    await form.getByLabel('Current password').fill(NEW_PASSWORD);
+    await form.getByRole('button', { name: 'Save the addresses' }).click();
+    await form.locator('[data-error-for="trusted_ips"]').getByText(/entry 2 "10\.0\.0\.300"/).waitFor();
+    await form.getByLabel('Addresses').fill('192.0.2.1');
+    await form.getByRole('button', { name: 'Save the addresses' }).click();
+    await form.locator('[data-error-for="trusted_ips"]').getByText(/leaves out your current address/).waitFor();
+    await form.getByLabel('Addresses').fill('127.0.0.0/8; ::1');
+    await form.getByRole('button', { name: 'Save the addresses' }).click();
+    await page.getByRole('status').getByText('Trusted addresses saved.').waitFor();
+    await page.getByTestId('history').getByText('Signed in').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
+  });
+});

@@ -1,4 +1,5 @@
 /* auth/policy.c: the rules a new password must pass, each with its own code. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,8 +46,34 @@ static void rules(void **state)
 	assert_null(refusal("correct horse battery staple", "al@example.com", "Al Yu"));
 }
 
+static void *check_many(void *arg)
+{
+	char message[256];
+	const char *code;
+
+	(void)arg;
+	for (int i = 0; i < 40; i++)
+		password_policy_check(&code, message, sizeof(message),
+		                      i % 2 ? "password123" : "correct horse battery", NULL, NULL);
+	return NULL;
+}
+
+/* cracklib is not thread-safe; the policy must be (it crashed under parallel requests once). */
+static void concurrent_checks(void **state)
+{
+	pthread_t threads[8];
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, check_many, NULL), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(threads[i], NULL);
+	assert_string_equal(refusal("password123", NULL, NULL), "too_weak");
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(rules)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(rules),
+	                                   cmocka_unit_test(concurrent_checks)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

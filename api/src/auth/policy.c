@@ -2,6 +2,7 @@
 #include "auth/policy.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <pwquality.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,10 @@
 #include <strings.h>
 
 #include "common/err.h"
+
+/* cracklib (under libpwquality) keeps its dictionary in shared state and is not thread-safe:
+ * concurrent checks double-freed its file handle under load. One check at a time. */
+static pthread_mutex_t cracklib_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Whether haystack contains needle, ignoring ASCII case; needles under 3 bytes are ignored. */
 static int contains_fold(const char *haystack, const char *needle, size_t n)
@@ -67,7 +72,9 @@ int password_policy_check(const char **code_out, char *message, size_t msglen, c
 	if (!(pwq = pwquality_default_settings()))
 		return APP_INTERNAL;
 	pwquality_set_int_value(pwq, PWQ_SETTING_MIN_LENGTH, PASSWORD_MIN_BYTES);
+	pthread_mutex_lock(&cracklib_lock);
 	rc = pwquality_check(pwq, password, NULL, NULL, &aux);
+	pthread_mutex_unlock(&cracklib_lock);
 	if (rc < 0) {
 		*code_out = "too_weak";
 		pwquality_strerror(reason, sizeof(reason), rc, aux);

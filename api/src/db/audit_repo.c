@@ -1,6 +1,7 @@
 /* audit_log SQL. */
 #include "db/audit_repo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "common/err.h"
@@ -30,5 +31,38 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 		return APP_INTERNAL;
 	rc = db_exec(NULL, conn, SQL_AUDIT_APPEND, 9, params);
 	free(details);
+	return rc;
+}
+
+#define MINE " (actor_id = $1::uuid OR target_id = $1::uuid)"
+
+static const char SQL_AUDIT_HISTORY[] =
+        "WITH page AS (SELECT id, occurred_at, action, ip, details FROM audit_log"
+        "  WHERE" MINE " AND ($2::bigint IS NULL OR id < $2::bigint)"
+        "  ORDER BY id DESC LIMIT $3::integer + 1)"
+        " SELECT json_build_object("
+        "  'items', coalesce((SELECT json_agg(json_build_object('id', id::text,"
+        "     'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        "     'action', action, 'ip', host(ip), 'details', details) ORDER BY id DESC)"
+        "     FROM (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer) p), '[]'::json),"
+        "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
+        "     (SELECT id::text FROM page ORDER BY id DESC OFFSET $3::integer - 1 LIMIT 1) END,"
+        "  'total', (SELECT count(*) FROM audit_log WHERE" MINE "))";
+
+int audit_repo_history(json_t **out, struct db_conn *conn, const char *account_id,
+                       const char *cursor, int limit)
+{
+	PGresult *res = NULL;
+	char n[16];
+	int rc;
+
+	*out = NULL;
+	snprintf(n, sizeof(n), "%d", limit);
+	rc = db_exec(&res, conn, SQL_AUDIT_HISTORY, 3,
+	             (const char *const[]){account_id, cursor, n});
+	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
+		rc = APP_INTERNAL;
+	PQclear(res);
 	return rc;
 }

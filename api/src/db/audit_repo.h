@@ -21,4 +21,12 @@ struct audit_entry {
 /* Appends one entry on conn, which must be inside the caller's transaction. */
 int audit_repo_append(struct db_conn *conn, const struct audit_entry *e);
 
+/*
+ * The security history of an account (entries it made or that are about it), newest first:
+ * {items: [{id, occurred_at, action, ip, details}], next_cursor, total}. cursor: an entry id or NULL.
+ * Caller owns *out.
+ */
+int audit_repo_history(json_t **out, struct db_conn *conn, const char *account_id,
+                       const char *cursor, int limit);
+
 #endif

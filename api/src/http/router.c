@@ -24,6 +24,7 @@ const struct route ROUTES[] = {
         {"GET", "/api/v1/me/sessions", route_me_sessions, "self"},
         {"DELETE", "/api/v1/me/sessions", route_me_sessions_delete, "self"},
         {"DELETE", "/api/v1/me/sessions/{id}", route_me_session_delete, "self"},
+        {"GET", "/api/v1/me/history", route_me_history, "self"},
         {"GET", "/api/v1/me/trusted-ips", route_me_ips_get, "self"},
         {"PUT", "/api/v1/me/trusted-ips", route_me_ips_put, "self"},
         {"POST", "/api/v1/me/2fa", route_me_2fa_enrol, "self"},

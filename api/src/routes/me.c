@@ -1,5 +1,6 @@
 /* The caller's own account: GET /api/v1/me, PUT /me/password, the /me/sessions endpoints. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -283,6 +284,36 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* GET /api/v1/me/history?limit=&cursor=: the caller's own security log. */
+int route_me_history(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	const char *cursor = http_query(req, "cursor");
+	struct problem pb = {0};
+	json_t *out = NULL;
+	int limit = 50, err = APP_OK;
+	const char *l = http_query(req, "limit");
+
+	if (l && (strspn(l, "0123456789") != strlen(l) || !*l || atoi(l) < 1 || atoi(l) > 200))
+		problem_field(&pb, "limit", "invalid", "A whole number from 1 to 200 is expected.");
+	else if (l)
+		limit = atoi(l);
+	if (cursor &&
+	    (!*cursor || strlen(cursor) > 19 || strspn(cursor, "0123456789") != strlen(cursor)))
+		problem_field(&pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some query parameters are invalid.");
+		err = APP_INVALID;
+	} else {
+		err = sessions_history(&out, app, &ctx->who, cursor, limit);
+	}
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

@@ -53,4 +53,6 @@ int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, v
 int route_me_ips_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+int route_me_history(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

@@ -696,3 +696,16 @@ done:
 	json_decref(details);
 	return rc;
 }
+
+int sessions_history(json_t **out, struct app *app, const struct principal *who, const char *cursor,
+                     int limit)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = audit_repo_history(out, conn, who->id, cursor, limit);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}

@@ -89,4 +89,8 @@ int sessions_set_trusted_ips(struct app *app, const struct principal *who,
                              const char *current_password, bool exclude_current,
                              struct field_error *fe);
 
+/* The caller's own security log, newest first (see audit_repo_history). Caller owns *out. */
+int sessions_history(json_t **out, struct app *app, const struct principal *who, const char *cursor,
+                     int limit);
+
 #endif

@@ -165,8 +165,72 @@ function twoFactorSection(refresh) {
     <p class="form-error" role="alert">${tfa.error}</p></article>`;
 }
 
+const ips = { loaded: false, text: '', needsYes: false };
+const history = { loaded: false, items: [] };
+
+async function loadExtras(refresh) {
+  ips.loaded = history.loaded = true;
+  const [list, log] = await Promise.all([api('GET', '/api/v1/me/trusted-ips'), api('GET', '/api/v1/me/history?limit=20')]);
+  ips.text = list.trusted_ips;
+  history.items = log.items;
+  refresh();
+}
+
+async function saveIps(e, refresh) {
+  e.preventDefault();
+  const form = e.target;
+  const d = new FormData(form);
+  showFieldErrors(form, null);
+  try {
+    const r = await api('PUT', '/api/v1/me/trusted-ips', {
+      quiet: true,
+      json: { trusted_ips: d.get('trusted_ips'), current_password: d.get('current_password'), exclude_current: d.get('exclude_current') === 'on' },
+    });
+    ips.text = r.trusted_ips;
+    ips.needsYes = false;
+    form.reset();
+    toast(t('ips.saved'), 'success');
+  } catch (err) {
+    ips.needsYes = Object.values(err.problem?.errors || []).some((x) => x.code === 'excludes_current_address');
+    showFieldErrors(form, err);
+  }
+  refresh();
+}
+
+function ipsSection(refresh) {
+  return html`
+    <article>
+      <h2>${t('ips.title')}</h2>
+      <p>${t('ips.intro')}</p>
+      <form @submit=${(e) => saveIps(e, refresh)} novalidate data-testid="trusted-ips">
+        <label>${t('ips.list')}
+          <textarea name="trusted_ips" rows="4" .value=${ips.text} placeholder="203.0.113.7&#10;10.0.0.0/8"></textarea>
+        </label>
+        <small data-error-for="trusted_ips" id="err-trusted_ips"></small>
+        <label>${t('security.current')}
+          <input name="current_password" type="password" autocomplete="current-password" required>
+        </label>
+        <small data-error-for="current_password" id="err-current_password-ips"></small>
+        ${ips.needsYes ? html`<label><input type="checkbox" name="exclude_current"> ${t('ips.exclude')}</label>` : ''}
+        <button type="submit">${t('ips.save')}</button>
+      </form>
+    </article>`;
+}
+
+function historySection() {
+  return html`
+    <article>
+      <h2>${t('history.title')}</h2>
+      <ul class="sessions" data-testid="history">
+        ${history.items.map((i) => html`<li><strong>${t(`history.${i.action}`) === `history.${i.action}` ? i.action : t(`history.${i.action}`)}</strong><br>
+          <small>${formatDateTime(i.occurred_at)}${i.ip ? ` · ${i.ip}` : ''}</small></li>`)}
+      </ul>
+    </article>`;
+}
+
 export function securityView({ refresh }) {
   if (!sessions.loaded) loadSessions(refresh);
+  if (!ips.loaded) loadExtras(refresh);
   return html`
     <h1>${t('security.title')}</h1>
     <div class="grid">
@@ -189,5 +253,7 @@ export function securityView({ refresh }) {
         </ul>
         <button type="button" class="secondary" ?disabled=${sessions.items.length < 2} @click=${() => endOthers(refresh)}>${t('security.everywhere')}</button>
       </article>
-    </div>`;
+      ${ipsSection(refresh)}
+    </div>
+    ${historySection()}`;
 }
