@@ -42,7 +42,9 @@ test('staff sign in and see themselves', async () => {
   assert.equal(r.headers.get('cache-control'), 'no-store');
   const me = await api.get('/api/v1/me', bearer(r.json.access_token));
   assert.equal(me.status, 200);
-  assert.deepEqual(me.json, r.json.principal);
+  const { profile, ...principal } = me.json;
+  assert.deepEqual(principal, r.json.principal);
+  assert.deepEqual(profile, { display_name: 'Owner' });
   const audit = psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'auth.login'");
   assert.ok(Number(audit) >= 1);
   assert.match(psql(db.url, `SELECT last_login_ip FROM staff WHERE email = '${EMAIL}'`), /127\.0\.0\.1/);

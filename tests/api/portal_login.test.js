@@ -85,3 +85,26 @@ test("suspending a customer stops its tokens; a customer's token is no staff tok
   assert.equal((await api.get('/api/v1/me', auth)).status, 401);
   assert.equal((await api.post('/api/v1/auth/refresh', { json: { refresh_token: r.json.refresh_token } })).status, 401);
 });
+
+test('a customer changes its profile and preferences; bad values change nothing', async () => {
+  const id = customer('carol@example.org', { email_confirmed_at: '2026-01-01T00:00:00Z' });
+  const r = await login('carol@example.org');
+  const auth = { headers: { authorization: `Bearer ${r.json.access_token}` } };
+  const me = await api.get('/api/v1/me', auth);
+  assert.equal(me.json.profile.time_zone, 'UTC');
+  const patched = await api.request('PATCH', '/api/v1/me', { ...auth, json: { first_name: 'Carol', phone: '06 11 22 33 44', time_zone: 'Europe/Paris', date_output_format: 'DD/MM/YYYY', language: 'fr' } });
+  assert.equal(patched.status, 200);
+  assert.deepEqual(patched.json.profile, { first_name: 'Carol', last_name: 'Lovelace', company: '', phone: '+33611223344', language: 'fr', time_zone: 'Europe/Paris', date_input_format: 'YYYY-MM-DD', date_output_format: 'DD/MM/YYYY' });
+  assert.equal(patched.json.display_name, 'Ada Lovelace', 'the principal is the one of the request');
+  const bad = await api.request('PATCH', '/api/v1/me', { ...auth, json: { time_zone: 'Mars/Olympus', email: 'new@example.org', status: 'active', date_input_format: 'YY' } });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(Object.fromEntries(bad.json.errors.map((e) => [e.field, e.code])), { email: 'not_here', status: 'unknown_field', date_input_format: 'invalid' });
+  const tz = await api.request('PATCH', '/api/v1/me', { ...auth, json: { time_zone: 'Mars/Olympus', first_name: 'Nope' } });
+  assert.equal(tz.json.errors[0].field, 'time_zone');
+  assert.equal(psql(db.url, `SELECT first_name FROM customers WHERE id = '${id}'`), 'Carol', 'nothing changed');
+  customer('dave@example.org', { phone: '+33655555555', email_confirmed_at: '2026-01-01T00:00:00Z' });
+  const taken = await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: '+33 6 55 55 55 55' } });
+  assert.equal(taken.json.errors[0].code, 'unavailable');
+  assert.equal((await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: null } })).json.profile.phone, null);
+  assert.match(psql(db.url, `SELECT details::text FROM audit_log WHERE action = 'account.profile_updated' AND customer_id = '${id}' ORDER BY id LIMIT 1`), /time_zone/);
+});

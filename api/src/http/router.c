@@ -20,6 +20,7 @@ const struct route ROUTES[] = {
         {"POST", "/api/v1/auth/recovery", route_auth_recovery, NULL},
         {"POST", "/api/v1/auth/recovery/confirm", route_auth_recovery_confirm, NULL},
         {"GET", "/api/v1/me", route_me_get, "self"},
+        {"PATCH", "/api/v1/me", route_me_patch, "self"},
         {"PUT", "/api/v1/me/password", route_me_password, "self"},
         {"GET", "/api/v1/me/sessions", route_me_sessions, "self"},
         {"DELETE", "/api/v1/me/sessions", route_me_sessions_delete, "self"},

@@ -9,18 +9,129 @@
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
+#include "auth/phone.h"
+#include "service/profile.h"
 #include "service/sessions.h"
 #include "service/twofactor.h"
 
-/* GET /api/v1/me: who the caller is. */
+/* The caller and its profile, as GET and PATCH /api/v1/me answer. */
+static void reply_me(struct _u_response *resp, int err, const struct principal *who,
+                     json_t *profile, const struct problem *pb)
+{
+	json_t *out = NULL;
+
+	if (err == APP_OK) {
+		out = principal_to_json(who);
+		json_object_set(out, "profile", profile);
+	}
+	http_reply(resp, err, 200, out, pb);
+	json_decref(out);
+}
+
+/* GET /api/v1/me: who the caller is, with its profile and preferences. */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct req_ctx *ctx = resp->shared_data;
-	json_t *out = principal_to_json(&ctx->who);
+	json_t *profile = NULL;
+	int err = profile_get(&profile, user_data, &ctx->who);
 
-	(void)req, (void)user_data;
-	http_json(resp, 200, out);
-	json_decref(out);
+	(void)req;
+	reply_me(resp, err, &ctx->who, profile, NULL);
+	json_decref(profile);
+	return U_CALLBACK_COMPLETE;
+}
+
+static const char *const DATE_FORMATS[] = {"YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY",
+                                           NULL};
+
+/* Checks one field of a PATCH /me body; adds a field error when it is wrong. */
+static void check_profile_field(json_t *patch, const char *key, json_t *v, bool customer,
+                                const struct app *app, struct problem *pb)
+{
+	static const struct {
+		const char *name;
+		size_t max;
+		bool customer;
+	} TEXT[] = {{"first_name", 100, true},
+	            {"last_name", 100, true},
+	            {"company", 200, true},
+	            {"time_zone", 64, true},
+	            {"display_name", 200, false}};
+	char phone[32];
+
+	for (size_t i = 0; i < sizeof(TEXT) / sizeof(TEXT[0]); i++) {
+		if (strcmp(key, TEXT[i].name) != 0)
+			continue;
+		if (TEXT[i].customer != customer)
+			break;
+		if (!json_is_string(v) || json_string_length(v) > TEXT[i].max)
+			problem_field(pb, key, "invalid",
+			              "A string of limited length is expected.");
+		return;
+	}
+	if (customer && strcmp(key, "language") == 0) {
+		if (!json_is_string(v) ||
+		    (strcmp(json_string_value(v), "en") && strcmp(json_string_value(v), "fr")))
+			problem_field(pb, key, "invalid", "en or fr.");
+	} else if (customer &&
+	           (!strcmp(key, "date_input_format") || !strcmp(key, "date_output_format"))) {
+		bool ok = false;
+
+		for (const char *const *f = DATE_FORMATS; *f && json_is_string(v); f++)
+			ok |= strcmp(*f, json_string_value(v)) == 0;
+		if (!ok)
+			problem_field(pb, key, "invalid",
+			              "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
+	} else if (customer && strcmp(key, "phone") == 0) {
+		if (json_is_null(v) || (json_is_string(v) && !json_string_length(v)))
+			json_object_set_new(patch, key, json_null()); /* removes the number */
+		else if (!json_is_string(v) ||
+		         phone_normalize(phone, sizeof(phone), json_string_value(v),
+		                         app->cfg.default_country) != APP_OK)
+			problem_field(pb, key, "invalid",
+			              "Not a phone number; give it with its country code.");
+		else
+			json_object_set_new(patch, key, json_string(phone));
+	} else if (strcmp(key, "email") == 0) {
+		problem_field(pb, key, "not_here",
+		              "A new e-mail address needs its own confirmation.");
+	} else {
+		problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	}
+}
+
+/* PATCH /api/v1/me: the caller's own profile and preferences. */
+int route_me_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe;
+	const char *key;
+	json_t *body = NULL, *patch = NULL, *v, *profile = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	patch = json_deep_copy(body); /* normalized values (phone) replace the typed ones */
+	json_object_foreach(body, key, v)
+	        check_profile_field(patch, key, v, ctx->who.kind == PRINCIPAL_CUSTOMER, app, &pb);
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Nothing was changed: see the field errors.");
+		err = APP_INVALID;
+		goto done;
+	}
+	if ((err = profile_update(&profile, app, &ctx->who, &ci, patch, &fe)) == APP_INVALID) {
+		problem_set(&pb, "validation_failed", "Nothing was changed: see the field errors.");
+		problem_field(&pb, fe.field, fe.code, fe.message);
+	}
+done:
+	reply_me(resp, err, &ctx->who, profile, &pb);
+	json_decref(profile);
+	json_decref(patch);
+	json_decref(body);
+	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }
 

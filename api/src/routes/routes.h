@@ -55,4 +55,6 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 
 int route_me_history(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+int route_me_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif
