@@ -283,24 +283,33 @@ static void invalid_code(struct problem *pb)
 	problem_field(pb, "code", "invalid_code", "This code is not right (or was used already).");
 }
 
-/* POST /api/v1/me/2fa/confirm {code}: turns 2FA on; answers the recovery codes, shown once. */
-int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
+typedef int (*codes_fn)(json_t **out, struct app *app, const struct principal *who,
+                        const struct client_info *ci, const char *code);
+
+/* {code} in, {recovery_codes} out: turning 2FA on and renewing the codes share this shape. */
+static int reply_codes(const struct _u_request *req, struct _u_response *resp, struct app *app,
+                       codes_fn fn)
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
 	struct problem pb = {0};
 	const char *code, *unused;
 	json_t *body = NULL, *out = NULL;
-	int err = read_factor(&code, &unused, req, user_data, false, &pb, &body);
+	int err = read_factor(&code, &unused, req, app, false, &pb, &body);
 
-	if (err == APP_OK &&
-	    (err = twofactor_confirm(&out, user_data, &ctx->who, &ci, code)) == APP_INVALID)
+	if (err == APP_OK && (err = fn(&out, app, &ctx->who, &ci, code)) == APP_INVALID)
 		invalid_code(&pb);
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	json_decref(body);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/me/2fa/confirm {code}: turns 2FA on; answers the recovery codes, shown once. */
+int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	return reply_codes(req, resp, user_data, twofactor_confirm);
 }
 
 /* DELETE /api/v1/me/2fa {code | recovery_code} */
@@ -328,21 +337,7 @@ int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, 
 /* POST /api/v1/me/2fa/recovery-codes {code}: new recovery codes, the old ones stop working. */
 int route_me_2fa_codes(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	struct req_ctx *ctx = resp->shared_data;
-	struct client_info ci = req_client(req, ctx);
-	struct problem pb = {0};
-	const char *code, *unused;
-	json_t *body = NULL, *out = NULL;
-	int err = read_factor(&code, &unused, req, user_data, false, &pb, &body);
-
-	if (err == APP_OK &&
-	    (err = twofactor_new_codes(&out, user_data, &ctx->who, &ci, code)) == APP_INVALID)
-		invalid_code(&pb);
-	http_reply(resp, err, 200, out, &pb);
-	json_decref(out);
-	json_decref(body);
-	problem_free(&pb);
-	return U_CALLBACK_COMPLETE;
+	return reply_codes(req, resp, user_data, twofactor_new_codes);
 }
 
 /* GET /api/v1/me/trusted-ips */
