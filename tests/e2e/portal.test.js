@@ -101,7 +101,33 @@ test('forgot password: a code by SMS, then the new password; the link of an e-ma
     await page.getByLabel('E-mail or phone').fill('zoe@example.org');
     await page.getByLabel('Password').fill('recovered by the link');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Votre compte' }).waitFor(); // her language: French
+    assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
+  });
+});
+
+test("after sign-in the portal follows the account's language; the profile page changes it", async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await page.goto(`${server.url}/?auth=1`);
+    await page.getByLabel('E-mail or phone').fill('zoe@example.org');
+    await page.getByLabel('Password').fill('recovered by the link');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr'); // Zoé registered in French
+    await page.getByRole('link', { name: 'Profil' }).click();
+    const form = page.getByTestId('profile');
+    await form.getByLabel('Société').fill('Martin & fils');
+    await form.getByLabel('Téléphone (facultatif)').fill('not a phone');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await form.locator('[data-error-for="phone"]').getByText(/Not a phone number/).waitFor();
+    await form.getByLabel('Téléphone (facultatif)').fill('+33 6 98 76 54 32');
+    await form.getByLabel('Fuseau horaire').selectOption('America/New_York');
+    await form.getByLabel('Langue').selectOption('en');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('status').getByText('Profile saved.').waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.equal(await page.evaluate(() => localStorage.getItem('cabinet.tz')), 'America/New_York');
+    assert.equal(psql(db.url, "SELECT company || '|' || time_zone || '|' || language FROM customers WHERE email = 'zoe@example.org'"), 'Martin & fils|America/New_York|en');
+    assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
   });
 });

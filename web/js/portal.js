@@ -6,9 +6,15 @@ import { loginView } from './pages/login.js';
 import { registerView, confirmView } from './pages/register.js';
 import { securityView } from './pages/security.js';
 import { forgotView, resetView } from './pages/recovery.js';
+import { profileView, applyPreferences } from './pages/profile.js';
+import { api } from './api.js';
 
 let shell;
-const goHome = () => shell.router.navigate('/');
+// after sign-in: the account's language and time zone drive the portal, then home
+const goHome = () => {
+  api('GET', '/api/v1/me', { quiet: true }).then((me) => applyPreferences(me.profile)).catch(() => {});
+  shell.router.navigate('/');
+};
 
 shell = await startShell({
   app: 'portal',
@@ -16,6 +22,7 @@ shell = await startShell({
   nav: [
     { path: '/', label: 'nav.home' },
     { path: '/status', label: 'nav.status' },
+    { path: '/profile', label: 'profile.title', signedIn: true },
     { path: '/security', label: 'nav.security', signedIn: true },
     { path: '/login', label: 'login.submit', signedOut: true },
     { path: '/register', label: 'register.title', signedOut: true },
@@ -28,6 +35,7 @@ shell = await startShell({
     { path: '/confirm', view: confirmView, title: 'confirm.title', public: true },
     { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
     { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
+    { path: '/profile', view: profileView, title: 'profile.title' },
     { path: '/security', view: securityView, title: 'nav.security' },
   ],
   notFound: notFoundView,

@@ -1,0 +1,75 @@
+// The customer's profile and preferences; the language and time zone chosen here drive the portal.
+import { html } from '/vendor/lit-html/lit-html.js';
+import { api, showFieldErrors } from '../api.js';
+import { t, setLanguage } from '../i18n.js';
+import { toast } from '../ui.js';
+
+const state = { loaded: false, profile: null };
+const FORMATS = ['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY'];
+const ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
+
+/** Makes the portal follow the account's preferences (language, time zone for every date shown). */
+export async function applyPreferences(profile) {
+  if (profile?.time_zone) localStorage.setItem('cabinet.tz', profile.time_zone);
+  if (profile?.language) await setLanguage(profile.language);
+}
+
+async function load(refresh) {
+  state.loaded = true;
+  state.profile = (await api('GET', '/api/v1/me')).profile;
+  refresh();
+}
+
+async function save(e, refresh) {
+  e.preventDefault();
+  const form = e.target;
+  const d = new FormData(form);
+  showFieldErrors(form, null);
+  const json = {};
+  for (const key of ['first_name', 'last_name', 'company', 'phone', 'language', 'time_zone', 'date_input_format', 'date_output_format']) {
+    json[key] = d.get(key);
+  }
+  json.phone = json.phone || null;
+  try {
+    state.profile = (await api('PATCH', '/api/v1/me', { json, quiet: true })).profile;
+    await applyPreferences(state.profile);
+    toast(t('profile.saved'), 'success');
+  } catch (err) {
+    showFieldErrors(form, err);
+  }
+  refresh();
+}
+
+export function profileView({ refresh }) {
+  if (!state.loaded) load(refresh);
+  const p = state.profile;
+  if (!p) return html`<h1>${t('profile.title')}</h1><p aria-busy="true">${t('status.checking')}</p>`;
+  const text = (name, label, autocomplete) => html`
+    <label>${t(label)}<input name=${name} .value=${p[name] ?? ''} autocomplete=${autocomplete}></label>
+    <small data-error-for=${name} id=${`err-${name}`}></small>`;
+  const select = (name, label, options, labelOf = (o) => o) => html`
+    <label>${t(label)}
+      <select name=${name}>${options.map((o) => html`<option value=${o} ?selected=${p[name] === o}>${labelOf(o)}</option>`)}</select>
+    </label>
+    <small data-error-for=${name} id=${`err-${name}`}></small>`;
+  return html`
+    <h1>${t('profile.title')}</h1>
+    <form @submit=${(e) => save(e, refresh)} novalidate data-testid="profile">
+      <div class="grid">
+        <div>${text('first_name', 'register.first_name', 'given-name')}</div>
+        <div>${text('last_name', 'register.last_name', 'family-name')}</div>
+      </div>
+      ${text('company', 'profile.company', 'organization')}
+      ${text('phone', 'register.phone', 'tel')}
+      <h2>${t('profile.preferences')}</h2>
+      <div class="grid">
+        <div>${select('language', 'prefs.language', ['en', 'fr'], (l) => t(`lang.${l}`))}</div>
+        <div>${select('time_zone', 'profile.time_zone', ZONES.includes(p.time_zone) ? ZONES : [p.time_zone, ...ZONES])}</div>
+      </div>
+      <div class="grid">
+        <div>${select('date_input_format', 'profile.date_input', FORMATS)}</div>
+        <div>${select('date_output_format', 'profile.date_output', FORMATS)}</div>
+      </div>
+      <button type="submit">${t('profile.save')}</button>
+    </form>`;
+}
