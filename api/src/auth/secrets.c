@@ -181,3 +181,8 @@ done:
 	memset(key, 0, sizeof(key));
 	return rc;
 }
+
+bool secrets_is_token(const char *s)
+{
+	return s && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}

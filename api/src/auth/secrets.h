@@ -17,6 +17,9 @@ int secrets_random_hex(char *out, size_t nbytes);
  */
 int secrets_random_password(char *out, size_t len);
 
+/* Whether s has the shape of every token Cabinet hands out: 256 bits as 64 lowercase hex digits. */
+bool secrets_is_token(const char *s);
+
 /* Writes n random decimal digits (n+1 bytes of out), uniformly distributed. */
 int secrets_random_digits(char *out, size_t n);
 

@@ -8,8 +8,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 const char *account_kind_name(enum principal_kind kind)
 {
 	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
@@ -114,7 +112,7 @@ int account_repo_record_login(struct db_conn *conn, const struct account *a, tim
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn,
 	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_RECORD_LOGIN
 	                                             : SQL_STAFF_RECORD_LOGIN,
@@ -147,7 +145,7 @@ int account_repo_set_password(struct db_conn *conn, const struct account *a, con
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn,
 	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_PASSWORD
 	                                             : SQL_STAFF_SET_PASSWORD,

@@ -13,6 +13,23 @@ static const char SQL_AUDIT_APPEND[] =
         " VALUES ($1::text, $2::uuid, $3::text, $4::text, $5::uuid, $6::uuid, $7::inet, $8::text,"
         " coalesce($9::jsonb, '{}'::jsonb))";
 
+struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
+                                    const struct client_info *ci, const char *action,
+                                    json_t *details)
+{
+	const char *name = kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
+
+	return (struct audit_entry){.actor_kind = id ? name : "system",
+	                            .actor_id = id,
+	                            .action = action,
+	                            .target_kind = id ? name : NULL,
+	                            .target_id = id,
+	                            .customer_id = id && kind == PRINCIPAL_CUSTOMER ? id : NULL,
+	                            .ip = ci->ip,
+	                            .request_id = ci->request_id,
+	                            .details = details};
+}
+
 int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 {
 	char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;

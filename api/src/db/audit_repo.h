@@ -4,6 +4,8 @@
 
 #include <jansson.h>
 
+#include "auth/principal.h"
+#include "common/client.h"
 #include "db/pool.h"
 
 struct audit_entry {
@@ -17,6 +19,15 @@ struct audit_entry {
 	const char *request_id;  /* or NULL */
 	json_t *details;         /* object without secrets, or NULL; borrowed */
 };
+
+/*
+ * The entry of an account acting on itself (sign-in, password, 2FA, recovery...): actor and target are
+ * the account, and a customer's entries join its history. id NULL: an unknown account ("system").
+ * Strings are borrowed.
+ */
+struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
+                                    const struct client_info *ci, const char *action,
+                                    json_t *details);
 
 /* Appends one entry on conn, which must be inside the caller's transaction. */
 int audit_repo_append(struct db_conn *conn, const struct audit_entry *e);

@@ -7,8 +7,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 enum { H_ID, H_EMAIL, H_FIRST, H_LANGUAGE };
 
 static int read_holder(struct customer_holder *out, PGresult *res)
@@ -56,7 +54,7 @@ int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct cus
 	char ts[24];
 	int rc;
 
-	TS(ts, c->now);
+	db_time_param(ts, (long long)(c->now));
 	const char *params[] = {c->email,
 	                        c->phone,
 	                        c->first_name,
@@ -83,8 +81,8 @@ int confirmation_repo_insert(struct db_conn *conn, const char *token, const char
 {
 	char ts[24], ttl[24];
 
-	TS(ts, now);
-	TS(ttl, ttl_s);
+	db_time_param(ts, (long long)(now));
+	db_time_param(ttl, (long long)(ttl_s));
 	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 5,
 	               (const char *const[]){token, customer_id, email, ts, ttl});
 }
@@ -110,7 +108,7 @@ int confirmation_repo_use(struct customer_holder *holder_out, struct db_conn *co
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_CONFIRMATION_USE, 2, (const char *const[]){token, ts});
 	if (rc == APP_OK)
 		rc = read_holder(holder_out, res);

@@ -90,3 +90,9 @@ void db_rollback(struct db_conn *conn)
 		PQclear(res);
 	}
 }
+
+const char *db_time_param(char buf[24], long long t)
+{
+	snprintf(buf, 24, "%lld", t);
+	return buf;
+}

@@ -24,6 +24,12 @@ int db_begin(struct db_conn *conn);
 int db_commit(struct db_conn *conn);
 void db_rollback(struct db_conn *conn);
 
+/*
+ * Writes t as the text of a bigint parameter (buf: 24 bytes), for to_timestamp($n::bigint): every
+ * time goes to PostgreSQL from the application clock, never from now(). Returns buf.
+ */
+const char *db_time_param(char buf[24], long long t);
+
 /* Maps a SQLSTATE to an app error (exposed for unit tests). */
 int db_sqlstate_err(const char *sqlstate);
 

@@ -8,8 +8,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 /* RFC 3339 in UTC, as every time the API returns */
 #define RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
@@ -109,7 +107,7 @@ int template_repo_put(struct db_conn *conn, const char *event, const char *langu
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_TEMPLATE_PUT, 7,
 	             (const char *const[]){event, language, subject, body_text, body_html, staff_id,
 	                                   ts});
@@ -133,7 +131,7 @@ int message_repo_insert(char id_out[37], struct db_conn *conn, const struct mess
 	char ts[24];
 	int rc;
 
-	TS(ts, m->now);
+	db_time_param(ts, (long long)(m->now));
 	const char *params[] = {m->customer_id,
 	                        m->individual_id,
 	                        m->staff_id,
@@ -185,7 +183,7 @@ int message_repo_claim(struct message_claim **claims_out, int *count_out, struct
 
 	*claims_out = NULL;
 	*count_out = 0;
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	snprintf(limit, sizeof(limit), "%d", max);
 	rc = db_exec(&res, conn, SQL_MESSAGE_CLAIM, 3, (const char *const[]){channels, ts, limit});
 	if (rc != APP_OK || (n = PQntuples(res)) == 0)
@@ -233,8 +231,8 @@ int message_repo_finish(struct db_conn *conn, const char *id, bool sent, const c
 {
 	char retry[24], ts[24];
 
-	TS(retry, retry_at);
-	TS(ts, now);
+	db_time_param(retry, (long long)(retry_at));
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_MESSAGE_FINISH, 5,
 	               (const char *const[]){id, sent ? "true" : "false", error, retry, ts});
 }
@@ -247,7 +245,7 @@ int message_repo_release_held(struct db_conn *conn, const char *channels, time_t
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_MESSAGE_RELEASE_HELD, 2,
 	               (const char *const[]){channels, ts});
 }
@@ -261,8 +259,8 @@ int message_repo_requeue_stale(struct db_conn *conn, time_t now, long stale_s)
 {
 	char ts[24], stale[24];
 
-	TS(ts, now);
-	TS(stale, stale_s);
+	db_time_param(ts, (long long)(now));
+	db_time_param(stale, (long long)(stale_s));
 	return db_exec(NULL, conn, SQL_MESSAGE_REQUEUE_STALE, 2, (const char *const[]){ts, stale});
 }
 
@@ -331,7 +329,7 @@ int message_repo_retry(struct db_conn *conn, const char *id, time_t now)
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_MESSAGE_RETRY, 2, (const char *const[]){id, ts});
 	if (rc == APP_OK && PQntuples(res) == 0) {
 		PQclear(res);

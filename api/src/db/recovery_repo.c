@@ -8,7 +8,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
 static const char SQL_RECOVERY_RECENT[] = "SELECT count(*) FROM recovery_requests"
                                           " WHERE account_id = $1::uuid AND created_at > "
                                           "to_timestamp($2::bigint) - interval '1 hour'";
@@ -19,7 +18,7 @@ int recovery_repo_recent(long *count_out, struct db_conn *conn, const char *acco
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_RECOVERY_RECENT, 2, (const char *const[]){account_id, ts});
 	*count_out = rc == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 	PQclear(res);
@@ -42,8 +41,8 @@ int recovery_repo_create(struct db_conn *conn, const struct account *a, const ch
 	char ts[24], ttl[24];
 	int rc;
 
-	TS(ts, now);
-	TS(ttl, ttl_s);
+	db_time_param(ts, (long long)(now));
+	db_time_param(ttl, (long long)(ttl_s));
 	if ((rc = db_exec(NULL, conn, SQL_RECOVERY_KILL, 2, (const char *const[]){a->id, ts})) !=
 	    APP_OK)
 		return rc;
@@ -72,7 +71,7 @@ int recovery_repo_use_code(struct db_conn *conn, const char *account_id, const c
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_RECOVERY_USE_CODE, 3,
 	             (const char *const[]){account_id, hmac, ts});
 	if (rc == APP_OK && PQntuples(res) == 0) {
@@ -103,7 +102,7 @@ static int link_query(char kind_out[10], char account_id_out[37], struct db_conn
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, sql, 2, (const char *const[]){hmac, ts});
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;

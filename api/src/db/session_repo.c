@@ -7,8 +7,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 static const char SQL_SESSION_CREATE[] =
         "INSERT INTO sessions (realm, staff_id, customer_id, created_at, last_used_at, expires_at,"
         " idle_timeout, ip, user_agent)"
@@ -26,9 +24,9 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	PGresult *res = NULL;
 	int rc;
 
-	TS(now, s->now);
-	TS(max, s->max_s);
-	TS(idle, s->idle_s);
+	db_time_param(now, (long long)(s->now));
+	db_time_param(max, (long long)(s->max_s));
+	db_time_param(idle, (long long)(s->idle_s));
 	const char *params[] = {s->kind == PRINCIPAL_CUSTOMER ? "true" : "false",
 	                        s->owner_id,
 	                        now,
@@ -51,7 +49,7 @@ int refresh_repo_insert(struct db_conn *conn, const char *token, const char *ses
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_REFRESH_INSERT, 3,
 	               (const char *const[]){token, session_id, ts});
 }
@@ -73,7 +71,7 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 
 	*state_out = REFRESH_UNKNOWN;
 	session_id_out[0] = '\0';
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_REFRESH_CONSUME, 2, (const char *const[]){token, ts});
 	if (rc == APP_OK && PQntuples(res) == 1) {
 		*state_out = REFRESH_FRESH;
@@ -122,7 +120,7 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 	int rc;
 
 	memset(who, 0, sizeof(*who));
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_SESSION_PRINCIPAL, 4,
 	             (const char *const[]){session_id, owner_id, ts, realm});
 	if (rc == APP_OK && PQntuples(res) != 1)
@@ -152,7 +150,7 @@ int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now)
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_SESSION_TOUCH, 2, (const char *const[]){session_id, ts});
 }
 
@@ -165,7 +163,7 @@ int session_repo_revoke(struct db_conn *conn, const char *session_id, const char
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_SESSION_REVOKE, 3,
 	               (const char *const[]){session_id, reason, ts});
 }
@@ -180,7 +178,7 @@ int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_SESSION_REVOKE_OTHERS, 4,
 	               (const char *const[]){owner_id, keep_session_id, reason, ts});
 }
@@ -197,7 +195,7 @@ int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const 
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_SESSION_REVOKE_OWN, 4,
 	             (const char *const[]){session_id, owner_id, reason, ts});
 	if (rc == APP_OK && strcmp(PQcmdTuples(res), "1") != 0)
@@ -227,7 +225,7 @@ int session_repo_list(json_t **out, struct db_conn *conn, const char *owner_id,
 	int rc;
 
 	*out = NULL;
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_SESSION_LIST, 3,
 	             (const char *const[]){owner_id, current_id, ts});
 	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))

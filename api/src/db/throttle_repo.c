@@ -8,8 +8,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 static const char SQL_IP_FAILURES[] =
         "SELECT coalesce(sum(failures), 0) FROM login_failures_by_ip"
         /* this minute and the one before: a burst across a minute boundary still counts whole */
@@ -25,7 +23,7 @@ int throttle_repo_ip_failures(long *count_out, struct db_conn *conn, const char 
 	*count_out = 0;
 	if (!ip || !*ip)
 		return APP_OK;
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_IP_FAILURES, 2, (const char *const[]){ip, ts});
 	if (rc == APP_OK)
 		*count_out = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -44,7 +42,7 @@ int throttle_repo_ip_fail(struct db_conn *conn, const char *ip, time_t now)
 
 	if (!ip || !*ip)
 		return APP_OK;
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_IP_FAIL, 2, (const char *const[]){ip, ts});
 }
 
@@ -65,7 +63,7 @@ int throttle_repo_get(struct throttle_state *out, struct db_conn *conn, const ch
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_THROTTLE_GET, 2, (const char *const[]){subject, ts});
 	if (rc == APP_OK && PQntuples(res) == 1) {
 		out->locked = strcmp(PQgetvalue(res, 0, S_LOCKED), "t") == 0;
@@ -108,7 +106,7 @@ int throttle_repo_fail(bool *locked_now_out, long *lock_s_out, struct db_conn *c
 
 	*locked_now_out = false;
 	*lock_s_out = 0;
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_THROTTLE_FAIL, 2, (const char *const[]){subject, ts});
 	if (rc == APP_OK && PQntuples(res) == 1) {
 		*locked_now_out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -135,6 +133,6 @@ int throttle_repo_prune(struct db_conn *conn, time_t now)
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn, SQL_THROTTLE_PRUNE, 1, (const char *const[]){ts});
 }

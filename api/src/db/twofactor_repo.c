@@ -8,8 +8,6 @@
 #include "common/err.h"
 #include "db/db.h"
 
-#define TS(buf, t) snprintf(buf, sizeof(buf), "%lld", (long long)(t))
-
 /* Only rows changed count: 1 is APP_OK, 0 is APP_NOT_FOUND (or conflict, as the caller says). */
 static int exec_one(struct db_conn *conn, const char *sql, int n, const char *const *params,
                     int none)
@@ -35,7 +33,7 @@ int totp_repo_put_pending(struct db_conn *conn, const struct account *a, const c
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return exec_one(conn, SQL_TOTP_PUT_PENDING, 4,
 	                (const char *const[]){a->id, account_kind_name(a->kind), sealed, ts},
 	                APP_CONFLICT);
@@ -73,8 +71,8 @@ int totp_repo_use_step(struct db_conn *conn, const char *account_id, long long s
 {
 	char s[24], ts[24];
 
-	TS(s, step);
-	TS(ts, now);
+	db_time_param(s, (long long)(step));
+	db_time_param(ts, (long long)(now));
 	return exec_one(conn, SQL_TOTP_USE_STEP, 4,
 	                (const char *const[]){account_id, s, confirm ? "true" : "false", ts},
 	                APP_NOT_FOUND);
@@ -113,7 +111,7 @@ int recovery_codes_use(struct db_conn *conn, const char *account_id, const char 
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return exec_one(conn, SQL_RECOVERY_CODE_USE, 3, (const char *const[]){account_id, hmac, ts},
 	                APP_NOT_FOUND);
 }
@@ -128,8 +126,8 @@ int mfa_repo_create(struct db_conn *conn, const char *token_hmac, const struct a
 {
 	char ts[24], ttl[24];
 
-	TS(ts, now);
-	TS(ttl, ttl_s);
+	db_time_param(ts, (long long)(now));
+	db_time_param(ttl, (long long)(ttl_s));
 	return db_exec(
 	        NULL, conn, SQL_MFA_CREATE, 5,
 	        (const char *const[]){token_hmac, account_kind_name(a->kind), a->id, ts, ttl});
@@ -149,7 +147,7 @@ int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], struct
 	char ts[24];
 	int rc;
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_MFA_FIND, 2, (const char *const[]){token_hmac, ts});
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
@@ -177,6 +175,6 @@ int mfa_repo_use(struct db_conn *conn, const char *token_hmac, time_t now)
 {
 	char ts[24];
 
-	TS(ts, now);
+	db_time_param(ts, (long long)(now));
 	return exec_one(conn, SQL_MFA_USE, 2, (const char *const[]){token_hmac, ts}, APP_NOT_FOUND);
 }

@@ -2,6 +2,7 @@
 #include "http/respond.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,4 +299,20 @@ bool http_is_rfc3339(const char *s)
 	       isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
 	       isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) &&
 	       s[i + 6] == '\0';
+}
+
+void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(body, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *f = allowed; *f && !known; f++)
+			known = strcmp(*f, key) == 0;
+		if (!known)
+			problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	}
 }

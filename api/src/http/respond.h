@@ -56,6 +56,10 @@ void http_json(struct _u_response *resp, int status, json_t *body);
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
                           struct problem *pb);
 
+/* Adds an unknown_field error for every member of body not named in allowed (NULL-terminated):
+ * nobody can set a field by adding it to a body. */
+void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb);
+
 /* A query-string parameter, or NULL. */
 const char *http_query(const struct _u_request *req, const char *name);
 

@@ -11,6 +11,7 @@
 #include "service/registration.h"
 #include "service/sessions.h"
 #include "auth/phone.h"
+#include "auth/secrets.h"
 #include "auth/policy.h"
 
 #define REFRESH_COOKIE      "cabinet_refresh"
@@ -74,15 +75,13 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 	struct client_info ci = req_client(req, ctx);
 	struct session_tokens tokens = {0};
 	struct problem pb = {0};
-	const char *login, *password, *realm = "portal", *refusal = NULL, *key;
+	const char *login, *password, *realm = "portal", *refusal = NULL;
 	json_t *body = NULL, *v;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
 	if (err != APP_OK)
 		goto done;
-	json_object_foreach(body, key, v) if (strcmp(key, "login") && strcmp(key, "password") &&
-	                                      strcmp(key, "realm"))
-	        problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+	http_only_fields(body, (const char *const[]){"login", "password", "realm", NULL}, &pb);
 	login = string_field(body, "login", 254, &pb);
 	password = string_field(body, "password", 1024, &pb); /* longer is refused before hashing */
 	if ((v = json_object_get(body, "realm"))) {
@@ -122,7 +121,7 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 	struct client_info ci = req_client(req, ctx);
 	struct session_tokens tokens = {0};
 	struct problem pb = {0};
-	const char *token = u_map_get(req->map_cookie, REFRESH_COOKIE), *key;
+	const char *token = u_map_get(req->map_cookie, REFRESH_COOKIE);
 	json_t *body = NULL, *v;
 	int err = APP_OK;
 
@@ -130,8 +129,7 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 		if ((err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes,
 		                                 &pb)) != APP_OK)
 			goto done;
-		json_object_foreach(body, key, v) if (strcmp(key, "refresh_token"))
-		        problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+		http_only_fields(body, (const char *const[]){"refresh_token", NULL}, &pb);
 		if ((v = json_object_get(body, "refresh_token")) && !json_is_string(v))
 			problem_field(&pb, "refresh_token", "invalid", "A string is required.");
 		if (pb.errors) {
@@ -204,8 +202,8 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	struct registration r = {0};
 	struct problem pb = {0};
 	char phone[32], why[256];
-	const char *key, *code = NULL;
-	json_t *body = NULL, *v, *out = NULL;
+	const char *code = NULL;
+	json_t *body = NULL, *out = NULL;
 	int err;
 
 	if (!app->cfg.registration_enabled) {
@@ -217,15 +215,7 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	if ((err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb)) !=
 	    APP_OK)
 		goto done;
-	json_object_foreach(body, key, v)
-	{
-		bool known = false;
-
-		for (const char *const *f = FIELDS; *f; f++)
-			known |= strcmp(*f, key) == 0;
-		if (!known)
-			problem_field(&pb, key, "unknown_field", "This field is not accepted.");
-	}
+	http_only_fields(body, FIELDS, &pb);
 	if ((r.email = string_field(body, "email", 254, &pb)) && !email_ok(r.email)) {
 		problem_field(&pb, "email", "invalid", "This is not an e-mail address.");
 		r.email = NULL;
@@ -314,23 +304,6 @@ static const char *realm_field(json_t *body, struct problem *pb)
 	return realm;
 }
 
-/* Adds an unknown_field error for every key of body not in allowed (NULL-terminated). */
-static void only_fields(json_t *body, const char *const *allowed, struct problem *pb)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(body, key, v)
-	{
-		bool known = false;
-
-		for (const char *const *f = allowed; *f; f++)
-			known |= strcmp(*f, key) == 0;
-		if (!known)
-			problem_field(pb, key, "unknown_field", "This field is not accepted.");
-	}
-}
-
 /* POST /api/v1/auth/recovery {login, channel, method?, realm?}: always the same 202. */
 int route_auth_recovery(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -345,7 +318,7 @@ int route_auth_recovery(const struct _u_request *req, struct _u_response *resp, 
 
 	if (err != APP_OK)
 		goto done;
-	only_fields(body, FIELDS, &pb);
+	http_only_fields(body, FIELDS, &pb);
 	login = string_field(body, "login", 254, &pb);
 	realm = realm_field(body, &pb);
 	channel = optional_field(body, "channel", 5, &pb);
@@ -393,7 +366,7 @@ int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response
 
 	if (err != APP_OK)
 		goto done;
-	only_fields(body, FIELDS, &pb);
+	http_only_fields(body, FIELDS, &pb);
 	realm = realm_field(body, &pb);
 	token = optional_field(body, "token", 64, &pb);
 	code = optional_field(body, "code", 6, &pb);
@@ -402,7 +375,7 @@ int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response
 	if (!token && !(code && login))
 		problem_field(&pb, token || code ? "login" : "token", "required",
 		              "Give the token of the link, or the login and the code received.");
-	if (token && (strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64))
+	if (token && !secrets_is_token(token))
 		token = "invalid"; /* answered like any other wrong token, below */
 	if (pb.errors) {
 		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
@@ -451,7 +424,7 @@ int route_auth_login_mfa(const struct _u_request *req, struct _u_response *resp,
 
 	if (err != APP_OK)
 		goto done;
-	only_fields(body, FIELDS, &pb);
+	http_only_fields(body, FIELDS, &pb);
 	token = string_field(body, "mfa_token", 64, &pb);
 	code = code_field(body, "code", &pb);
 	recovery = optional_field(body, "recovery_code", 16, &pb);

@@ -143,15 +143,14 @@ int route_me_password(const struct _u_request *req, struct _u_response *resp, vo
 	struct client_info ci = req_client(req, ctx);
 	struct field_error fe;
 	struct problem pb = {0};
-	const char *current = NULL, *next = NULL, *key;
+	const char *current = NULL, *next = NULL;
 	json_t *body = NULL, *v;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
 	if (err != APP_OK)
 		goto done;
-	json_object_foreach(body, key,
-	                    v) if (strcmp(key, "current_password") && strcmp(key, "new_password"))
-	        problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+	http_only_fields(body, (const char *const[]){"current_password", "new_password", NULL},
+	                 &pb);
 	if (!json_is_string(v = json_object_get(body, "current_password")) ||
 	    !json_string_length(v))
 		problem_field(&pb, "current_password", v ? "invalid" : "required",
@@ -251,17 +250,15 @@ static int read_factor(const char **code_out, const char **recovery_out,
                        const struct _u_request *req, struct app *app, bool allow_recovery,
                        struct problem *pb, json_t **body_out)
 {
-	const char *key;
-	json_t *v;
 	int err = http_read_json_object(body_out, req, (size_t)app->cfg.max_body_bytes, pb);
 
 	*code_out = *recovery_out = NULL;
 	if (err != APP_OK)
 		return err;
-	json_object_foreach(*body_out, key,
-	                    v) if (strcmp(key, "code") &&
-	                           (!allow_recovery || strcmp(key, "recovery_code")))
-	        problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	http_only_fields(*body_out,
+	                 allow_recovery ? (const char *const[]){"code", "recovery_code", NULL}
+	                                : (const char *const[]){"code", NULL},
+	                 pb);
 	*code_out = json_string_value(json_object_get(*body_out, "code"));
 	*recovery_out = allow_recovery
 	                        ? json_string_value(json_object_get(*body_out, "recovery_code"))

@@ -160,11 +160,11 @@ int route_templates_put(const struct _u_request *req, struct _u_response *resp, 
 	struct client_info ci = req_client(req, ctx);
 	const char *event = u_map_get(req->map_url, "event"),
 	           *language = u_map_get(req->map_url, "language");
-	const char *preview = http_query(req, "preview"), *key;
+	const char *preview = http_query(req, "preview");
 	const struct template_event *ev = templates_event(event);
 	struct template_texts t;
 	struct problem pb = {0};
-	json_t *body = NULL, *out = NULL, *v;
+	json_t *body = NULL, *out = NULL;
 	int err;
 
 	if (!ev || !templates_language_ok(language)) {
@@ -175,9 +175,8 @@ int route_templates_put(const struct _u_request *req, struct _u_response *resp, 
 	if ((err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb)) !=
 	    APP_OK)
 		goto done;
-	json_object_foreach(body, key, v) if (strcmp(key, "subject") && strcmp(key, "body_text") &&
-	                                      strcmp(key, "body_html"))
-	        problem_field(&pb, key, "unknown_field", "This field is not accepted.");
+	http_only_fields(body, (const char *const[]){"subject", "body_text", "body_html", NULL},
+	                 &pb);
 	t.subject = text_field(body, "subject", 300, ev, &pb);
 	t.body_text = text_field(body, "body_text", 20000, ev, &pb);
 	t.body_html = text_field(body, "body_html", 100000, ev, &pb);

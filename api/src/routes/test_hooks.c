@@ -24,11 +24,7 @@ static int read_int_field(json_int_t *value_out, const struct _u_request *req, s
 
 	if (err != APP_OK)
 		return err;
-	const char *key;
-	json_t *field;
-
-	json_object_foreach(body, key, field) if (strcmp(key, name) != 0)
-	        problem_field(pb, key, "unknown_field", "This field is not accepted.");
+	http_only_fields(body, (const char *const[]){name, NULL}, pb);
 	v = json_object_get(body, name);
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
 		char msg[128];

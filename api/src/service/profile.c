@@ -97,15 +97,8 @@ int profile_update(json_t **out, struct app *app, const struct principal *who,
 		}
 	}
 	details = json_pack("{s:O}", "fields", changed);
-	struct audit_entry e = {.actor_kind = customer ? "customer" : "staff",
-	                        .actor_id = who->id,
-	                        .action = "account.profile_updated",
-	                        .target_kind = customer ? "customer" : "staff",
-	                        .target_id = who->id,
-	                        .customer_id = customer ? who->id : NULL,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id,
-	                        .details = details};
+	struct audit_entry e =
+	        audit_entry_self(who->kind, who->id, ci, "account.profile_updated", details);
 	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
 	if (customer) {

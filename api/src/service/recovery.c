@@ -31,22 +31,6 @@ static int secret_hmac(char out[65], const struct app *app, const char *account_
 	return secrets_hmac_hex(out, app->cfg.jwt_secret, message);
 }
 
-static struct audit_entry entry_of(const struct account *a, const struct client_info *ci,
-                                   const char *action, json_t *details)
-{
-	bool customer = a->kind == PRINCIPAL_CUSTOMER;
-
-	return (struct audit_entry){.actor_kind = account_kind_name(a->kind),
-	                            .actor_id = a->id,
-	                            .action = action,
-	                            .target_kind = account_kind_name(a->kind),
-	                            .target_id = a->id,
-	                            .customer_id = customer ? a->id : NULL,
-	                            .ip = ci->ip,
-	                            .request_id = ci->request_id,
-	                            .details = details};
-}
-
 /* The new request and its message, in one transaction. */
 static int send_request(struct db_conn *conn, struct app *app, const struct client_info *ci,
                         const struct account *a, const char *channel, const char *method)
@@ -78,7 +62,8 @@ static int send_request(struct db_conn *conn, struct app *app, const struct clie
 	                           .customer_id = a->kind == PRINCIPAL_CUSTOMER ? a->id : NULL,
 	                           .staff_id = a->kind == PRINCIPAL_STAFF ? a->id : NULL};
 	details = json_pack("{s:s, s:s}", "channel", channel, "method", method);
-	struct audit_entry e = entry_of(a, ci, "auth.recovery_requested", details);
+	struct audit_entry e =
+	        audit_entry_self(a->kind, a->id, ci, "auth.recovery_requested", details);
 	if ((rc = outbox_enqueue(message_id, conn, app, &m)) == APP_OK)
 		rc = audit_repo_append(conn, &e);
 done:
@@ -186,7 +171,7 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 	password_gate_leave();
 	if (rc != APP_OK || (rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	struct audit_entry e = entry_of(&a, ci, "auth.recovery_used", NULL);
+	struct audit_entry e = audit_entry_self(a.kind, a.id, ci, "auth.recovery_used", NULL);
 	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
 	/* using the secret is the atomic step: of parallel confirmations exactly one gets here */

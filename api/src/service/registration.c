@@ -152,7 +152,7 @@ int registration_confirm(struct app *app, const struct client_info *ci, const ch
 	json_t *vars = NULL;
 	int rc;
 
-	if (!token || strlen(token) != 64 || strspn(token, "0123456789abcdef") != 64)
+	if (!secrets_is_token(token))
 		return APP_NOT_FOUND;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;

@@ -75,21 +75,12 @@ static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 	return token_issue(&out->access_token, &keys, &c);
 }
 
-/* An audit entry about an account, acting on itself. */
+/* An audit entry about an account acting on itself; NULL for an unknown login. */
 static struct audit_entry account_entry(const struct account *a, const struct client_info *ci,
                                         const char *action, json_t *details)
 {
-	bool customer = a && a->kind == PRINCIPAL_CUSTOMER;
-
-	return (struct audit_entry){.actor_kind = a ? account_kind_name(a->kind) : "system",
-	                            .actor_id = a ? a->id : NULL,
-	                            .action = action,
-	                            .target_kind = a ? account_kind_name(a->kind) : NULL,
-	                            .target_id = a ? a->id : NULL,
-	                            .customer_id = customer ? a->id : NULL,
-	                            .ip = ci->ip,
-	                            .request_id = ci->request_id,
-	                            .details = details};
+	return audit_entry_self(a ? a->kind : PRINCIPAL_NONE, a ? a->id : NULL, ci, action,
+	                        details);
 }
 
 /*
@@ -198,12 +189,6 @@ static const char *refusal_of(const struct account *a)
 
 #define MFA_TTL_S 300
 
-/* 256 bits as 64 lowercase hex digits: the shape of every token Cabinet hands out. */
-static int is_token_hex(const char *t)
-{
-	return t && strlen(t) == 64 && strspn(t, "0123456789abcdef") == 64;
-}
-
 /* The challenge token's HMAC: only that is stored. */
 static int mfa_hmac(char out[65], const struct app *app, const char *token)
 {
@@ -257,7 +242,7 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
 
 	memset(out, 0, sizeof(*out));
 	*refusal_out = "invalid_mfa_token";
-	if (!is_token_hex(mfa_token) || mfa_hmac(hmac, app, mfa_token) != APP_OK)
+	if (!secrets_is_token(mfa_token) || mfa_hmac(hmac, app, mfa_token) != APP_OK)
 		return APP_UNAUTHORIZED;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
@@ -391,7 +376,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!is_token_hex(refresh_token))
+	if (!secrets_is_token(refresh_token))
 		return APP_UNAUTHORIZED;
 	if ((rc = secrets_random_hex(out->refresh_token, 32)) != APP_OK)
 		return rc;
@@ -542,12 +527,12 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
-	/* the length first: an over-long password is refused before it is hashed */
-	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, NULL,
-	                          NULL) == APP_INVALID &&
-	    strcmp(code, "too_long") == 0) {
+	/* the length first: an over-long password is refused before anything reads it */
+	if (strlen(new_password) > PASSWORD_MAX_BYTES) {
 		fe->field = "new_password";
-		fe->code = code;
+		fe->code = "too_long";
+		snprintf(fe->message, sizeof(fe->message), "A password has at most %d bytes.",
+		         PASSWORD_MAX_BYTES);
 		return APP_INVALID;
 	}
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)

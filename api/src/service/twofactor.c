@@ -155,15 +155,7 @@ static int audited(struct app *app, const struct principal *who, const struct cl
                    const void *arg, json_t **out)
 {
 	struct db_conn *conn = NULL;
-	bool customer = who->kind == PRINCIPAL_CUSTOMER;
-	struct audit_entry e = {.actor_kind = customer ? "customer" : "staff",
-	                        .actor_id = who->id,
-	                        .action = action,
-	                        .target_kind = customer ? "customer" : "staff",
-	                        .target_id = who->id,
-	                        .customer_id = customer ? who->id : NULL,
-	                        .ip = ci->ip,
-	                        .request_id = ci->request_id};
+	struct audit_entry e = audit_entry_self(who->kind, who->id, ci, action, NULL);
 	int rc;
 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
