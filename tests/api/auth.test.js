@@ -44,7 +44,7 @@ test('staff sign in and see themselves', async () => {
   assert.equal(me.status, 200);
   const { profile, ...principal } = me.json;
   assert.deepEqual(principal, r.json.principal);
-  assert.deepEqual(profile, { display_name: 'Owner' });
+  assert.deepEqual(profile, { display_name: 'Owner', security_question: null });
   const audit = psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'auth.login'");
   assert.ok(Number(audit) >= 1);
   assert.match(psql(db.url, `SELECT last_login_ip FROM staff WHERE email = '${EMAIL}'`), /127\.0\.0\.1/);

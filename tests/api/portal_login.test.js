@@ -92,9 +92,17 @@ test('a customer changes its profile and preferences; bad values change nothing'
   const auth = { headers: { authorization: `Bearer ${r.json.access_token}` } };
   const me = await api.get('/api/v1/me', auth);
   assert.equal(me.json.profile.time_zone, 'UTC');
-  const patched = await api.request('PATCH', '/api/v1/me', { ...auth, json: { first_name: 'Carol', phone: '06 11 22 33 44', time_zone: 'Europe/Paris', date_output_format: 'DD/MM/YYYY', language: 'fr' } });
+  // the phone signs in and receives codes: changing it needs the current password
+  const change = { first_name: 'Carol', phone: '06 11 22 33 44', time_zone: 'Europe/Paris', date_output_format: 'DD/MM/YYYY', language: 'fr' };
+  const unproven = await api.request('PATCH', '/api/v1/me', { ...auth, json: change });
+  assert.equal(unproven.status, 400);
+  assert.deepEqual(unproven.json.errors.map((e) => [e.field, e.code]), [['current_password', 'required']]);
+  const wrong = await api.request('PATCH', '/api/v1/me', { ...auth, json: { ...change, current_password: 'not it at all' } });
+  assert.deepEqual(wrong.json.errors.map((e) => [e.field, e.code]), [['current_password', 'wrong_password']]);
+  assert.equal(psql(db.url, `SELECT first_name FROM customers WHERE id = '${id}'`), 'Ada', 'nothing changed');
+  const patched = await api.request('PATCH', '/api/v1/me', { ...auth, json: { ...change, current_password: PASSWORD } });
   assert.equal(patched.status, 200);
-  assert.deepEqual(patched.json.profile, { first_name: 'Carol', last_name: 'Lovelace', company: '', phone: '+33611223344', language: 'fr', time_zone: 'Europe/Paris', date_input_format: 'YYYY-MM-DD', date_output_format: 'DD/MM/YYYY' });
+  assert.deepEqual(patched.json.profile, { first_name: 'Carol', last_name: 'Lovelace', company: '', phone: '+33611223344', language: 'fr', time_zone: 'Europe/Paris', date_input_format: 'YYYY-MM-DD', date_output_format: 'DD/MM/YYYY', security_question: null, two_factor_policy: 'inherit' });
   assert.equal(patched.json.display_name, 'Ada Lovelace', 'the principal is the one of the request');
   const bad = await api.request('PATCH', '/api/v1/me', { ...auth, json: { time_zone: 'Mars/Olympus', email: 'new@example.org', status: 'active', date_input_format: 'YY' } });
   assert.equal(bad.status, 400);
@@ -103,8 +111,8 @@ test('a customer changes its profile and preferences; bad values change nothing'
   assert.equal(tz.json.errors[0].field, 'time_zone');
   assert.equal(psql(db.url, `SELECT first_name FROM customers WHERE id = '${id}'`), 'Carol', 'nothing changed');
   customer('dave@example.org', { phone: '+33655555555', email_confirmed_at: '2026-01-01T00:00:00Z' });
-  const taken = await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: '+33 6 55 55 55 55' } });
+  const taken = await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: '+33 6 55 55 55 55', current_password: PASSWORD } });
   assert.equal(taken.json.errors[0].code, 'unavailable');
-  assert.equal((await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: null } })).json.profile.phone, null);
+  assert.equal((await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: null, current_password: PASSWORD } })).json.profile.phone, null);
   assert.match(psql(db.url, `SELECT details::text FROM audit_log WHERE action = 'account.profile_updated' AND customer_id = '${id}' ORDER BY id LIMIT 1`), /time_zone/);
 });

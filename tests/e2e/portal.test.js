@@ -120,13 +120,23 @@ test("after sign-in the portal follows the account's language; the profile page 
     await form.getByRole('button', { name: 'Enregistrer' }).click();
     await form.locator('[data-error-for="phone"]').getByText(/Not a phone number/).waitFor();
     await form.getByLabel('Téléphone (facultatif)').fill('+33 6 98 76 54 32');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    // a new phone number is a sensitive change: the current password is asked
+    await form.locator('[data-error-for="current_password"]').getByText(/current password/).waitFor();
+    await form.getByLabel('Mot de passe actuel').fill('recovered by the link');
     await form.getByLabel('Fuseau horaire').selectOption('America/New_York');
+    await form.getByLabel('Format d’affichage des dates').selectOption('DD.MM.YYYY');
     await form.getByLabel('Langue').selectOption('en');
     await form.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('status').getByText('Profile saved.').waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.equal(await page.evaluate(() => localStorage.getItem('cabinet.tz')), 'America/New_York');
-    assert.equal(psql(db.url, "SELECT company || '|' || time_zone || '|' || language FROM customers WHERE email = 'zoe@example.org'"), 'Martin & fils|America/New_York|en');
+    assert.equal(psql(db.url, "SELECT company || '|' || time_zone || '|' || language || '|' || phone FROM customers WHERE email = 'zoe@example.org'"), 'Martin & fils|America/New_York|en|+33698765432');
+    // every date of the portal follows the display format, in the account's time zone
+    await page.getByRole('link', { name: 'Security' }).click();
+    const firstEntry = page.getByTestId('history').locator('li').first();
+    await firstEntry.waitFor();
+    assert.match(await firstEntry.locator('small').innerText(), /^\d{2}\.\d{2}\.\d{4} /);
     assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
   });

@@ -5,7 +5,7 @@ import { statusView } from './pages/status.js';
 import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
-import { forgotView, resetView } from './pages/recovery.js';
+import { forgotView, resetView, notMeView } from './pages/recovery.js';
 
 startShell({
   app: 'admin',
@@ -26,6 +26,7 @@ startShell({
     { path: '/security', view: securityView, title: 'nav.security' },
     { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
     { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
+    { path: '/not-me', view: (ctx) => notMeView({ ...ctx, realm: 'staff' }), title: 'notme.title', public: true },
   ],
   notFound: notFoundView,
   signInRealm: 'staff',

@@ -37,7 +37,9 @@ export async function signIn(login, password, realm) {
 /** The second step of a sign-in with 2FA: a code of the app, or a recovery code. */
 export async function signInMfa(mfaToken, { code, recoveryCode }) {
   const json = { mfa_token: mfaToken, ...(code ? { code } : { recovery_code: recoveryCode }) };
-  accept(await api('POST', '/api/v1/auth/login/mfa', { json, quiet: true }));
+  const tokens = await api('POST', '/api/v1/auth/login/mfa', { json, quiet: true });
+  accept(tokens);
+  return tokens.recovery_codes || null; // the first codes, after an enrolment at sign-in
 }
 
 /** Re-reads the principal (after turning 2FA on or off). */

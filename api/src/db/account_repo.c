@@ -13,13 +13,32 @@ const char *account_kind_name(enum principal_kind kind)
 	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
 }
 
-enum { A_ID, A_STATUS, A_LOGIN, A_CONFIRMED, A_HASH, A_EMAIL, A_NAME, A_PHONE, A_LANGUAGE, A_IPS };
+enum {
+	A_ID,
+	A_STATUS,
+	A_LOGIN,
+	A_CONFIRMED,
+	A_HASH,
+	A_EMAIL,
+	A_NAME,
+	A_PHONE,
+	A_LANGUAGE,
+	A_IPS,
+	A_2FA_POLICY,
+	A_QUESTION,
+	A_ANSWER,
+	A_COLUMNS
+};
 
+/* staff follow the staff setting alone: "inherit" is read as two_factor.staff_required */
 #define STAFF_COLUMNS                                                                              \
-	"id, status, true, true, password_hash, email, display_name, '', 'en', trusted_ips"
+	"id, status, true, true, password_hash, email, display_name, '', 'en', trusted_ips,"       \
+	" 'inherit', coalesce(security_question, ''), coalesce(security_answer_hash, '')"
 #define CUSTOMER_COLUMNS                                                                           \
 	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
-	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language, trusted_ips"
+	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language, "            \
+	"trusted_ips,"                                                                             \
+	" two_factor_policy, coalesce(security_question, ''), coalesce(security_answer_hash, '')"
 
 static const char SQL_STAFF_FIND[] =
         "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
@@ -37,7 +56,7 @@ static const char SQL_CUSTOMER_GET[] =
 static int read_one(struct account *out, PGresult *res, enum principal_kind kind)
 {
 	memset(out, 0, sizeof(*out));
-	if (PQnfields(res) != A_IPS + 1) /* both kinds' column lists must match the enum */
+	if (PQnfields(res) != A_COLUMNS) /* both kinds' column lists must match the enum */
 		return APP_INTERNAL;
 	if (PQntuples(res) != 1)
 		return APP_NOT_FOUND;
@@ -52,6 +71,12 @@ static int read_one(struct account *out, PGresult *res, enum principal_kind kind
 	snprintf(out->phone, sizeof(out->phone), "%s", PQgetvalue(res, 0, A_PHONE));
 	snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, A_LANGUAGE));
 	snprintf(out->trusted_ips, sizeof(out->trusted_ips), "%s", PQgetvalue(res, 0, A_IPS));
+	snprintf(out->two_factor_policy, sizeof(out->two_factor_policy), "%s",
+	         PQgetvalue(res, 0, A_2FA_POLICY));
+	snprintf(out->security_question, sizeof(out->security_question), "%s",
+	         PQgetvalue(res, 0, A_QUESTION));
+	snprintf(out->security_answer_hash, sizeof(out->security_answer_hash), "%s",
+	         PQgetvalue(res, 0, A_ANSWER));
 	return APP_OK;
 }
 
@@ -159,4 +184,16 @@ int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, 
 	                       ? "UPDATE customers SET trusted_ips = $2::text WHERE id = $1::uuid"
 	                       : "UPDATE staff SET trusted_ips = $2::text WHERE id = $1::uuid",
 	               2, (const char *const[]){a->id, text});
+}
+
+int account_repo_set_question(struct db_conn *conn, const struct account *a, const char *question,
+                              const char *answer_hash)
+{
+	return db_exec(NULL, conn,
+	               a->kind == PRINCIPAL_CUSTOMER
+	                       ? "UPDATE customers SET security_question = $2::text,"
+	                         " security_answer_hash = $3::text WHERE id = $1::uuid"
+	                       : "UPDATE staff SET security_question = $2::text,"
+	                         " security_answer_hash = $3::text WHERE id = $1::uuid",
+	               3, (const char *const[]){a->id, question, answer_hash});
 }

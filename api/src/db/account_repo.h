@@ -17,9 +17,12 @@ struct account {
 	char password_hash[256]; /* "" when none is set */
 	char email[255];
 	char display_name[201];
-	char phone[17];          /* E.164, "" when none (staff never have one) */
-	char language[3];        /* for the messages it receives */
-	char trusted_ips[10001]; /* as typed; "" = any address */
+	char phone[17];                 /* E.164, "" when none (staff never have one) */
+	char language[3];               /* for the messages it receives */
+	char trusted_ips[10001];        /* as typed; "" = any address */
+	char two_factor_policy[9];      /* inherit, required or off (staff: always inherit) */
+	char security_question[201];    /* "" when none is set */
+	char security_answer_hash[256]; /* a password hash of the normalized answer */
 };
 
 /* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */
@@ -56,5 +59,9 @@ int account_repo_set_password(struct db_conn *conn, const struct account *a, con
 
 /* Replaces the trusted IP list (already validated). */
 int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, const char *text);
+
+/* Sets the security question and its answer's hash, or removes both (NULL, NULL). */
+int account_repo_set_question(struct db_conn *conn, const struct account *a, const char *question,
+                              const char *answer_hash);
 
 #endif

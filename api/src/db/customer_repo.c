@@ -71,47 +71,81 @@ int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct cus
 }
 
 static const char SQL_CONFIRMATION_INSERT[] =
-        "INSERT INTO email_confirmations (token_hash, customer_id, email, created_at, expires_at)"
+        "INSERT INTO email_confirmations (token_hash, customer_id, email, created_at, expires_at,"
+        " purpose)"
         " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, $3::text, "
         "to_timestamp($4::bigint),"
-        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint))";
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint), $6::text)";
+
+/* A newer change request replaces the older ones still waiting. */
+static const char SQL_CONFIRMATION_KILL_CHANGES[] =
+        "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
+        " WHERE customer_id = $1::uuid AND purpose = 'change' AND used_at IS NULL";
 
 int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *email, time_t now, long ttl_s)
+                             const char *email, bool change, time_t now, long ttl_s)
 {
 	char ts[24], ttl[24];
-
-	db_time_param(ts, (long long)(now));
-	db_time_param(ttl, (long long)(ttl_s));
-	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 5,
-	               (const char *const[]){token, customer_id, email, ts, ttl});
-}
-
-/* One statement: the token is spent and the customer confirmed together, or neither. */
-static const char SQL_CONFIRMATION_USE[] =
-        "WITH spent AS ("
-        "  UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
-        "   WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
-        "     AND expires_at > to_timestamp($2::bigint)"
-        "  RETURNING customer_id, email)"
-        " UPDATE customers c SET email_confirmed_at = to_timestamp($2::bigint),"
-        "   status = CASE WHEN c.status = 'pending' THEN 'active' ELSE c.status END,"
-        "   updated_at = to_timestamp($2::bigint)"
-        "  FROM spent WHERE c.id = spent.customer_id AND lower(c.email) = lower(spent.email)"
-        "   AND c.status <> 'deleted'"
-        " RETURNING c.id, c.email, c.first_name, c.language";
-
-int confirmation_repo_use(struct customer_holder *holder_out, struct db_conn *conn,
-                          const char *token, time_t now)
-{
-	PGresult *res = NULL;
-	char ts[24];
 	int rc;
 
 	db_time_param(ts, (long long)(now));
-	rc = db_exec(&res, conn, SQL_CONFIRMATION_USE, 2, (const char *const[]){token, ts});
-	if (rc == APP_OK)
-		rc = read_holder(holder_out, res);
+	db_time_param(ttl, (long long)(ttl_s));
+	if (change && (rc = db_exec(NULL, conn, SQL_CONFIRMATION_KILL_CHANGES, 2,
+	                            (const char *const[]){customer_id, ts})) != APP_OK)
+		return rc;
+	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 6,
+	               (const char *const[]){token, customer_id, email, ts, ttl,
+	                                     change ? "change" : "registration"});
+}
+
+static const char SQL_CONFIRMATION_SPEND[] =
+        "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
+        " WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
+        "   AND expires_at > to_timestamp($2::bigint)"
+        " RETURNING customer_id, email, purpose";
+
+/* Registration: the address the account still has is now confirmed. */
+static const char SQL_CONFIRM_ADDRESS[] =
+        "UPDATE customers c SET email_confirmed_at = to_timestamp($3::bigint),"
+        "   status = CASE WHEN c.status = 'pending' THEN 'active' ELSE c.status END,"
+        "   updated_at = to_timestamp($3::bigint)"
+        " WHERE c.id = $1::uuid AND lower(c.email) = lower($2::text) AND c.status <> 'deleted'"
+        " RETURNING c.id, c.email, c.first_name, c.language, c.email";
+
+/* Change: the account moves to the new (confirmed) address; the old one is returned. */
+static const char SQL_CHANGE_ADDRESS[] =
+        "UPDATE customers c SET email = $2::text, email_confirmed_at = to_timestamp($3::bigint),"
+        "   updated_at = to_timestamp($3::bigint)"
+        "  FROM (SELECT id, email FROM customers WHERE id = $1::uuid FOR UPDATE) old"
+        " WHERE c.id = old.id AND c.status NOT IN ('deleted', 'banned')"
+        " RETURNING c.id, c.email, c.first_name, c.language, old.email";
+
+int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, char old_email[255],
+                          struct db_conn *conn, const char *token, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24], id[37], email[255];
+	int rc;
+
+	*change_out = false;
+	old_email[0] = '\0';
+	db_time_param(ts, (long long)(now));
+	rc = db_exec(&res, conn, SQL_CONFIRMATION_SPEND, 2, (const char *const[]){token, ts});
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+		snprintf(email, sizeof(email), "%s", PQgetvalue(res, 0, 1));
+		*change_out = strcmp(PQgetvalue(res, 0, 2), "change") == 0;
+	}
+	PQclear(res);
+	res = NULL;
+	if (rc != APP_OK)
+		return rc;
+	rc = db_exec(&res, conn, *change_out ? SQL_CHANGE_ADDRESS : SQL_CONFIRM_ADDRESS, 3,
+	             (const char *const[]){id, email, ts});
+	if (rc == APP_OK && (rc = read_holder(holder_out, res)) == APP_OK)
+		snprintf(old_email, 255, "%s", PQgetvalue(res, 0, 4));
 	PQclear(res);
 	return rc;
 }

@@ -30,16 +30,20 @@ struct customer_new {
 /* Inserts a customer; APP_CONFLICT when the e-mail or phone was just taken. */
 int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c);
 
-/* Stores a confirmation link token (its SHA-256) for a customer's current e-mail. */
+/*
+ * Stores a confirmation link token (its SHA-256) for an address of a customer. change: the link moves
+ * the account to this new address; else it confirms the address the account registered with.
+ */
 int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *email, time_t now, long ttl_s);
+                             const char *email, bool change, time_t now, long ttl_s);
 
 /*
- * Uses a confirmation token once: marks it used, confirms the e-mail and activates a pending customer.
- * Writes the customer into holder_out. APP_NOT_FOUND for an unknown, used or expired token, or an
- * address changed since.
+ * Uses a confirmation token once. A registration link confirms the e-mail and activates a pending
+ * customer; a change link replaces the address (APP_CONFLICT when another account took it meanwhile)
+ * and writes the previous one into old_email. holder_out: the customer afterwards. APP_NOT_FOUND for an
+ * unknown, used or expired token, or an account that changed its address since.
  */
-int confirmation_repo_use(struct customer_holder *holder_out, struct db_conn *conn,
-                          const char *token, time_t now);
+int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, char old_email[255],
+                          struct db_conn *conn, const char *token, time_t now);
 
 #endif

@@ -87,13 +87,15 @@ int recovery_repo_use_code(struct db_conn *conn, const char *account_id, const c
 static const char SQL_RECOVERY_USE_LINK[] =
         "UPDATE recovery_requests SET used_at = to_timestamp($2::bigint)"
         " WHERE method = 'link' AND secret_hmac = decode($1::text, 'hex')"
-        "   AND used_at IS NULL AND killed_at IS NULL AND expires_at > to_timestamp($2::bigint)"
+        "   AND used_at IS NULL AND killed_at IS NULL AND failed_attempts < 5"
+        "   AND expires_at > to_timestamp($2::bigint)"
         " RETURNING account_kind, account_id";
 
 static const char SQL_RECOVERY_PEEK_LINK[] =
         "SELECT account_kind, account_id FROM recovery_requests"
         " WHERE method = 'link' AND secret_hmac = decode($1::text, 'hex')"
-        "   AND used_at IS NULL AND killed_at IS NULL AND expires_at > to_timestamp($2::bigint)";
+        "   AND used_at IS NULL AND killed_at IS NULL AND failed_attempts < 5"
+        "   AND expires_at > to_timestamp($2::bigint)";
 
 static int link_query(char kind_out[10], char account_id_out[37], struct db_conn *conn,
                       const char *sql, const char *hmac, time_t now)
@@ -124,4 +126,40 @@ int recovery_repo_use_link(char kind_out[10], char account_id_out[37], struct db
                            const char *hmac, time_t now)
 {
 	return link_query(kind_out, account_id_out, conn, SQL_RECOVERY_USE_LINK, hmac, now);
+}
+
+static const char SQL_RECOVERY_PEEK_CODE[] =
+        "SELECT 1 FROM recovery_requests"
+        " WHERE account_id = $1::uuid AND method = 'code' AND secret_hmac = decode($2::text, 'hex')"
+        "   AND used_at IS NULL AND killed_at IS NULL AND failed_attempts < 5"
+        "   AND expires_at > to_timestamp($3::bigint)";
+
+static const char SQL_RECOVERY_FAILED[] =
+        "UPDATE recovery_requests SET failed_attempts = failed_attempts + 1"
+        " WHERE account_id = $1::uuid AND used_at IS NULL AND killed_at IS NULL"
+        "   AND failed_attempts < 5 AND expires_at > to_timestamp($2::bigint)";
+
+int recovery_repo_fail(struct db_conn *conn, const char *account_id, time_t now)
+{
+	char ts[24];
+
+	db_time_param(ts, (long long)(now));
+	return db_exec(NULL, conn, SQL_RECOVERY_FAILED, 2, (const char *const[]){account_id, ts});
+}
+
+int recovery_repo_peek_code(struct db_conn *conn, const char *account_id, const char *hmac,
+                            time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc;
+
+	db_time_param(ts, (long long)(now));
+	rc = db_exec(&res, conn, SQL_RECOVERY_PEEK_CODE, 3,
+	             (const char *const[]){account_id, hmac, ts});
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = recovery_repo_fail(conn, account_id, now) == APP_OK ? APP_NOT_FOUND
+		                                                         : APP_UNAVAILABLE;
+	PQclear(res);
+	return rc;
 }

@@ -30,4 +30,11 @@ int recovery_repo_peek_link(char kind_out[10], char account_id_out[37], struct d
 int recovery_repo_use_link(char kind_out[10], char account_id_out[37], struct db_conn *conn,
                            const char *hmac, time_t now);
 
+/* Counts a wrong entry (a code, or a security answer) against the account's live request. */
+int recovery_repo_fail(struct db_conn *conn, const char *account_id, time_t now);
+
+/* Whether a code is right for the account's live request, without using it (a wrong one counts). */
+int recovery_repo_peek_code(struct db_conn *conn, const char *account_id, const char *hmac,
+                            time_t now);
+
 #endif

@@ -117,20 +117,22 @@ int recovery_codes_use(struct db_conn *conn, const char *account_id, const char 
 }
 
 static const char SQL_MFA_CREATE[] =
-        "INSERT INTO mfa_challenges (token_hmac, account_kind, account_id, created_at, expires_at)"
+        "INSERT INTO mfa_challenges (token_hmac, account_kind, account_id, created_at, expires_at,"
+        " purpose)"
         " VALUES (decode($1::text, 'hex'), $2::text, $3::uuid, to_timestamp($4::bigint),"
-        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint))";
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint),"
+        " CASE WHEN $6::boolean THEN 'enrol' ELSE 'verify' END)";
 
 int mfa_repo_create(struct db_conn *conn, const char *token_hmac, const struct account *a,
-                    time_t now, long ttl_s)
+                    bool enrol, time_t now, long ttl_s)
 {
 	char ts[24], ttl[24];
 
 	db_time_param(ts, (long long)(now));
 	db_time_param(ttl, (long long)(ttl_s));
-	return db_exec(
-	        NULL, conn, SQL_MFA_CREATE, 5,
-	        (const char *const[]){token_hmac, account_kind_name(a->kind), a->id, ts, ttl});
+	return db_exec(NULL, conn, SQL_MFA_CREATE, 6,
+	               (const char *const[]){token_hmac, account_kind_name(a->kind), a->id, ts, ttl,
+	                                     enrol ? "true" : "false"});
 }
 
 #define MFA_LIVE                                                                                   \
@@ -138,10 +140,10 @@ int mfa_repo_create(struct db_conn *conn, const char *token_hmac, const struct a
 	" AND expires_at > to_timestamp($2::bigint)"
 
 static const char SQL_MFA_FIND[] =
-        "SELECT account_kind, account_id FROM mfa_challenges WHERE" MFA_LIVE;
+        "SELECT account_kind, account_id, purpose = 'enrol' FROM mfa_challenges WHERE" MFA_LIVE;
 
-int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], struct db_conn *conn,
-                  const char *token_hmac, time_t now)
+int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], bool *enrol_out,
+                  struct db_conn *conn, const char *token_hmac, time_t now)
 {
 	PGresult *res = NULL;
 	char ts[24];
@@ -155,6 +157,7 @@ int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], struct
 		*kind_out = strcmp(PQgetvalue(res, 0, 0), "customer") == 0 ? PRINCIPAL_CUSTOMER
 		                                                           : PRINCIPAL_STAFF;
 		snprintf(account_id_out, 37, "%s", PQgetvalue(res, 0, 1));
+		*enrol_out = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	}
 	PQclear(res);
 	return rc;

@@ -38,13 +38,16 @@ int recovery_codes_replace(struct db_conn *conn, const char *account_id, char hm
 /* Uses one recovery code once; APP_NOT_FOUND when unknown or used. */
 int recovery_codes_use(struct db_conn *conn, const char *account_id, const char *hmac, time_t now);
 
-/* Opens a second-factor challenge for an account. */
+/* Opens a second-factor challenge for an account; enrol: it confirms a new secret. */
 int mfa_repo_create(struct db_conn *conn, const char *token_hmac, const struct account *a,
-                    time_t now, long ttl_s);
+                    bool enrol, time_t now, long ttl_s);
 
-/* The account of a live challenge (not used, not expired, under 5 failures). APP_NOT_FOUND. */
-int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], struct db_conn *conn,
-                  const char *token_hmac, time_t now);
+/*
+ * The account of a live challenge (not used, not expired, under 5 failures) and whether it enrols.
+ * APP_NOT_FOUND.
+ */
+int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], bool *enrol_out,
+                  struct db_conn *conn, const char *token_hmac, time_t now);
 
 /* Counts a wrong code; the fifth ends the challenge. */
 int mfa_repo_fail(struct db_conn *conn, const char *token_hmac);

@@ -3,12 +3,14 @@
 #include <string.h>
 
 #include "app.h"
+#include "common/email.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/recovery.h"
 #include "service/registration.h"
+#include "service/security.h"
 #include "service/sessions.h"
 #include "auth/phone.h"
 #include "auth/secrets.h"
@@ -39,6 +41,8 @@ static int finish(struct _u_response *resp, struct app *app, int err, struct ses
 		                "token_type", "Bearer", "expires_in", (int)t->expires_in,
 		                "refresh_token", t->refresh_token, "principal",
 		                principal_to_json(&t->who));
+		if (t->recovery_codes) /* the first ones, after an enrolment at sign-in */
+			json_object_update(out, t->recovery_codes);
 		set_refresh_cookie(resp, app, t->refresh_token, t->refresh_max_age);
 	}
 	http_reply(resp, err, 200, out, pb);
@@ -96,7 +100,13 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 		goto done;
 	}
 	err = sessions_login(&tokens, &refusal, app, &ci, login, password, realm);
-	if (err == APP_UNAUTHORIZED && refusal && strcmp(refusal, "mfa_required") == 0) {
+	if (err == APP_UNAUTHORIZED && tokens.enrolment) {
+		problem_set(&pb, "mfa_enrolment_required",
+		            "Two-factor authentication is required: add this key to your "
+		            "authenticator app, then enter its code.");
+		pb.extra = json_pack("{s:s, s:O}", "mfa_token", tokens.mfa_token, "enrolment",
+		                     tokens.enrolment);
+	} else if (err == APP_UNAUTHORIZED && refusal && strcmp(refusal, "mfa_required") == 0) {
 		problem_set(&pb, "mfa_required", "Enter the code of your authenticator app.");
 		pb.extra = json_pack("{s:s}", "mfa_token", tokens.mfa_token);
 	} else if (err == APP_UNAUTHORIZED)
@@ -168,15 +178,6 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 	return U_CALLBACK_COMPLETE;
 }
 
-/* A plausible e-mail address: one '@', something on both sides, a dot in the domain, no spaces. */
-static bool email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	return at && at != s && !strchr(at + 1, '@') && strchr(at + 1, '.') && at[1] != '.' &&
-	       s[strlen(s) - 1] != '.' && !strpbrk(s, " \t\r\n<>,;\"");
-}
-
 /* An optional string field of at most max bytes (NULL when absent). */
 static const char *optional_field(json_t *body, const char *name, size_t max, struct problem *pb)
 {
@@ -216,7 +217,7 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	    APP_OK)
 		goto done;
 	http_only_fields(body, FIELDS, &pb);
-	if ((r.email = string_field(body, "email", 254, &pb)) && !email_ok(r.email)) {
+	if ((r.email = string_field(body, "email", 254, &pb)) && !email_plausible(r.email)) {
 		problem_field(&pb, "email", "invalid", "This is not an e-mail address.");
 		r.email = NULL;
 	}
@@ -270,6 +271,7 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL;
 	const char *token = NULL;
+	bool change = false;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
 	if (err == APP_OK && json_unpack(body, "{s:s !}", "token", &token) != 0) {
@@ -277,13 +279,18 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 		problem_field(&pb, "token", "required", "The token of the confirmation link.");
 		err = APP_INVALID;
 	}
-	if (err == APP_OK && (err = registration_confirm(app, &ci, token)) == APP_NOT_FOUND) {
+	if (err == APP_OK &&
+	    (err = registration_confirm(app, &ci, token, &change)) == APP_NOT_FOUND) {
 		problem_set(&pb, "invalid_token",
 		            "This link is not valid: used, expired or mistyped.");
 		err = APP_INVALID;
+	} else if (err == APP_CONFLICT) {
+		problem_set(&pb, "email_taken",
+		            "Another account uses this address now; the change was not made.");
 	}
 	if (err == APP_OK)
-		out = json_pack("{s:s}", "status", "confirmed");
+		out = json_pack("{s:s, s:s}", "status", "confirmed", "purpose",
+		                change ? "email_change" : "registration");
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	json_decref(body);
@@ -349,18 +356,19 @@ done:
 	return U_CALLBACK_COMPLETE;
 }
 
-/* POST /api/v1/auth/recovery/confirm {token | login + code, new_password, realm?} */
+/* POST /api/v1/auth/recovery/confirm {token | login + code, new_password, security_answer?, realm?} */
 int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response *resp,
                                 void *user_data)
 {
-	static const char *const FIELDS[] = {"login",        "code",  "token",
-	                                     "new_password", "realm", NULL};
+	static const char *const FIELDS[] = {
+	        "login", "code", "token", "new_password", "realm", "security_answer", NULL};
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
 	struct problem pb = {0};
 	struct field_error fe;
-	const char *login, *code, *token, *password, *realm;
+	const char *login, *code, *token, *password, *realm, *answer;
+	char question[201] = "";
 	json_t *body = NULL, *out = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
@@ -368,6 +376,7 @@ int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response
 		goto done;
 	http_only_fields(body, FIELDS, &pb);
 	realm = realm_field(body, &pb);
+	answer = optional_field(body, "security_answer", 800, &pb);
 	token = optional_field(body, "token", 64, &pb);
 	code = optional_field(body, "code", 6, &pb);
 	login = optional_field(body, "login", 254, &pb);
@@ -382,8 +391,14 @@ int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response
 		err = APP_INVALID;
 		goto done;
 	}
-	if ((err = recovery_confirm(app, &ci, realm, login, code, token, password, &fe)) ==
-	    APP_INVALID) {
+	err = recovery_confirm(app, &ci, realm, login, code, token, password, answer, question,
+	                       &fe);
+	if (err == APP_INVALID && question[0]) {
+		/* the holder of a valid secret is asked the question; nothing was used up */
+		problem_field(&pb, fe.field, fe.code, fe.message);
+		problem_set(&pb, "security_answer_required", "Answer your security question.");
+		pb.extra = json_pack("{s:s}", "security_question", question);
+	} else if (err == APP_INVALID) {
 		problem_field(&pb, fe.field, fe.code, fe.message);
 		problem_set(&pb, "validation_failed", "The password was not changed.");
 	}
@@ -445,4 +460,34 @@ int route_auth_login_mfa(const struct _u_request *req, struct _u_response *resp,
 		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
 done:
 	return finish(resp, app, err, &tokens, &pb, body);
+}
+
+/* POST /api/v1/auth/not-me {token}: the link of a new-device notice; ends every session. */
+int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL;
+	const char *token = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK && json_unpack(body, "{s:s !}", "token", &token) != 0) {
+		problem_set(&pb, "validation_failed", "The body must be {\"token\": string}.");
+		problem_field(&pb, "token", "required", "The token of the link in the notice.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK && (err = security_not_me(app, &ci, token)) == APP_NOT_FOUND) {
+		problem_set(&pb, "invalid_token",
+		            "This link is not valid: used, expired or mistyped.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK)
+		out = json_pack("{s:s}", "status", "sessions_revoked");
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
 }

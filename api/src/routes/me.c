@@ -5,12 +5,15 @@
 
 #include "app.h"
 #include "auth/token.h"
+#include "common/email.h"
 #include "common/err.h"
+#include <stdio.h>
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "auth/phone.h"
 #include "service/profile.h"
+#include "service/security.h"
 #include "service/sessions.h"
 #include "service/twofactor.h"
 
@@ -94,7 +97,11 @@ static void check_profile_field(json_t *patch, const char *key, json_t *v, bool 
 			json_object_set_new(patch, key, json_string(phone));
 	} else if (strcmp(key, "email") == 0) {
 		problem_field(pb, key, "not_here",
-		              "A new e-mail address needs its own confirmation.");
+		              "A new e-mail address needs its own confirmation: PUT /me/email.");
+	} else if (strcmp(key, "current_password") == 0) {
+		if (!json_is_string(v))
+			problem_field(pb, key, "invalid", "Your current password.");
+		json_object_del(patch, key); /* checked by the handler, never stored */
 	} else {
 		problem_field(pb, key, "unknown_field", "This field is not accepted.");
 	}
@@ -117,6 +124,20 @@ int route_me_patch(const struct _u_request *req, struct _u_response *resp, void 
 	patch = json_deep_copy(body); /* normalized values (phone) replace the typed ones */
 	json_object_foreach(body, key, v)
 	        check_profile_field(patch, key, v, ctx->who.kind == PRINCIPAL_CUSTOMER, app, &pb);
+	/* a phone number signs in and receives recovery codes: changing it is a sensitive change */
+	if (!pb.errors && json_object_get(patch, "phone")) {
+		struct account a;
+		const char *password = json_string_value(json_object_get(body, "current_password"));
+
+		if (!password)
+			problem_field(&pb, "current_password", "required",
+			              "Changing the phone number needs your current password.");
+		else if ((err = security_check_password(&a, app, &ctx->who, password, &fe)) ==
+		         APP_INVALID)
+			problem_field(&pb, fe.field, fe.code, fe.message);
+		else if (err != APP_OK)
+			goto done;
+	}
 	if (pb.errors) {
 		problem_set(&pb, "validation_failed", "Nothing was changed: see the field errors.");
 		err = APP_INVALID;
@@ -240,6 +261,9 @@ int route_me_2fa_enrol(const struct _u_request *req, struct _u_response *resp, v
 	if (err == APP_CONFLICT)
 		problem_set(&pb, "already_enabled",
 		            "Two-factor authentication is on; turn it off first.");
+	else if (err == APP_FORBIDDEN)
+		problem_set(&pb, "two_factor_off",
+		            "Two-factor authentication is turned off for this account.");
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	return U_CALLBACK_COMPLETE;
@@ -322,6 +346,9 @@ int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, 
 	if (err == APP_OK &&
 	    (err = twofactor_disable(user_data, &ctx->who, &ci, code, recovery)) == APP_INVALID)
 		invalid_code(&pb);
+	else if (err == APP_CONFLICT)
+		problem_set(&pb, "two_factor_required",
+		            "Two-factor authentication is required for this account; it stays on.");
 	if (err == APP_OK)
 		ulfius_set_empty_body_response(resp, 204);
 	else
@@ -419,4 +446,113 @@ int route_me_history(const struct _u_request *req, struct _u_response *resp, voi
 	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
+}
+
+/* Reads a body made of exactly the string fields named (all required, 1..max bytes each). */
+static int read_strings(json_t **body_out, const char **values, const struct _u_request *req,
+                        struct app *app, const char *const *names, const size_t *max,
+                        struct problem *pb)
+{
+	int err = http_read_json_object(body_out, req, (size_t)app->cfg.max_body_bytes, pb);
+
+	if (err != APP_OK)
+		return err;
+	http_only_fields(*body_out, names, pb);
+	for (size_t i = 0; names[i]; i++) {
+		json_t *v = json_object_get(*body_out, names[i]);
+
+		values[i] = json_string_value(v);
+		if (!values[i] || !json_string_length(v) || json_string_length(v) > max[i]) {
+			problem_field(pb, names[i], v ? "invalid" : "required",
+			              "A non-empty string of limited length is required.");
+			values[i] = NULL;
+		}
+	}
+	if (pb->errors) {
+		problem_set(pb, "validation_failed", "Some fields are missing or invalid.");
+		return APP_INVALID;
+	}
+	return APP_OK;
+}
+
+/* Ends a sensitive change: 204, or the problem with the service's field error. */
+static int finish_change(struct _u_response *resp, int err, int status,
+                         const struct field_error *fe, struct problem *pb, json_t *body)
+{
+	if (err == APP_INVALID && fe->field) {
+		problem_set(pb, "validation_failed", "Nothing was changed: see the field errors.");
+		problem_field(pb, fe->field, fe->code, fe->message);
+	}
+	if (err == APP_OK)
+		ulfius_set_empty_body_response(resp, (unsigned)status);
+	else
+		http_problem(resp, err, pb);
+	problem_free(pb);
+	json_decref(body);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* PUT /api/v1/me/email {email, current_password}: 202; the link sent to the new address applies it. */
+int route_me_email(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	static const char *const NAMES[] = {"email", "current_password", NULL};
+	static const size_t MAX[] = {254, 1024};
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe = {0};
+	const char *v[2];
+	json_t *body = NULL;
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+
+	if (err == APP_OK && !email_plausible(v[0])) {
+		fe.field = "email";
+		fe.code = "invalid";
+		snprintf(fe.message, sizeof(fe.message), "Not an e-mail address.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK)
+		err = security_request_email_change(user_data, &ctx->who, &ci, v[1], v[0], &fe);
+	if (err == APP_FORBIDDEN)
+		problem_set(&pb, "not_allowed", "A staff address is changed by an owner.");
+	return finish_change(resp, err, 202, &fe, &pb, body);
+}
+
+/* PUT /api/v1/me/security-question {question, answer, current_password} */
+int route_me_question_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	static const char *const NAMES[] = {"question", "answer", "current_password", NULL};
+	static const size_t MAX[] = {200, 800, 1024};
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe = {0};
+	const char *v[3];
+	json_t *body = NULL;
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+
+	if (err == APP_OK)
+		err = security_set_question(user_data, &ctx->who, &ci, v[2], v[0], v[1], &fe);
+	return finish_change(resp, err, 204, &fe, &pb, body);
+}
+
+/* DELETE /api/v1/me/security-question {current_password} */
+int route_me_question_delete(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data)
+{
+	static const char *const NAMES[] = {"current_password", NULL};
+	static const size_t MAX[] = {1024};
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe = {0};
+	const char *v[1];
+	json_t *body = NULL;
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+
+	if (err == APP_OK)
+		err = security_remove_question(user_data, &ctx->who, &ci, v[0], &fe);
+	if (err == APP_NOT_FOUND)
+		problem_set(&pb, "not_found", "You have no security question.");
+	return finish_change(resp, err, 204, &fe, &pb, body);
 }

@@ -56,5 +56,16 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 int route_me_history(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 int route_me_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_email(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_question_put(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_question_delete(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+
+/* auth.c: the "this wasn't me" link of a new-device notice */
+int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* settings.c */
+int route_settings_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_settings_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 #endif

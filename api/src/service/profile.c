@@ -11,11 +11,13 @@ static const char SQL_CUSTOMER_PROFILE[] =
         "SELECT json_build_object('first_name', first_name, 'last_name', last_name, 'company', "
         "company,"
         " 'phone', phone, 'language', language, 'time_zone', time_zone,"
-        " 'date_input_format', date_input_format, 'date_output_format', date_output_format)"
+        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
+        " 'security_question', security_question, 'two_factor_policy', two_factor_policy)"
         " FROM customers WHERE id = $1::uuid";
 
 static const char SQL_STAFF_PROFILE[] =
-        "SELECT json_build_object('display_name', display_name) FROM staff WHERE id = $1::uuid";
+        "SELECT json_build_object('display_name', display_name, 'security_question',"
+        " security_question) FROM staff WHERE id = $1::uuid";
 
 static int read_profile(json_t **out, struct db_conn *conn, const struct principal *who)
 {

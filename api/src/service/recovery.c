@@ -14,6 +14,7 @@
 #include "db/recovery_repo.h"
 #include "db/session_repo.h"
 #include "log.h"
+#include "service/security.h"
 #include "notify/outbox.h"
 
 #define LINK_TTL_S     (30 * 60)
@@ -71,6 +72,12 @@ done:
 	json_decref(vars);
 	json_decref(details);
 	return rc;
+}
+
+int recovery_send_link(struct db_conn *conn, struct app *app, const struct client_info *ci,
+                       const struct account *a)
+{
+	return send_request(conn, app, ci, a, "email", "link");
 }
 
 int recovery_request(struct app *app, const struct client_info *ci, const char *realm,
@@ -142,9 +149,55 @@ static int locate(struct account *a, char hmac[65], struct app *app, const char 
 	return rc == APP_NOT_FOUND ? APP_INVALID : rc;
 }
 
+/*
+ * The security question, where the account has one: asked only of someone holding a valid secret (so
+ * the question is never shown to a stranger), and a wrong answer counts like a wrong code.
+ */
+static int check_answer(struct app *app, const struct account *a, const char *hmac, bool link,
+                        const char *answer, char question_out[201], struct field_error *fe)
+{
+	struct db_conn *conn = NULL;
+	time_t now = clock_now();
+	bool right;
+	int rc;
+
+	if (!a->security_question[0])
+		return APP_OK;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	/* a link was found live by locate(); a code is checked here, a wrong one counted */
+	rc = link ? APP_OK : recovery_repo_peek_code(conn, a->id, hmac, now);
+	if (rc == APP_OK && answer) {
+		if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+			goto done;
+		right = security_answer_matches(a, answer);
+		password_gate_leave();
+		if (!right && (rc = recovery_repo_fail(conn, a->id, now)) == APP_OK) {
+			fe->field = "security_answer";
+			fe->code = "wrong_answer";
+			snprintf(fe->message, sizeof(fe->message),
+			         "This is not the answer to your security question.");
+			rc = APP_INVALID;
+		}
+	} else if (rc == APP_OK) {
+		snprintf(question_out, 201, "%s", a->security_question);
+		fe->field = "security_answer";
+		fe->code = "security_answer_required";
+		snprintf(fe->message, sizeof(fe->message), "Answer your security question.");
+		rc = APP_INVALID;
+	} else if (rc == APP_NOT_FOUND) {
+		bad_secret(fe, "code");
+		rc = APP_INVALID;
+	}
+done:
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
 int recovery_confirm(struct app *app, const struct client_info *ci, const char *realm,
                      const char *login, const char *code, const char *token,
-                     const char *new_password, struct field_error *fe)
+                     const char *new_password, const char *answer, char question_out[201],
+                     struct field_error *fe)
 {
 	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
 	                                 (uint32_t)app->cfg.argon2_iterations,
@@ -157,7 +210,9 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
-	if ((rc = locate(&a, hmac, app, realm, login, code, token, fe)) != APP_OK)
+	question_out[0] = '\0';
+	if ((rc = locate(&a, hmac, app, realm, login, code, token, fe)) != APP_OK ||
+	    (rc = check_answer(app, &a, hmac, token != NULL, answer, question_out, fe)) != APP_OK)
 		return rc;
 	if (password_policy_check(&policy_code, fe->message, sizeof(fe->message), new_password,
 	                          a.email, a.display_name) != APP_OK) {

@@ -73,7 +73,7 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 		vars = json_pack("{s:s, s:s}", "first_name", r->first_name, "login_url", link);
 	} else {
 		if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-		    (rc = confirmation_repo_insert(conn, token, id, r->email, c.now,
+		    (rc = confirmation_repo_insert(conn, token, id, r->email, false, c.now,
 		                                   CONFIRMATION_TTL_S)) != APP_OK)
 			return rc;
 		/* built from the configured public URL, never from the request's Host header */
@@ -144,29 +144,24 @@ done:
 	return rc;
 }
 
-int registration_confirm(struct app *app, const struct client_info *ci, const char *token)
+int registration_confirm(struct app *app, const struct client_info *ci, const char *token,
+                         bool *change_out)
 {
 	struct customer_holder c;
 	struct db_conn *conn = NULL;
-	char login_url[2100], id[37];
-	json_t *vars = NULL;
+	char login_url[2100], id[37], old_email[255];
+	json_t *vars = NULL, *details = NULL;
 	int rc;
 
+	*change_out = false;
 	if (!secrets_is_token(token))
 		return APP_NOT_FOUND;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = confirmation_repo_use(&c, conn, token, clock_now())) != APP_OK)
+	    (rc = confirmation_repo_use(&c, change_out, old_email, conn, token, clock_now())) !=
+	            APP_OK)
 		goto done;
-	portal_login_url(login_url, sizeof(login_url), app);
-	vars = json_pack("{s:s, s:s}", "first_name", c.first_name, "login_url", login_url);
-	struct outbox_message m = {.event = "welcome",
-	                           .language = c.language,
-	                           .channel = "email",
-	                           .address = c.email,
-	                           .vars = vars,
-	                           .customer_id = c.id};
 	struct audit_entry e = {.actor_kind = "customer",
 	                        .actor_id = c.id,
 	                        .action = "customer.email_confirmed",
@@ -175,12 +170,30 @@ int registration_confirm(struct app *app, const struct client_info *ci, const ch
 	                        .customer_id = c.id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id};
-	if ((rc = outbox_enqueue(id, conn, app, &m)) == APP_OK &&
-	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+	if (*change_out) {
+		/* the old address heard of the change when it was asked for */
+		details = json_pack("{s:s, s:s}", "from", old_email, "to", c.email);
+		e.action = "account.email_changed";
+		e.details = details;
+	} else {
+		portal_login_url(login_url, sizeof(login_url), app);
+		vars = json_pack("{s:s, s:s}", "first_name", c.first_name, "login_url", login_url);
+		struct outbox_message m = {.event = "welcome",
+		                           .language = c.language,
+		                           .channel = "email",
+		                           .address = c.email,
+		                           .vars = vars,
+		                           .customer_id = c.id};
+		rc = outbox_enqueue(id, conn, app, &m);
+	}
+	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	json_decref(vars);
+	json_decref(details);
+	if (rc == APP_OK && *change_out)
+		log_info("Security - customer %s moved to a new e-mail address", c.id);
 	return rc;
 }

@@ -2,6 +2,8 @@
 #ifndef CABINET_SERVICE_REGISTRATION_H
 #define CABINET_SERVICE_REGISTRATION_H
 
+#include <stdbool.h>
+
 #include "app.h"
 #include "common/client.h"
 
@@ -22,9 +24,12 @@ int registration_register(struct app *app, const struct client_info *ci,
                           const struct registration *r);
 
 /*
- * Confirms an e-mail address with the token of its link (single use, before it expires) and activates
- * a pending customer; queues the welcome message. APP_NOT_FOUND for an unknown, used or expired token.
+ * Uses the token of a confirmation link (single use, before it expires). A registration link confirms
+ * the address, activates a pending customer and queues the welcome message; a change link (PUT
+ * /me/email) moves the account to its new address (*change_out true; APP_CONFLICT when another account
+ * took the address meanwhile). APP_NOT_FOUND for an unknown, used or expired token.
  */
-int registration_confirm(struct app *app, const struct client_info *ci, const char *token);
+int registration_confirm(struct app *app, const struct client_info *ci, const char *token,
+                         bool *change_out);
 
 #endif

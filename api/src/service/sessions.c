@@ -17,6 +17,7 @@
 #include "db/session_repo.h"
 #include "db/throttle_repo.h"
 #include "db/twofactor_repo.h"
+#include "service/security.h"
 #include "service/twofactor.h"
 #include "log.h"
 
@@ -26,6 +27,8 @@
 void session_tokens_clear(struct session_tokens *t)
 {
 	free(t->access_token);
+	json_decref(t->enrolment);
+	json_decref(t->recovery_codes);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -150,6 +153,7 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = account_repo_record_login(conn, a, now, ci->ip)) != APP_OK ||
 	    (rc = throttle_repo_reset(conn, subject)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
+	    (rc = security_note_device(conn, app, a, ci, now)) != APP_OK ||
 	    (rc = session_repo_principal(&out->who, conn, sid, a->id, NULL, now)) != APP_OK)
 		goto done;
 	details = json_pack("{s:s, s:s, s:b}", "realm", realm_of(a->kind), "session_id", sid,
@@ -199,25 +203,31 @@ static int mfa_hmac(char out[65], const struct app *app, const char *token)
 }
 
 /*
- * With 2FA on, opens a challenge instead of a session: APP_UNAUTHORIZED with out->mfa_token. APP_OK
- * when the account has no second factor.
+ * Asks for the second factor when the account has one (APP_UNAUTHORIZED with out->mfa_token), or
+ * starts its enrolment when its policy requires one it does not have yet (out->enrolment as well).
+ * APP_OK when the account signs in with its password alone.
  */
 static int second_step(struct session_tokens *out, struct app *app, const struct account *a,
                        const char *rehash, time_t now)
 {
 	struct db_conn *conn = NULL;
-	char hmac[65];
-	bool enabled = false;
+	char hmac[65], policy[9];
+	bool enabled = false, enrol;
 	int rc;
 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = twofactor_enabled(&enabled, conn, a->id)) != APP_OK || !enabled)
+	if ((rc = twofactor_enabled(&enabled, conn, a->id)) != APP_OK ||
+	    (rc = twofactor_policy(policy, conn, a)) != APP_OK)
+		goto done;
+	enrol = !enabled && strcmp(policy, "required") == 0;
+	if (strcmp(policy, "off") == 0 || (!enabled && !enrol))
 		goto done;
 	if ((rc = secrets_random_hex(out->mfa_token, 32)) != APP_OK ||
 	    (rc = mfa_hmac(hmac, app, out->mfa_token)) != APP_OK ||
 	    (rc = db_begin(conn)) != APP_OK ||
-	    (rc = mfa_repo_create(conn, hmac, a, now, MFA_TTL_S)) != APP_OK ||
+	    (enrol && (rc = twofactor_start(&out->enrolment, conn, app, a)) != APP_OK) ||
+	    (rc = mfa_repo_create(conn, hmac, a, enrol, now, MFA_TTL_S)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
 	    (rc = db_commit(conn)) != APP_OK)
 		goto done;
@@ -237,6 +247,7 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
 	enum principal_kind kind;
 	char hmac[65], id[37], subject[48];
 	const char *refusal;
+	bool enrol = false;
 	time_t now = clock_now();
 	int rc;
 
@@ -247,10 +258,19 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = mfa_repo_find(&kind, id, conn, hmac, now)) != APP_OK ||
+	    (rc = mfa_repo_find(&kind, id, &enrol, conn, hmac, now)) != APP_OK ||
 	    (rc = account_repo_get(&a, conn, kind, id)) != APP_OK)
 		goto done;
-	if ((rc = twofactor_check(conn, app, a.id, code, recovery_code)) == APP_INVALID) {
+	/* an enrolment is confirmed by a first code of the new secret (no recovery codes exist yet) */
+	rc = !enrol ? twofactor_check(conn, app, a.id, code, recovery_code)
+	     : code ? twofactor_activate(&out->recovery_codes, conn, app, a.id, code)
+	            : APP_INVALID;
+	if (rc == APP_OK && enrol) {
+		struct audit_entry e = account_entry(&a, ci, "auth.2fa_enabled", NULL);
+
+		rc = audit_repo_append(conn, &e);
+	}
+	if (rc == APP_INVALID) {
 		db_rollback(conn); /* nothing of the check stays, but the failure counts */
 		if ((rc = mfa_repo_fail(conn, hmac)) == APP_OK) {
 			*refusal_out = "invalid_code";
@@ -519,11 +539,9 @@ int sessions_change_password(struct app *app, const struct principal *who,
                              const char *new_password, struct field_error *fe)
 {
 	struct account cred;
-	struct db_conn *conn = NULL;
 	struct password_params params = params_of(app);
 	char hash[PASSWORD_HASH_MAX];
 	const char *code = NULL;
-	bool right;
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
@@ -535,22 +553,8 @@ int sessions_change_password(struct app *app, const struct principal *who,
 		         PASSWORD_MAX_BYTES);
 		return APP_INVALID;
 	}
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+	if ((rc = security_check_password(&cred, app, who, current_password, fe)) != APP_OK)
 		return rc;
-	rc = account_repo_get(&cred, conn, who->kind, who->id);
-	db_pool_checkin(app->pool, conn);
-	if (rc != APP_OK)
-		return rc;
-	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
-		return rc;
-	right = cred.password_hash[0] && password_verify(cred.password_hash, current_password);
-	password_gate_leave();
-	if (!right) {
-		fe->field = "current_password";
-		fe->code = "wrong_password";
-		snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
-		return APP_INVALID;
-	}
 	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, cred.email,
 	                          cred.display_name) != APP_OK) {
 		fe->field = "new_password";
@@ -636,7 +640,6 @@ int sessions_set_trusted_ips(struct app *app, const struct principal *who,
 {
 	struct ipnet_list nets;
 	struct account cred;
-	struct db_conn *conn = NULL;
 	struct ips_change change = {text};
 	json_t *details = NULL;
 	bool right;
@@ -661,22 +664,8 @@ int sessions_set_trusted_ips(struct app *app, const struct principal *who,
 		rc = APP_INVALID;
 		goto done;
 	}
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		goto done;
-	rc = account_repo_get(&cred, conn, who->kind, who->id);
-	db_pool_checkin(app->pool, conn);
-	if (rc != APP_OK || (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
-		goto done;
-	right = cred.password_hash[0] && password_verify(cred.password_hash, current_password);
-	password_gate_leave();
-	if (!right) {
-		fe->field = "current_password";
-		fe->code = "wrong_password";
-		snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
-		rc = APP_INVALID;
-		goto done;
-	}
-	rc = audited(app, who, ci, "auth.trusted_ips_changed", details, set_ips, &change);
+	if ((rc = security_check_password(&cred, app, who, current_password, fe)) == APP_OK)
+		rc = audited(app, who, ci, "auth.trusted_ips_changed", details, set_ips, &change);
 done:
 	json_decref(details);
 	return rc;

@@ -16,6 +16,8 @@ struct session_tokens {
 	long expires_in;        /* access token lifetime in seconds */
 	long refresh_max_age;   /* seconds until the session's absolute end */
 	char mfa_token[65];     /* set instead of tokens when a second factor is required */
+	json_t *enrolment; /* with mfa_token: {secret, otpauth_uri} of an enrolment to confirm */
+	json_t *recovery_codes; /* after an enrolment at sign-in: the codes, shown once */
 	struct principal who;
 };
 
@@ -24,7 +26,8 @@ void session_tokens_clear(struct session_tokens *t);
 /*
  * Signs in with an e-mail and password in a realm ("staff"; "portal" has no accounts yet). Unknown
  * accounts cost the same verification as known ones. With 2FA on, answers APP_UNAUTHORIZED with
- * *refusal_out "mfa_required" and out->mfa_token set. Errors: APP_UNAUTHORIZED (*refusal_out
+ * *refusal_out "mfa_required" and out->mfa_token set; when 2FA is required but not set up,
+ * "mfa_enrolment_required" with out->enrolment as well. Errors: APP_UNAUTHORIZED (*refusal_out
  * "invalid_credentials", the same for unknown accounts and wrong passwords), APP_FORBIDDEN after a
  * right password ("account_disabled"), APP_UNAVAILABLE. Audited either way.
  */
@@ -34,8 +37,10 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 
 /*
  * The second step of a sign-in with 2FA: the mfa_token of the first step (5 minutes, ended by five
- * wrong codes) and a TOTP code or a recovery code. APP_UNAUTHORIZED with *refusal_out
- * "invalid_mfa_token" or "invalid_code".
+ * wrong codes) and a TOTP code or a recovery code. When the first step answered
+ * "mfa_enrolment_required" (the policy requires 2FA the account does not have yet), the code
+ * confirms the new secret and out->recovery_codes holds the account's first codes.
+ * APP_UNAUTHORIZED with *refusal_out "invalid_mfa_token" or "invalid_code".
  */
 int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, struct app *app,
                        const struct client_info *ci, const char *mfa_token, const char *code,

@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "db/twofactor_repo.h"
 #include "log.h"
+#include "service/settings.h"
 
 #define RECOVERY_CODES 10
 
@@ -82,35 +83,55 @@ int twofactor_check(struct db_conn *conn, const struct app *app, const char *acc
 	return rc == APP_NOT_FOUND ? APP_INVALID : rc;
 }
 
-static struct account account_of(const struct principal *who)
+int twofactor_policy(char out[9], struct db_conn *conn, const struct account *a)
 {
-	struct account a = {.kind = who->kind};
+	bool staff_required = false;
+	int rc = APP_OK;
 
-	snprintf(a.id, sizeof(a.id), "%s", who->id);
-	return a;
+	if (a->kind == PRINCIPAL_STAFF) {
+		rc = settings_bool(&staff_required, conn, "two_factor.staff_required");
+		snprintf(out, 9, "%s", staff_required ? "required" : "optional");
+	} else if (strcmp(a->two_factor_policy, "inherit") == 0) {
+		rc = settings_string(out, 9, conn, "two_factor.default_policy");
+	} else {
+		snprintf(out, 9, "%s", a->two_factor_policy);
+	}
+	return rc;
+}
+
+int twofactor_start(json_t **out, struct db_conn *conn, struct app *app, const struct account *a)
+{
+	unsigned char raw[TOTP_SECRET_BYTES];
+	char base32[33], sealed[256], uri[768];
+	int rc;
+
+	*out = NULL;
+	if ((rc = totp_new_secret(raw, base32)) == APP_OK &&
+	    (rc = secrets_seal(sealed, sizeof(sealed), app->cfg.jwt_secret, a->id, raw,
+	                       sizeof(raw))) == APP_OK &&
+	    (rc = totp_uri(uri, sizeof(uri), "Cabinet", a->email, base32)) == APP_OK &&
+	    (rc = totp_repo_put_pending(conn, a, sealed, clock_now())) == APP_OK)
+		*out = json_pack("{s:s, s:s}", "secret", base32, "otpauth_uri", uri);
+	memset(raw, 0, sizeof(raw));
+	memset(base32, 0, sizeof(base32));
+	return rc;
 }
 
 int twofactor_enrol(json_t **out, struct app *app, const struct principal *who)
 {
-	struct account a = account_of(who);
-	unsigned char raw[TOTP_SECRET_BYTES];
-	char base32[33], sealed[256], uri[768];
+	struct account a;
 	struct db_conn *conn = NULL;
+	char policy[9];
 	int rc;
 
 	*out = NULL;
-	if ((rc = totp_new_secret(raw, base32)) != APP_OK ||
-	    (rc = secrets_seal(sealed, sizeof(sealed), app->cfg.jwt_secret, who->id, raw,
-	                       sizeof(raw))) != APP_OK ||
-	    (rc = totp_uri(uri, sizeof(uri), "Cabinet", who->email, base32)) != APP_OK)
-		goto done;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = totp_repo_put_pending(conn, &a, sealed, clock_now());
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = account_repo_get(&a, conn, who->kind, who->id)) == APP_OK &&
+	    (rc = twofactor_policy(policy, conn, &a)) == APP_OK)
+		rc = strcmp(policy, "off") == 0 ? APP_FORBIDDEN
+		                                : twofactor_start(out, conn, app, &a);
 	db_pool_checkin(app->pool, conn);
-	if (rc == APP_OK)
-		*out = json_pack("{s:s, s:s}", "secret", base32, "otpauth_uri", uri);
-done:
-	memset(raw, 0, sizeof(raw));
 	return rc;
 }
 
@@ -172,12 +193,19 @@ static int audited(struct app *app, const struct principal *who, const struct cl
 	return rc;
 }
 
+int twofactor_activate(json_t **out, struct db_conn *conn, struct app *app, const char *account_id,
+                       const char *code)
+{
+	int rc = check_totp(conn, app, account_id, code, true);
+
+	*out = NULL;
+	return rc == APP_OK ? fresh_codes(out, conn, app, account_id) : rc;
+}
+
 static int confirm_step(struct db_conn *conn, struct app *app, const struct principal *who,
                         const void *code, json_t **out)
 {
-	int rc = check_totp(conn, app, who->id, code, true);
-
-	return rc == APP_OK ? fresh_codes(out, conn, app, who->id) : rc;
+	return twofactor_activate(out, conn, app, who->id, code);
 }
 
 int twofactor_confirm(json_t **out, struct app *app, const struct principal *who,
@@ -195,9 +223,18 @@ static int disable_step(struct db_conn *conn, struct app *app, const struct prin
                         const void *arg, json_t **out)
 {
 	const struct factor *f = arg;
-	int rc = twofactor_check(conn, app, who->id, f->code, f->recovery_code);
+	struct account a;
+	char policy[9];
+	int rc;
 
 	(void)out;
+	/* an account that must have 2FA cannot turn it off (staff can reset it for enrolment) */
+	if ((rc = account_repo_get(&a, conn, who->kind, who->id)) != APP_OK ||
+	    (rc = twofactor_policy(policy, conn, &a)) != APP_OK)
+		return rc;
+	if (strcmp(policy, "required") == 0)
+		return APP_CONFLICT;
+	rc = twofactor_check(conn, app, who->id, f->code, f->recovery_code);
 	return rc == APP_OK ? totp_repo_delete(conn, who->id) : rc;
 }
 

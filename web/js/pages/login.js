@@ -3,8 +3,10 @@ import { html } from '/vendor/lit-html/lit-html.js';
 import { t } from '../i18n.js';
 import { signIn, signInMfa } from '../session.js';
 import { showFieldErrors } from '../api.js';
+import { enrolmentQr, recoveryCodes } from './security.js';
 
-const state = { busy: false, error: '', mfaToken: null, useRecovery: false };
+// enrolment: the new secret when the account must set up 2FA now; codes: its first recovery codes
+const state = { busy: false, error: '', mfaToken: null, useRecovery: false, enrolment: null, codes: null };
 
 /** The sign-in form; onDone runs after a successful sign-in (the portal goes home). */
 export function loginView({ realm, refresh, onDone }) {
@@ -18,17 +20,21 @@ export function loginView({ realm, refresh, onDone }) {
     refresh();
     try {
       if (state.mfaToken) {
-        await signInMfa(state.mfaToken, state.useRecovery ? { recoveryCode: data.get('recovery_code') } : { code: data.get('code') });
+        state.codes = await signInMfa(state.mfaToken, state.useRecovery ? { recoveryCode: data.get('recovery_code') } : { code: data.get('code') });
         state.mfaToken = null;
+        state.enrolment = null;
       } else {
         await signIn(data.get('login'), data.get('password'), realm);
       }
-      onDone?.();
+      if (!state.codes) onDone?.(); // else the codes are shown first
     } catch (err) {
-      if (err.code === 'mfa_required') {
+      if (err.code === 'mfa_required' || err.code === 'mfa_enrolment_required') {
         state.mfaToken = err.problem.mfa_token; // the password was right: now the code
+        state.enrolment = err.problem.enrolment || null;
+        state.useRecovery = false;
       } else if (err.code === 'invalid_mfa_token') {
         state.mfaToken = null;
+        state.enrolment = null;
         state.error = err.message;
       } else {
         state.error = err.code === 'invalid_credentials' ? t('login.invalid') : err.message;
@@ -38,6 +44,29 @@ export function loginView({ realm, refresh, onDone }) {
       state.busy = false;
       refresh();
     }
+  }
+  if (state.codes) {
+    return html`
+      <article class="login-card">
+        <h1>${t('login.enrol_title')}</h1>
+        <p>${t('login.enrol_codes')}</p>
+        ${recoveryCodes(state.codes, () => { state.codes = null; refresh(); onDone?.(); }, 'login.enrol_continue')}
+      </article>`;
+  }
+  if (state.mfaToken && state.enrolment) {
+    return html`
+      <article class="login-card" data-testid="enrol-at-login">
+        <h1>${t('login.enrol_title')}</h1>
+        <p>${t('login.enrol_help')}</p>
+        ${enrolmentQr(state.enrolment)}
+        <form @submit=${submit} novalidate>
+          <label>${t('mfa.code')}
+            <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+          </label>
+          <p class="form-error" role="alert">${state.error}</p>
+          <button type="submit" ?disabled=${state.busy}>${t('mfa.turn_on')}</button>
+        </form>
+      </article>`;
   }
   if (state.mfaToken) {
     return html`

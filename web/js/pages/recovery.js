@@ -36,20 +36,31 @@ async function submitReset(e, realm, token, router, refresh) {
   }
   const json = token ? { token, new_password: d.get('new_password'), realm }
     : { login: ask.login, code: d.get('code'), new_password: d.get('new_password'), realm };
+  if (reset.question) json.security_answer = d.get('security_answer');
   try {
     await api('POST', '/api/v1/auth/recovery/confirm', { quiet: true, json });
     ask.sent = false;
     reset.done = true;
+    reset.question = null;
     refresh();
   } catch (err) {
+    // the account has a security question: it is shown once the code or link proved valid
+    if (err.code === 'security_answer_required') reset.question = err.problem.security_question;
+    refresh();
     showFieldErrors(form, err);
   }
 }
 
-const reset = { done: false };
+const reset = { done: false, question: null };
 
 function newPasswordFields() {
   return html`
+    ${reset.question ? html`
+      <p data-testid="security-question">${t('recovery.question', { question: reset.question })}</p>
+      <label>${t('recovery.answer')}
+        <input name="security_answer" autocomplete="off" required>
+      </label>
+      <small data-error-for="security_answer" id="err-security_answer"></small>` : ''}
     <label>${t('security.new')}
       <input name="new_password" type="password" autocomplete="new-password" required>
     </label>
@@ -116,5 +127,28 @@ export function resetView({ router, refresh, realm }) {
         <small data-error-for="token" id="err-token"></small>
         <button type="submit">${t('recovery.set')}</button>
       </form>
+    </article>`;
+}
+
+const notMe = { token: null, state: 'working' };
+
+/** /not-me?token=…: the "this wasn't me" link of a new-device notice ends every session at once. */
+export function notMeView({ router, refresh, realm }) {
+  const token = new URLSearchParams(location.search).get('token') || '';
+  if (notMe.token !== token) {
+    notMe.token = token;
+    notMe.state = 'working';
+    api('POST', '/api/v1/auth/not-me', { json: { token }, quiet: true })
+      .then(() => { notMe.state = 'done'; })
+      .catch(() => { notMe.state = 'failed'; })
+      .finally(refresh);
+  }
+  return html`
+    <article class="login-card" aria-busy=${notMe.state === 'working' ? 'true' : 'false'} data-testid="not-me">
+      <h1>${t('notme.title')}</h1>
+      ${notMe.state === 'working' ? html`<p>${t('notme.working')}</p>` : ''}
+      ${notMe.state === 'done' ? html`<p role="status">${t('notme.done')}</p>` : ''}
+      ${notMe.state === 'failed' ? html`<p role="alert" class="form-error">${t('notme.invalid')}</p>` : ''}
+      <p><a href=${router.href('/forgot')}>${t('recovery.link')}</a></p>
     </article>`;
 }

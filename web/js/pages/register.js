@@ -71,14 +71,14 @@ export function confirmView({ router, refresh }) {
     confirm.token = token;
     confirm.state = 'working';
     api('POST', '/api/v1/auth/confirm', { json: { token }, quiet: true })
-      .then(() => { confirm.state = 'done'; })
+      .then((r) => { confirm.state = 'done'; confirm.purpose = r.purpose; })
       .catch((err) => { confirm.state = 'failed'; confirm.message = err.message; })
       .finally(refresh);
   }
   return html`
     <article class="login-card" aria-busy=${confirm.state === 'working' ? 'true' : 'false'}>
       <h1>${t('confirm.title')}</h1>
-      ${confirm.state === 'done' ? html`<p role="status">${t('confirm.done')}</p>
+      ${confirm.state === 'done' ? html`<p role="status">${t(confirm.purpose === 'email_change' ? 'confirm.email_changed' : 'confirm.done')}</p>
         <p><a role="button" href=${router.href('/login')}>${t('login.submit')}</a></p>` : ''}
       ${confirm.state === 'failed' ? html`<p role="alert" class="form-error">${confirm.message}</p>` : ''}
     </article>`;

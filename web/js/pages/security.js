@@ -104,13 +104,33 @@ async function tfaCall(refresh, fn) {
   refresh();
 }
 
-function downloadCodes() {
-  const blob = new Blob([`${tfa.codes.join('\n')}\n`], { type: 'text/plain' });
+function downloadCodes(codes) {
+  const blob = new Blob([`${codes.join('\n')}\n`], { type: 'text/plain' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = 'recovery-codes.txt';
   a.click();
   URL.revokeObjectURL(a.href);
+}
+
+/** The QR code and typed key of a new TOTP secret ({secret, otpauth_uri}). */
+export function enrolmentQr(enrolment) {
+  return html`
+    <p>${t('mfa.scan')}</p>
+    <canvas class="qr" aria-label=${t('mfa.qr')} role="img" ${ref((el) => el && generate(enrolment.otpauth_uri).toCanvas(el, { on: [0, 0, 0], off: [255, 255, 255] }))}></canvas>
+    <p>${t('mfa.or_type')} <code data-testid="totp-secret">${enrolment.secret}</code></p>`;
+}
+
+/** Recovery codes shown once, with copy and download; onDone when the person has saved them. */
+export function recoveryCodes(codes, onDone, doneLabel = 'mfa.saved_them') {
+  return html`
+    <p role="status">${t('mfa.codes_intro')}</p>
+    <ul class="recovery-codes" data-testid="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+    <div class="grid">
+      <button type="button" class="secondary" @click=${() => navigator.clipboard?.writeText(codes.join('\n'))}>${t('mfa.copy')}</button>
+      <button type="button" class="secondary" @click=${() => downloadCodes(codes)}>${t('mfa.download')}</button>
+      <button type="button" @click=${onDone}>${t(doneLabel)}</button>
+    </div>`;
 }
 
 function twoFactorSection(refresh) {
@@ -124,19 +144,10 @@ function twoFactorSection(refresh) {
     </form>`;
   let body;
   if (tfa.codes) {
-    body = html`
-      <p role="status">${t('mfa.codes_intro')}</p>
-      <ul class="recovery-codes" data-testid="recovery-codes">${tfa.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
-      <div class="grid">
-        <button type="button" class="secondary" @click=${() => navigator.clipboard?.writeText(tfa.codes.join('\n'))}>${t('mfa.copy')}</button>
-        <button type="button" class="secondary" @click=${downloadCodes}>${t('mfa.download')}</button>
-        <button type="button" @click=${() => { tfa.codes = null; refresh(); }}>${t('mfa.saved_them')}</button>
-      </div>`;
+    body = recoveryCodes(tfa.codes, () => { tfa.codes = null; refresh(); });
   } else if (tfa.enrolment) {
     body = html`
-      <p>${t('mfa.scan')}</p>
-      <canvas class="qr" aria-label=${t('mfa.qr')} role="img" ${ref((el) => el && generate(tfa.enrolment.otpauth_uri).toCanvas(el, { on: [0, 0, 0], off: [255, 255, 255] }))}></canvas>
-      <p>${t('mfa.or_type')} <code data-testid="totp-secret">${tfa.enrolment.secret}</code></p>
+      ${enrolmentQr(tfa.enrolment)}
       ${codeForm('mfa.turn_on', async (code) => {
         tfa.codes = (await api('POST', '/api/v1/me/2fa/confirm', { json: { code }, quiet: true })).recovery_codes;
         tfa.enrolment = null;
@@ -163,6 +174,59 @@ function twoFactorSection(refresh) {
   }
   return html`<article data-testid="two-factor"><h2>${t('mfa.section')}</h2>${body}
     <p class="form-error" role="alert">${tfa.error}</p></article>`;
+}
+
+const question = { loaded: false, current: null };
+
+async function loadQuestion(refresh) {
+  question.loaded = true;
+  question.current = (await api('GET', '/api/v1/me')).profile.security_question;
+  refresh();
+}
+
+async function saveQuestion(e, refresh, remove) {
+  e.preventDefault();
+  const form = e.target.closest('form');
+  const d = new FormData(form);
+  showFieldErrors(form, null);
+  try {
+    if (remove) {
+      await api('DELETE', '/api/v1/me/security-question', { quiet: true, json: { current_password: d.get('current_password') } });
+    } else {
+      await api('PUT', '/api/v1/me/security-question', {
+        quiet: true, json: { question: d.get('question'), answer: d.get('answer'), current_password: d.get('current_password') },
+      });
+    }
+    form.reset();
+    toast(t(remove ? 'question.removed' : 'question.saved'), 'success');
+    question.loaded = false;
+  } catch (err) {
+    showFieldErrors(form, err);
+  }
+  refresh();
+}
+
+function questionSection(refresh) {
+  if (!question.loaded) loadQuestion(refresh);
+  return html`
+    <article>
+      <h2>${t('question.title')}</h2>
+      <p data-testid="question-state">${question.current ? t('question.current', { question: question.current }) : t('question.none')}</p>
+      <form @submit=${(e) => saveQuestion(e, refresh, false)} novalidate data-testid="security-question">
+        <label>${t('question.question')}<input name="question" maxlength="200" required></label>
+        <small data-error-for="question" id="err-question"></small>
+        <label>${t('question.answer')}<input name="answer" autocomplete="off" required></label>
+        <small data-error-for="answer" id="err-answer"></small>
+        <label>${t('security.current')}
+          <input name="current_password" type="password" autocomplete="current-password" required>
+        </label>
+        <small data-error-for="current_password" id="err-current_password-question"></small>
+        <div class="grid">
+          <button type="submit">${t('question.save')}</button>
+          ${question.current ? html`<button type="button" class="outline secondary" @click=${(e) => saveQuestion(e, refresh, true)}>${t('question.remove')}</button>` : ''}
+        </div>
+      </form>
+    </article>`;
 }
 
 const ips = { loaded: false, text: '', needsYes: false };
@@ -255,5 +319,8 @@ export function securityView({ refresh }) {
       </article>
       ${ipsSection(refresh)}
     </div>
-    ${historySection()}`;
+    <div class="grid">
+      ${questionSection(refresh)}
+      ${historySection()}
+    </div>`;
 }

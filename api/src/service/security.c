@@ -1,0 +1,387 @@
+/* Security question, e-mail change, new-device notices: each change audited in its transaction. */
+#include "service/security.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/secrets.h"
+#include "common/clock.h"
+#include "db/audit_repo.h"
+#include "db/customer_repo.h"
+#include "db/db.h"
+#include "log.h"
+#include "notify/outbox.h"
+#include "service/recovery.h"
+#include "db/session_repo.h"
+
+#define CHANGE_LINK_TTL_S (24 * 3600)
+#define NOT_ME_TTL_S      (7 * 24 * 3600)
+#define ANSWER_MAX        200
+
+static struct password_params params_of(const struct app *app)
+{
+	return (struct password_params){(uint32_t)app->cfg.argon2_memory_kib,
+	                                (uint32_t)app->cfg.argon2_iterations,
+	                                (uint32_t)app->cfg.argon2_parallelism};
+}
+
+static void wrong_password(struct field_error *fe)
+{
+	fe->field = "current_password";
+	fe->code = "wrong_password";
+	snprintf(fe->message, sizeof(fe->message), "The current password is not right.");
+}
+
+int security_check_password(struct account *a_out, struct app *app, const struct principal *who,
+                            const char *password, struct field_error *fe)
+{
+	struct db_conn *conn = NULL;
+	bool right;
+	int rc;
+
+	memset(fe, 0, sizeof(*fe));
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	rc = account_repo_get(a_out, conn, who->kind, who->id);
+	db_pool_checkin(app->pool, conn); /* never held while hashing */
+	if (rc != APP_OK || (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	right = password && a_out->password_hash[0] &&
+	        password_verify(a_out->password_hash, password);
+	password_gate_leave();
+	if (!right) {
+		wrong_password(fe);
+		return APP_INVALID;
+	}
+	return APP_OK;
+}
+
+/* Lower-case ASCII letters, no leading or trailing spaces, one space between words. */
+static void normalize_answer(char *out, size_t len, const char *answer)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (const unsigned char *p = (const unsigned char *)answer; *p && n + 2 < len; p++) {
+		if (isspace(*p)) {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = (char)tolower(*p);
+	}
+	out[n] = '\0';
+}
+
+bool security_answer_matches(const struct account *a, const char *answer)
+{
+	char normalized[4 * ANSWER_MAX + 1];
+
+	if (!a->security_answer_hash[0] || !answer)
+		return false;
+	normalize_answer(normalized, sizeof(normalized), answer);
+	return password_verify(a->security_answer_hash, normalized);
+}
+
+/* Runs one audited change on the caller's account in a transaction. */
+static int audited(struct app *app, const struct account *a, const struct client_info *ci,
+                   const char *action, json_t *details, const char *question, const char *hash)
+{
+	struct db_conn *conn = NULL;
+	struct audit_entry e = audit_entry_self(a->kind, a->id, ci, action, details);
+	int rc;
+
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) == APP_OK &&
+	    (rc = account_repo_set_question(conn, a, question, hash)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+int security_set_question(struct app *app, const struct principal *who,
+                          const struct client_info *ci, const char *current_password,
+                          const char *question, const char *answer, struct field_error *fe)
+{
+	struct password_params params = params_of(app);
+	struct account a;
+	char normalized[4 * ANSWER_MAX + 1], hash[PASSWORD_HASH_MAX];
+	int rc;
+
+	memset(fe, 0, sizeof(*fe));
+	normalize_answer(normalized, sizeof(normalized), answer);
+	if (strlen(normalized) < 2 || strlen(answer) > 4 * ANSWER_MAX) {
+		fe->field = "answer";
+		fe->code = "invalid";
+		snprintf(fe->message, sizeof(fe->message),
+		         "An answer of 2 to %d characters is expected.", ANSWER_MAX);
+		return APP_INVALID;
+	}
+	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK)
+		return rc;
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	rc = password_hash(hash, &params, normalized);
+	password_gate_leave();
+	memset(normalized, 0, sizeof(normalized));
+	if (rc == APP_OK)
+		rc = audited(app, &a, ci, "auth.security_question_set", NULL, question, hash);
+	memset(hash, 0, sizeof(hash));
+	return rc;
+}
+
+int security_remove_question(struct app *app, const struct principal *who,
+                             const struct client_info *ci, const char *current_password,
+                             struct field_error *fe)
+{
+	struct account a;
+	int rc = security_check_password(&a, app, who, current_password, fe);
+
+	if (rc == APP_OK && !a.security_question[0])
+		return APP_NOT_FOUND;
+	return rc == APP_OK
+	               ? audited(app, &a, ci, "auth.security_question_removed", NULL, NULL, NULL)
+	               : rc;
+}
+
+/* The confirmation link to the new address and the notice to the old one, in one transaction. */
+static int queue_change(struct db_conn *conn, struct app *app, const struct account *a,
+                        const char *new_email)
+{
+	char token[65], link[2200], id[37];
+	json_t *link_vars = NULL, *notice_vars = NULL;
+	time_t now = clock_now();
+	int rc;
+
+	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
+	    (rc = confirmation_repo_insert(conn, token, a->id, new_email, true, now,
+	                                   CHANGE_LINK_TTL_S)) != APP_OK)
+		goto done;
+	/* built from the configured public URL, never from the request's Host header */
+	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
+	link_vars = json_pack("{s:s, s:s, s:i}", "first_name", a->display_name, "link", link,
+	                      "expires_minutes", CHANGE_LINK_TTL_S / 60);
+	notice_vars =
+	        json_pack("{s:s, s:s}", "first_name", a->display_name, "new_email", new_email);
+	struct outbox_message confirm = {.event = "email_confirmation",
+	                                 .language = a->language,
+	                                 .channel = "email",
+	                                 .address = new_email,
+	                                 .vars = link_vars,
+	                                 .customer_id = a->id};
+	struct outbox_message notice = {.event = "email_change_notice",
+	                                .language = a->language,
+	                                .channel = "email",
+	                                .address = a->email,
+	                                .vars = notice_vars,
+	                                .customer_id = a->id};
+	if ((rc = outbox_enqueue(id, conn, app, &confirm)) == APP_OK)
+		rc = outbox_enqueue(id, conn, app, &notice);
+done:
+	memset(token, 0, sizeof(token));
+	json_decref(link_vars);
+	json_decref(notice_vars);
+	return rc;
+}
+
+int security_request_email_change(struct app *app, const struct principal *who,
+                                  const struct client_info *ci, const char *current_password,
+                                  const char *new_email, struct field_error *fe)
+{
+	struct customer_holder holder;
+	struct account a;
+	struct db_conn *conn = NULL;
+	json_t *details = NULL;
+	bool taken;
+	int rc;
+
+	if (who->kind != PRINCIPAL_CUSTOMER)
+		return APP_FORBIDDEN; /* a staff address is changed by an owner */
+	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK)
+		return rc;
+	if (strcasecmp(a.email, new_email) == 0) {
+		fe->field = "email";
+		fe->code = "unchanged";
+		snprintf(fe->message, sizeof(fe->message), "This is your address already.");
+		return APP_INVALID;
+	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) != APP_OK)
+		goto done;
+	rc = customer_repo_find_holder(&holder, conn, new_email, NULL);
+	taken = rc == APP_OK;
+	if (rc == APP_NOT_FOUND)
+		rc = APP_OK;
+	/* an address held by another account gets no link, and the caller the same answer */
+	if (rc == APP_OK && !taken)
+		rc = queue_change(conn, app, &a, new_email);
+	details = json_pack("{s:s, s:b}", "new_email", new_email, "sent", !taken);
+	struct audit_entry e =
+	        audit_entry_self(a.kind, a.id, ci, "account.email_change_requested", details);
+	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	json_decref(details);
+	return rc;
+}
+
+/* A short name for a user agent ("Firefox on Linux"), for people reading the notice. */
+static void device_label(char *out, size_t len, const char *ua)
+{
+	static const struct {
+		const char *mark, *name;
+	} BROWSERS[] = {{"Edg/", "Edge"},      {"OPR/", "Opera"},     {"Firefox/", "Firefox"},
+	                {"Chrome/", "Chrome"}, {"Safari/", "Safari"}, {"curl/", "curl"},
+	                {"node", "a program"}},
+	  SYSTEMS[] = {{"Windows", "Windows"}, {"Android", "Android"}, {"iPhone", "iOS"},
+	               {"iPad", "iPadOS"},     {"Mac OS X", "macOS"},  {"CrOS", "ChromeOS"},
+	               {"Linux", "Linux"}};
+	const char *browser = "an unknown browser", *system = NULL;
+
+	ua = ua ? ua : "";
+	for (size_t i = 0; i < sizeof(BROWSERS) / sizeof(BROWSERS[0]); i++)
+		if (strstr(ua, BROWSERS[i].mark)) {
+			browser = BROWSERS[i].name;
+			break;
+		}
+	for (size_t i = 0; i < sizeof(SYSTEMS) / sizeof(SYSTEMS[0]); i++)
+		if (strstr(ua, SYSTEMS[i].mark)) {
+			system = SYSTEMS[i].name;
+			break;
+		}
+	snprintf(out, len, system ? "%s on %s" : "%s", browser, system);
+}
+
+/*
+ * Remembers (device, network) and says whether the device and the network were both new for an
+ * account that had signed in before. The network is the /24 (IPv4) or /48 (IPv6) of the address.
+ */
+static const char SQL_DEVICE_SEEN[] =
+        "WITH here AS (SELECT sha256(convert_to($2::text, 'UTF8')) AS device,"
+        "   network(set_masklen($3::inet, CASE family($3::inet) WHEN 4 THEN 24 ELSE 48 END))::cidr"
+        "     AS net),"
+        " before AS (SELECT count(*) AS n,"
+        "   count(*) FILTER (WHERE k.device_hash = here.device OR k.network = here.net) AS known"
+        "   FROM known_devices k, here WHERE k.account_id = $1::uuid),"
+        " saved AS (INSERT INTO known_devices (account_id, device_hash, network, first_seen,"
+        "   last_seen) SELECT $1::uuid, device, net, to_timestamp($4::bigint),"
+        "   to_timestamp($4::bigint) FROM here"
+        "   ON CONFLICT (account_id, device_hash, network)"
+        "   DO UPDATE SET last_seen = excluded.last_seen)"
+        " SELECT n > 0 AND known = 0 FROM before";
+
+static const char SQL_ALERT_CREATE[] =
+        "INSERT INTO device_alerts (token_hmac, account_kind, account_id, created_at, expires_at)"
+        " VALUES (decode($1::text, 'hex'), $2::text, $3::uuid, to_timestamp($4::bigint),"
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint))";
+
+static int alert_hmac(char out[65], const struct app *app, const char *token)
+{
+	char message[100];
+
+	snprintf(message, sizeof(message), "cabinet-not-me:%s", token);
+	return secrets_hmac_hex(out, app->cfg.jwt_secret, message);
+}
+
+int security_note_device(struct db_conn *conn, struct app *app, const struct account *a,
+                         const struct client_info *ci, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24], ttl[24], token[65], hmac[65], link[2200], device[64], when[32], id[37];
+	json_t *vars = NULL;
+	bool fresh;
+	int rc;
+
+	if (!ci->ip || !*ci->ip)
+		return APP_OK; /* no address to compare (a test peer without one) */
+	db_time_param(ts, (long long)now);
+	rc = db_exec(
+	        &res, conn, SQL_DEVICE_SEEN, 4,
+	        (const char *const[]){a->id, ci->user_agent ? ci->user_agent : "", ci->ip, ts});
+	fresh = rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (rc != APP_OK || !fresh)
+		return rc;
+	db_time_param(ttl, (long long)NOT_ME_TTL_S);
+	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
+	    (rc = alert_hmac(hmac, app, token)) != APP_OK ||
+	    (rc = db_exec(NULL, conn, SQL_ALERT_CREATE, 5,
+	                  (const char *const[]){hmac, account_kind_name(a->kind), a->id, ts,
+	                                        ttl})) != APP_OK)
+		goto done;
+	snprintf(link, sizeof(link), "%s%s/not-me?token=%s", app->cfg.public_url,
+	         a->kind == PRINCIPAL_STAFF ? "/admin" : "", token);
+	device_label(device, sizeof(device), ci->user_agent);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	vars = json_pack("{s:s, s:s, s:s, s:s, s:s}", "first_name", a->display_name, "ip", ci->ip,
+	                 "device", device, "time", when, "revoke_link", link);
+	struct outbox_message m = {.event = "new_device_login",
+	                           .language = a->language[0] ? a->language : "en",
+	                           .channel = "email",
+	                           .address = a->email,
+	                           .vars = vars,
+	                           .customer_id = a->kind == PRINCIPAL_CUSTOMER ? a->id : NULL,
+	                           .staff_id = a->kind == PRINCIPAL_STAFF ? a->id : NULL};
+	rc = outbox_enqueue(id, conn, app, &m);
+done:
+	memset(token, 0, sizeof(token));
+	json_decref(vars);
+	return rc;
+}
+
+static const char SQL_ALERT_USE[] =
+        "UPDATE device_alerts SET used_at = to_timestamp($2::bigint)"
+        " WHERE token_hmac = decode($1::text, 'hex') AND used_at IS NULL"
+        "   AND expires_at > to_timestamp($2::bigint)"
+        " RETURNING account_kind, account_id";
+
+int security_not_me(struct app *app, const struct client_info *ci, const char *token)
+{
+	struct account a;
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	char hmac[65], ts[24];
+	time_t now = clock_now();
+	int rc;
+
+	if (!secrets_is_token(token) || alert_hmac(hmac, app, token) != APP_OK)
+		return APP_NOT_FOUND;
+	db_time_param(ts, (long long)now);
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = db_exec(&res, conn, SQL_ALERT_USE, 2, (const char *const[]){hmac, ts})) != APP_OK)
+		goto done;
+	if (PQntuples(res) != 1) {
+		rc = APP_NOT_FOUND;
+		goto done;
+	}
+	rc = account_repo_get(&a, conn,
+	                      strcmp(PQgetvalue(res, 0, 0), "customer") == 0 ? PRINCIPAL_CUSTOMER
+	                                                                     : PRINCIPAL_STAFF,
+	                      PQgetvalue(res, 0, 1));
+	struct audit_entry e = audit_entry_self(a.kind, a.id, ci, "auth.not_me", NULL);
+	if (rc == APP_OK &&
+	    (rc = session_repo_revoke_others(conn, a.id, NULL, "not_me", now)) == APP_OK &&
+	    (rc = recovery_send_link(conn, app, ci, &a)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	PQclear(res);
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	if (rc == APP_OK)
+		log_warn("Security - %s %s reported a sign-in that was not theirs: sessions ended",
+		         account_kind_name(a.kind), a.id);
+	return rc;
+}

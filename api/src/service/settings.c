@@ -1,0 +1,205 @@
+/* Settings: the catalogue decides names, types and defaults; the table keeps what staff changed. */
+#include "service/settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/audit_repo.h"
+#include "db/db.h"
+
+enum setting_type { SETTING_BOOL, SETTING_CHOICE };
+
+struct setting_def {
+	const char *key;
+	enum setting_type type;
+	const char *default_json;
+	const char *const *choices; /* SETTING_CHOICE */
+};
+
+#define CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* Later features add their settings here; a key not listed is refused. */
+static const struct setting_def CATALOGUE[] = {
+        /* what "inherit" means for a customer's 2FA policy */
+        {"two_factor.default_policy", SETTING_CHOICE, "\"optional\"",
+         CHOICES("optional", "required")},
+        /* every staff member must use 2FA; those without it enrol at their next sign-in */
+        {"two_factor.staff_required", SETTING_BOOL, "false", NULL},
+};
+
+#define CATALOGUE_SIZE (sizeof(CATALOGUE) / sizeof(CATALOGUE[0]))
+
+static const struct setting_def *find(const char *key)
+{
+	for (size_t i = 0; i < CATALOGUE_SIZE; i++)
+		if (strcmp(CATALOGUE[i].key, key) == 0)
+			return &CATALOGUE[i];
+	return NULL;
+}
+
+int settings_check(const char *key, json_t *value, struct field_error *fe)
+{
+	const struct setting_def *d = find(key);
+	bool ok = false;
+
+	memset(fe, 0, sizeof(*fe));
+	fe->field = key;
+	if (!d) {
+		fe->code = "unknown_field";
+		snprintf(fe->message, sizeof(fe->message), "There is no such setting.");
+		return APP_INVALID;
+	}
+	if (d->type == SETTING_BOOL) {
+		ok = json_is_boolean(value);
+		snprintf(fe->message, sizeof(fe->message), "true or false.");
+	} else {
+		for (const char *const *c = d->choices; *c && json_is_string(value); c++)
+			ok |= strcmp(*c, json_string_value(value)) == 0;
+		snprintf(fe->message, sizeof(fe->message), "One of:");
+		for (const char *const *c = d->choices; *c; c++)
+			snprintf(fe->message + strlen(fe->message),
+			         sizeof(fe->message) - strlen(fe->message), " %s", *c);
+		snprintf(fe->message + strlen(fe->message),
+		         sizeof(fe->message) - strlen(fe->message), ".");
+	}
+	fe->code = ok ? NULL : "invalid";
+	return ok ? APP_OK : APP_INVALID;
+}
+
+static const char SQL_GET[] = "SELECT value::text FROM settings WHERE key = $1::text";
+
+int settings_value(json_t **out, struct db_conn *conn, const char *key)
+{
+	const struct setting_def *d = find(key);
+	PGresult *res = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!d)
+		return APP_INTERNAL; /* a typo in the code, not the caller's fault */
+	if ((rc = db_exec(&res, conn, SQL_GET, 1, (const char *const[]){key})) == APP_OK) {
+		*out = json_loads(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : d->default_json,
+		                  JSON_DECODE_ANY, NULL);
+		/* a stored value the catalogue no longer accepts falls back to the default */
+		struct field_error fe;
+		if (*out && settings_check(key, *out, &fe) != APP_OK) {
+			json_decref(*out);
+			*out = json_loads(d->default_json, JSON_DECODE_ANY, NULL);
+		}
+		rc = *out ? APP_OK : APP_INTERNAL;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int settings_string(char *out, size_t len, struct db_conn *conn, const char *key)
+{
+	json_t *v = NULL;
+	int rc = settings_value(&v, conn, key);
+
+	if (rc == APP_OK)
+		snprintf(out, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+	json_decref(v);
+	return rc;
+}
+
+int settings_bool(bool *out, struct db_conn *conn, const char *key)
+{
+	json_t *v = NULL;
+	int rc = settings_value(&v, conn, key);
+
+	*out = rc == APP_OK && json_is_true(v);
+	json_decref(v);
+	return rc;
+}
+
+static int read_all(json_t **out, struct db_conn *conn)
+{
+	int rc = APP_OK;
+
+	*out = json_object();
+	for (size_t i = 0; i < CATALOGUE_SIZE && rc == APP_OK; i++) {
+		json_t *v = NULL;
+
+		if ((rc = settings_value(&v, conn, CATALOGUE[i].key)) == APP_OK)
+			json_object_set_new(*out, CATALOGUE[i].key, v);
+	}
+	if (rc != APP_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int settings_get(json_t **out, struct app *app)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = read_all(out, conn);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+static const char SQL_PUT[] =
+        "INSERT INTO settings (key, value, updated_at, updated_by)"
+        " VALUES ($1::text, $2::jsonb, now(), $3::uuid)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
+        " updated_by = excluded.updated_by";
+
+int settings_patch(json_t **out, struct app *app, const struct principal *who,
+                   const struct client_info *ci, json_t *patch)
+{
+	struct db_conn *conn = NULL;
+	json_t *before = NULL, *changes = json_object(), *details = NULL, *v;
+	const char *key;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		goto done;
+	/* the lock makes two staff saving at once apply one after the other, each audited truly */
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = db_exec(NULL, conn, "LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE", 0,
+	                  NULL)) != APP_OK ||
+	    (rc = read_all(&before, conn)) != APP_OK)
+		goto done;
+	json_object_foreach(patch, key, v)
+	{
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+		if (!json_equal(json_object_get(before, key), v))
+			json_object_set_new(changes, key,
+			                    json_pack("{s:O, s:O}", "from",
+			                              json_object_get(before, key), "to", v));
+		rc = text ? db_exec(NULL, conn, SQL_PUT, 3,
+		                    (const char *const[]){key, text, who->id})
+		          : APP_INTERNAL;
+		free(text);
+		if (rc != APP_OK)
+			goto done;
+	}
+	details = json_pack("{s:O}", "changes", changes);
+	struct audit_entry e = {.actor_kind = "staff",
+	                        .actor_id = who->id,
+	                        .action = "settings.updated",
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id,
+	                        .details = details};
+	if ((rc = audit_repo_append(conn, &e)) == APP_OK && (rc = read_all(out, conn)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	json_decref(before);
+	json_decref(changes);
+	json_decref(details);
+	if (rc != APP_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,39 @@
+/*
+ * Operator settings: a catalogue compiled into the server (name, type, bounds, default) and the
+ * values staff changed, kept in the settings table so every instance reads the same ones.
+ */
+#ifndef CABINET_SERVICE_SETTINGS_H
+#define CABINET_SERVICE_SETTINGS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "auth/principal.h"
+#include "common/client.h"
+#include "common/err.h"
+#include "db/pool.h"
+
+/* The value of one setting (the stored one, else its default), as JSON; caller owns it. */
+int settings_value(json_t **out, struct db_conn *conn, const char *key);
+
+/* A string setting's value copied into out (an enum setting, say). */
+int settings_string(char *out, size_t len, struct db_conn *conn, const char *key);
+
+/* A boolean setting's value. */
+int settings_bool(bool *out, struct db_conn *conn, const char *key);
+
+/* Every setting with its value: {key: value, ...}. */
+int settings_get(json_t **out, struct app *app);
+
+/* Whether value suits the setting key: APP_OK, else APP_INVALID with fe naming the rule. */
+int settings_check(const char *key, json_t *value, struct field_error *fe);
+
+/*
+ * Changes some settings at once (each already passed settings_check), audited as settings.updated
+ * with the old and new values. Answers every setting, as settings_get.
+ */
+int settings_patch(json_t **out, struct app *app, const struct principal *who,
+                   const struct client_info *ci, json_t *patch);
+
+#endif
