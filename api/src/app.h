@@ -18,9 +18,7 @@ struct app {
 	struct metrics *metrics;
 	struct ipnet_list trusted_proxies;
 	char web_root[PATH_MAX]; /* canonical absolute path, "" when the folder is missing */
-	char dummy_hash
-	        [PASSWORD_HASH_MAX]; /* verified for unknown accounts, so they cost the same */
-	atomic_long in_flight;       /* requests being handled, for draining on SIGTERM */
+	atomic_long in_flight;   /* requests being handled, for draining on SIGTERM */
 	atomic_bool
 	        draining; /* SIGTERM received: readyz answers 503, responses close connections */
 };

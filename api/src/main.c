@@ -96,18 +96,8 @@ static int setup(struct app *app)
 	if (ipnet_list_parse(&app->trusted_proxies, app->cfg.trusted_proxies, why, sizeof(why)) !=
 	    APP_OK)
 		return APP_INVALID; /* config_load validated it already */
-	{
-		/* the hash verified for unknown accounts: same parameters, so the same cost */
-		struct password_params pp = {(uint32_t)app->cfg.argon2_memory_kib,
-		                             (uint32_t)app->cfg.argon2_iterations,
-		                             (uint32_t)app->cfg.argon2_parallelism};
-		char random[33];
-
-		if (password_gate_init(app->cfg.hash_concurrency) != APP_OK ||
-		    secrets_random_hex(random, 16) != APP_OK ||
-		    password_hash(app->dummy_hash, &pp, random) != APP_OK)
-			return APP_INTERNAL;
-	}
+	if (password_gate_init(app->cfg.hash_concurrency) != APP_OK)
+		return APP_INTERNAL;
 	if ((rc = db_pool_create(&app->pool, &po)) != APP_OK)
 		return rc;
 	if (app->cfg.migrate_on_start && (rc = migrate_at_start(app)) != APP_OK)

@@ -50,7 +50,7 @@ test('settings: staff with settings.manage read and change them; bad values chan
   staff = bearer(await login(OWNER, { realm: 'staff' }));
   const s = await api.get('/api/v1/settings', staff);
   assert.equal(s.status, 200);
-  assert.deepEqual(s.json, { 'two_factor.default_policy': 'optional', 'two_factor.staff_required': false });
+  assert.deepEqual(s.json, { 'two_factor.default_policy': 'optional', 'two_factor.staff_required': false, 'password.hash_driver': 'argon2id', 'password.bcrypt_cost': 12 });
   const bad = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'two_factor.default_policy': 'always', 'two_factor.staff_required': 'yes', 'registration.open': true } });
   assert.equal(bad.status, 400);
   assert.deepEqual(Object.fromEntries(bad.json.errors.map((e) => [e.field, e.code])), { 'two_factor.default_policy': 'invalid', 'two_factor.staff_required': 'invalid', 'registration.open': 'unknown_field' });
@@ -223,4 +223,26 @@ test('a sign-in from a new device and network queues a notice; its link ends eve
   assert.equal((await api.post('/api/v1/auth/not-me', { json: { token } })).json.code, 'invalid_token');
   assert.equal((await api.post('/api/v1/auth/not-me', { json: { token: 'x' } })).status, 400);
   assert.equal(count("SELECT count(*) FROM audit_log WHERE action = 'auth.not_me'"), 1);
+});
+
+test('hashing driver: bcrypt makes the new hashes and re-hashes at sign-in; back to argon2id likewise', async () => {
+  const email = customer();
+  const hashOf = () => psql(db.url, `SELECT password_hash FROM customers WHERE email = '${email}'`);
+  assert.match(hashOf(), /^\$argon2id\$/);
+  const bad = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'password.hash_driver': 'md5', 'password.bcrypt_cost': 31 } });
+  assert.deepEqual(bad.json.errors.map((e) => [e.field, e.code]).sort(), [['password.bcrypt_cost', 'invalid'], ['password.hash_driver', 'invalid']]);
+  const set = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'password.hash_driver': 'bcrypt', 'password.bcrypt_cost': 10 } });
+  assert.equal(set.json['password.hash_driver'], 'bcrypt');
+  assert.equal((await login(email, { password: 'wrong password here' })).status, 401);
+  assert.match(hashOf(), /^\$argon2id\$/, 'a wrong password changes nothing');
+  const r = await login(email);
+  assert.equal(r.status, 200);
+  assert.match(hashOf(), /^\$2b\$10\$.{53}$/);
+  assert.equal((await login(email)).status, 200, 'the bcrypt hash verifies');
+  const changed = await api.request('PUT', '/api/v1/me/password', { ...bearer(r), json: { current_password: PASSWORD, new_password: 'a bcrypt era passphrase' } });
+  assert.equal(changed.status, 204);
+  assert.match(hashOf(), /^\$2b\$10\$/);
+  await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'password.hash_driver': 'argon2id' } });
+  assert.equal((await login(email, { password: 'a bcrypt era passphrase' })).status, 200);
+  assert.match(hashOf(), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 });

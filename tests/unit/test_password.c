@@ -1,4 +1,7 @@
-/* password.c: argon2id hashing with the configured costs; legacy argon2 parameters still verify. */
+/*
+ * password.c: argon2id or bcrypt hashing with the configured costs; legacy argon2 parameters still
+ * verify; the dummy hash of unknown accounts follows the driver.
+ */
 #include <argon2.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +95,48 @@ static void rehash_rule(void **state)
 	assert_true(password_needs_rehash(NULL, &p));
 }
 
+static void bcrypt_driver(void **state)
+{
+	struct password_params p = {.memory_kib = 19456,
+	                            .iterations = 2,
+	                            .parallelism = 1,
+	                            .driver = PASSWORD_BCRYPT,
+	                            .bcrypt_cost = 10};
+	struct password_params argon = {.memory_kib = 19456, .iterations = 2, .parallelism = 1};
+	char h1[PASSWORD_HASH_MAX], h2[PASSWORD_HASH_MAX], a[PASSWORD_HASH_MAX];
+
+	(void)state;
+	assert_int_equal(password_hash(h1, &p, "correct horse battery"), APP_OK);
+	assert_int_equal(password_hash(h2, &p, "correct horse battery"), APP_OK);
+	assert_int_equal(strncmp(h1, "$2b$10$", 7), 0);
+	assert_int_equal(strlen(h1), 60);
+	assert_string_not_equal(h1, h2); /* salted */
+	assert_true(password_verify(h1, "correct horse battery"));
+	assert_false(password_verify(h1, "correct horse batterY"));
+	assert_false(password_needs_rehash(h1, &p));
+	p.bcrypt_cost = 11;
+	assert_true(password_needs_rehash(h1, &p)); /* the cost was raised since */
+	/* switching drivers re-hashes the other kind at the next sign-in, both ways */
+	assert_int_equal(password_hash(a, &argon, "x"), APP_OK);
+	assert_true(password_needs_rehash(a, &p));
+	assert_true(password_needs_rehash(h1, &argon));
+}
+
+static void dummy_follows_the_driver(void **state)
+{
+	struct password_params bcrypt = {.driver = PASSWORD_BCRYPT, .bcrypt_cost = 10};
+	struct password_params argon = {.memory_kib = 19456, .iterations = 2, .parallelism = 1};
+	const char *d1 = password_dummy(&bcrypt), *d2 = password_dummy(&argon);
+
+	(void)state;
+	assert_non_null(d1);
+	assert_non_null(d2);
+	assert_int_equal(strncmp(d1, "$2b$10$", 7), 0);
+	assert_non_null(strstr(d2, "$argon2id$v=19$m=19456,t=2,p=1$"));
+	assert_ptr_equal(password_dummy(&bcrypt), d1); /* made once, then kept */
+	assert_false(password_verify(d1, ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +145,8 @@ int main(void)
 	        cmocka_unit_test(malformed_hashes_are_mismatches),
 	        cmocka_unit_test(bcrypt_hashes),
 	        cmocka_unit_test(rehash_rule),
+	        cmocka_unit_test(bcrypt_driver),
+	        cmocka_unit_test(dummy_follows_the_driver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,7 @@
-/* Password hashing: argon2id with configured costs. Callers must not hold a database connection. */
+/*
+ * Password hashing: argon2id (default) or bcrypt for new hashes, with configured costs; every kind
+ * imported from other systems verifies. Callers must not hold a database connection.
+ */
 #ifndef CABINET_PASSWORD_H
 #define CABINET_PASSWORD_H
 
@@ -6,16 +9,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum password_driver { PASSWORD_ARGON2ID = 0, PASSWORD_BCRYPT };
+
 struct password_params {
-	uint32_t memory_kib;
+	uint32_t memory_kib; /* argon2id */
 	uint32_t iterations;
 	uint32_t parallelism;
+	enum password_driver driver; /* how new hashes are made */
+	unsigned bcrypt_cost;        /* bcrypt: log2 of the rounds, 4 to 31 */
 };
 
 /* Longest encoded hash password_hash writes, terminator included. */
 #define PASSWORD_HASH_MAX 256
 
-/* Hashes password into out (PASSWORD_HASH_MAX bytes) as an encoded $argon2id$ string. */
+/*
+ * Hashes password into out (PASSWORD_HASH_MAX bytes): an encoded $argon2id$ string, or a $2b$ bcrypt
+ * one (bcrypt reads only the first 72 bytes of a password: the standard, kept for compatibility).
+ */
 int password_hash(char *out, const struct password_params *params, const char *password);
 
 /*
@@ -26,10 +36,16 @@ int password_hash(char *out, const struct password_params *params, const char *p
 bool password_verify(const char *encoded, const char *password);
 
 /*
- * Whether a hash should be replaced at the next successful sign-in: anything but argon2id with exactly
- * the configured parameters.
+ * Whether a hash should be replaced at the next successful sign-in: anything but the configured
+ * driver with exactly the configured parameters.
  */
 bool password_needs_rehash(const char *encoded, const struct password_params *params);
+
+/*
+ * A hash of a random password made with params, verified for unknown accounts so that they cost what
+ * a known one does. Made once per distinct params and kept; NULL only if hashing fails.
+ */
+const char *password_dummy(const struct password_params *params);
 
 /*
  * Bounds concurrent hash computations (argon2 takes ~20 MiB and tens of ms each): at most slots at

@@ -15,6 +15,7 @@
 #include "db/session_repo.h"
 #include "log.h"
 #include "service/security.h"
+#include "service/settings.h"
 #include "notify/outbox.h"
 
 #define LINK_TTL_S     (30 * 60)
@@ -199,9 +200,7 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
                      const char *new_password, const char *answer, char question_out[201],
                      struct field_error *fe)
 {
-	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
-	                                 (uint32_t)app->cfg.argon2_iterations,
-	                                 (uint32_t)app->cfg.argon2_parallelism};
+	struct password_params params;
 	struct account a;
 	struct db_conn *conn = NULL;
 	char hmac[65], hash[PASSWORD_HASH_MAX], kind[10], id[37];
@@ -220,7 +219,8 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 		fe->code = policy_code ? policy_code : "invalid";
 		return policy_code ? APP_INVALID : APP_INTERNAL; /* the secret stays usable */
 	}
-	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+	if ((rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
 	rc = password_hash(hash, &params, new_password);
 	password_gate_leave();

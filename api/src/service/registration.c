@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "log.h"
 #include "notify/outbox.h"
+#include "service/settings.h"
 
 #define CONFIRMATION_TTL_S (24 * 3600)
 
@@ -109,16 +110,15 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 int registration_register(struct app *app, const struct client_info *ci,
                           const struct registration *r)
 {
-	struct password_params params = {(uint32_t)app->cfg.argon2_memory_kib,
-	                                 (uint32_t)app->cfg.argon2_iterations,
-	                                 (uint32_t)app->cfg.argon2_parallelism};
+	struct password_params params;
 	struct customer_holder holder;
 	struct db_conn *conn = NULL;
 	char hash[PASSWORD_HASH_MAX];
 	int rc;
 
 	/* hashed whether or not the address is free, so both answers take as long */
-	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+	if ((rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
 	rc = password_hash(hash, &params, r->password);
 	password_gate_leave();

@@ -14,18 +14,12 @@
 #include "log.h"
 #include "notify/outbox.h"
 #include "service/recovery.h"
+#include "service/settings.h"
 #include "db/session_repo.h"
 
 #define CHANGE_LINK_TTL_S (24 * 3600)
 #define NOT_ME_TTL_S      (7 * 24 * 3600)
 #define ANSWER_MAX        200
-
-static struct password_params params_of(const struct app *app)
-{
-	return (struct password_params){(uint32_t)app->cfg.argon2_memory_kib,
-	                                (uint32_t)app->cfg.argon2_iterations,
-	                                (uint32_t)app->cfg.argon2_parallelism};
-}
 
 static void wrong_password(struct field_error *fe)
 {
@@ -110,7 +104,7 @@ int security_set_question(struct app *app, const struct principal *who,
                           const struct client_info *ci, const char *current_password,
                           const char *question, const char *answer, struct field_error *fe)
 {
-	struct password_params params = params_of(app);
+	struct password_params params;
 	struct account a;
 	char normalized[4 * ANSWER_MAX + 1], hash[PASSWORD_HASH_MAX];
 	int rc;
@@ -124,9 +118,9 @@ int security_set_question(struct app *app, const struct principal *who,
 		         "An answer of 2 to %d characters is expected.", ANSWER_MAX);
 		return APP_INVALID;
 	}
-	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK)
-		return rc;
-	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK ||
+	    (rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
 	rc = password_hash(hash, &params, normalized);
 	password_gate_leave();

@@ -18,6 +18,7 @@
 #include "db/throttle_repo.h"
 #include "db/twofactor_repo.h"
 #include "service/security.h"
+#include "service/settings.h"
 #include "service/twofactor.h"
 #include "log.h"
 
@@ -40,13 +41,6 @@ static struct token_keys keys_of(const struct app *app)
 static const char *realm_of(enum principal_kind kind)
 {
 	return kind == PRINCIPAL_CUSTOMER ? "portal" : "staff";
-}
-
-static struct password_params params_of(const struct app *app)
-{
-	return (struct password_params){(uint32_t)app->cfg.argon2_memory_kib,
-	                                (uint32_t)app->cfg.argon2_iterations,
-	                                (uint32_t)app->cfg.argon2_parallelism};
 }
 
 /* Whether ip may use an account with this trusted list ("" allows any; a bad list allows none). */
@@ -308,7 +302,7 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	struct account a;
 	struct throttle_state state = {0};
 	struct db_conn *conn = NULL;
-	struct password_params params = params_of(app);
+	struct password_params params;
 	char subject[48] = "", rehash[PASSWORD_HASH_MAX] = "";
 	const char *reason = "unknown_account", *refusal;
 	bool known = false, blocked, right;
@@ -318,7 +312,8 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 
 	memset(out, 0, sizeof(*out));
 	*refusal_out = "invalid_credentials";
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+	if ((rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
 	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
@@ -353,7 +348,7 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	right = known && !blocked && a.password_hash[0] &&
 	        password_verify(a.password_hash, password);
 	if (!(known && !blocked && a.password_hash[0]))
-		password_verify(app->dummy_hash, password);
+		password_verify(password_dummy(&params), password);
 	/* a legacy or weaker hash is replaced now that the password is known to be right */
 	if (right && password_needs_rehash(a.password_hash, &params) &&
 	    password_hash(rehash, &params, password) != APP_OK)
@@ -539,7 +534,7 @@ int sessions_change_password(struct app *app, const struct principal *who,
                              const char *new_password, struct field_error *fe)
 {
 	struct account cred;
-	struct password_params params = params_of(app);
+	struct password_params params;
 	char hash[PASSWORD_HASH_MAX];
 	const char *code = NULL;
 	int rc;
@@ -568,7 +563,8 @@ int sessions_change_password(struct app *app, const struct principal *who,
 		         "Choose a password different from the current one.");
 		return APP_INVALID;
 	}
-	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+	if ((rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
 	rc = password_hash(hash, &params, new_password);
 	password_gate_leave();

@@ -8,13 +8,14 @@
 #include "db/audit_repo.h"
 #include "db/db.h"
 
-enum setting_type { SETTING_BOOL, SETTING_CHOICE };
+enum setting_type { SETTING_BOOL, SETTING_CHOICE, SETTING_INT };
 
 struct setting_def {
 	const char *key;
 	enum setting_type type;
 	const char *default_json;
 	const char *const *choices; /* SETTING_CHOICE */
+	long min, max;              /* SETTING_INT */
 };
 
 #define CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -23,9 +24,13 @@ struct setting_def {
 static const struct setting_def CATALOGUE[] = {
         /* what "inherit" means for a customer's 2FA policy */
         {"two_factor.default_policy", SETTING_CHOICE, "\"optional\"",
-         CHOICES("optional", "required")},
+         CHOICES("optional", "required"), 0, 0},
         /* every staff member must use 2FA; those without it enrol at their next sign-in */
-        {"two_factor.staff_required", SETTING_BOOL, "false", NULL},
+        {"two_factor.staff_required", SETTING_BOOL, "false", NULL, 0, 0},
+        /* how new password hashes are made; every kind still verifies and is re-hashed at sign-in */
+        {"password.hash_driver", SETTING_CHOICE, "\"argon2id\"", CHOICES("argon2id", "bcrypt"), 0,
+         0},
+        {"password.bcrypt_cost", SETTING_INT, "12", NULL, 10, 14},
 };
 
 #define CATALOGUE_SIZE (sizeof(CATALOGUE) / sizeof(CATALOGUE[0]))
@@ -53,6 +58,11 @@ int settings_check(const char *key, json_t *value, struct field_error *fe)
 	if (d->type == SETTING_BOOL) {
 		ok = json_is_boolean(value);
 		snprintf(fe->message, sizeof(fe->message), "true or false.");
+	} else if (d->type == SETTING_INT) {
+		ok = json_is_integer(value) && json_integer_value(value) >= d->min &&
+		     json_integer_value(value) <= d->max;
+		snprintf(fe->message, sizeof(fe->message), "A whole number from %ld to %ld.",
+		         d->min, d->max);
 	} else {
 		for (const char *const *c = d->choices; *c && json_is_string(value); c++)
 			ok |= strcmp(*c, json_string_value(value)) == 0;
@@ -111,6 +121,30 @@ int settings_bool(bool *out, struct db_conn *conn, const char *key)
 
 	*out = rc == APP_OK && json_is_true(v);
 	json_decref(v);
+	return rc;
+}
+
+int settings_password_params(struct password_params *out, struct app *app)
+{
+	struct db_conn *conn = NULL;
+	char driver[16] = "";
+	json_t *cost = NULL;
+	int rc;
+
+	*out = (struct password_params){.memory_kib = (uint32_t)app->cfg.argon2_memory_kib,
+	                                .iterations = (uint32_t)app->cfg.argon2_iterations,
+	                                .parallelism = (uint32_t)app->cfg.argon2_parallelism,
+	                                .driver = PASSWORD_ARGON2ID,
+	                                .bcrypt_cost = 12};
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK &&
+	    (rc = settings_string(driver, sizeof(driver), conn, "password.hash_driver")) ==
+	            APP_OK &&
+	    (rc = settings_value(&cost, conn, "password.bcrypt_cost")) == APP_OK) {
+		out->driver = strcmp(driver, "bcrypt") == 0 ? PASSWORD_BCRYPT : PASSWORD_ARGON2ID;
+		out->bcrypt_cost = (unsigned)json_integer_value(cost);
+	}
+	db_pool_checkin(app->pool, conn);
+	json_decref(cost);
 	return rc;
 }
 

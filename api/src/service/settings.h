@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "app.h"
+#include "auth/password.h"
 #include "auth/principal.h"
 #include "common/client.h"
 #include "common/err.h"
@@ -22,6 +23,12 @@ int settings_string(char *out, size_t len, struct db_conn *conn, const char *key
 
 /* A boolean setting's value. */
 int settings_bool(bool *out, struct db_conn *conn, const char *key);
+
+/*
+ * The parameters new password hashes are made with: the driver and bcrypt cost of the settings, the
+ * argon2id costs of the configuration. Takes a connection for a moment (never while hashing).
+ */
+int settings_password_params(struct password_params *out, struct app *app);
 
 /* Every setting with its value: {key: value, ...}. */
 int settings_get(json_t **out, struct app *app);
