@@ -11,6 +11,7 @@ import { client } from '../lib/client.js';
 import { launch, withPage, seriousViolations } from './browser.js';
 
 let db, server, browser, api, offset = 0;
+let journeyCodes = []; // the English journey's recovery codes, used again by the recovery test
 
 before(async () => {
   db = createDatabase();
@@ -90,6 +91,7 @@ for (const [lang, w] of Object.entries(WORDS)) {
       const codes = await page.getByTestId('recovery-codes').locator('code');
       await codes.nth(9).waitFor();
       const recoveryCodes = await codes.allTextContents();
+      if (lang === 'en') journeyCodes = recoveryCodes;
       await box.getByRole('button', { name: w.saved }).click();
       await box.getByText(w.on, { exact: true }).waitFor();
       assert.deepEqual(await seriousViolations(page), []);
@@ -177,4 +179,49 @@ test('"this wasn\'t me": the link of a new-device notice ends every session', as
   });
   assert.equal((await api.get('/api/v1/me', { headers: { authorization: `Bearer ${mine.json.access_token}` } })).status, 401);
   assert.match(psql(db.url, `SELECT event FROM messages WHERE address = '${email}' ORDER BY created_at DESC, id DESC LIMIT 1`), /password_reset_link/);
+});
+
+test('forgot password with a security question, then a change of e-mail address confirmed by its link', async (t) => {
+  const email = 'journey-en@example.org'; // set "Favourite hill?" in the English journey
+  await withPage(browser, t, {}, async (page) => {
+    await page.goto(`${server.url}/forgot`);
+    await page.getByLabel('E-mail or phone').fill(email);
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByRole('status').getByText(/a code is on its way/).waitFor();
+    const code = psql(db.url, `SELECT substring(body_text from '([0-9]{6})') FROM messages WHERE address = '${email}' AND event = 'recovery_code'`);
+    await page.getByLabel('Code').fill(code);
+    await page.getByLabel('New password', { exact: true }).fill('after the hill question');
+    await page.getByLabel('New password again').fill('after the hill question');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByTestId('security-question').getByText('Favourite hill?', { exact: false }).waitFor();
+    await page.getByLabel('Your answer').fill('mont ventoux ');
+    await page.getByRole('button', { name: 'Set the new password' }).click();
+    await page.getByRole('status').getByText(/Your password is changed/).waitFor();
+
+    // signed in again (with a recovery code: 2FA stays on after a recovery)
+    await page.goto(`${server.url}/?auth=1`);
+    await page.getByLabel('E-mail or phone').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill('after the hill question');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use a recovery code' }).click();
+    assert.ok(journeyCodes.length > 2, 'the codes of the English journey');
+    await page.getByLabel('Recovery code').fill(journeyCodes[2]);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+
+    await page.getByRole('link', { name: 'Profile' }).click();
+    const form = page.getByTestId('email-change');
+    await form.getByText(email).waitFor();
+    await form.getByLabel('New address').fill('moved@example.net');
+    await form.getByLabel('Current password').fill('after the hill question');
+    await form.getByRole('button', { name: 'Change the address' }).click();
+    await page.getByRole('status').getByText('A confirmation link was sent to moved@example.net.').waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    assert.match(psql(db.url, `SELECT body_text FROM messages WHERE address = '${email}' AND event = 'email_change_notice'`), /moved@example\.net/);
+    const token = psql(db.url, "SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = 'moved@example.net'");
+    await page.goto(`${server.url}/confirm?token=${token}`);
+    await page.getByRole('status').getByText('Your e-mail address is changed.', { exact: false }).waitFor();
+    assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE email = 'moved@example.net'"), '1');
+    assert.deepEqual(page.problems.filter((p) => !p.includes('400') && !p.includes('401')), []);
+  });
 });
