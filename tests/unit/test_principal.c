@@ -1,4 +1,4 @@
-/* principal.c: deny by default; roles over the permission catalogue. */
+/* principal.c: deny by default; a staff member's permissions are its role's, "*" grants all. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,34 +7,53 @@
 
 #include "auth/principal.h"
 
-static struct principal staff(const char *role)
+static struct principal staff(const char *permissions)
 {
 	struct principal p = {.kind = PRINCIPAL_STAFF};
 
-	strcpy(p.role, role);
+	strcpy(p.permissions, permissions);
 	return p;
 }
 
-static void roles(void **state)
+static void permissions(void **state)
 {
-	struct principal owner = staff("owner"), support = staff("support"),
-	                 odd = staff("intruder");
+	struct principal owner = staff("*"), support = staff("customers.read,messages.read"),
+	                 none = staff(""), customer = {.kind = PRINCIPAL_CUSTOMER};
 	struct principal nobody = {0};
 
 	(void)state;
 	assert_true(principal_allows(&owner, "self"));
 	assert_true(principal_allows(&owner, "settings.manage"));
 	assert_true(principal_allows(&support, "self"));
+	assert_true(principal_allows(&support, "customers.read"));
+	assert_true(principal_allows(&support, "messages.read"));
 	assert_false(principal_allows(&support, "settings.manage"));
-	assert_true(principal_allows(&odd, "self"));
-	assert_false(principal_allows(&odd, "settings.manage"));
+	assert_false(principal_allows(&support, "customers"));        /* no prefix matches */
+	assert_false(principal_allows(&support, "customers.read.x")); /* nor longer names */
+	assert_false(principal_allows(&support, "messages"));
+	assert_true(principal_allows(&none, "self"));
+	assert_false(principal_allows(&none, "customers.read"));
+	strcpy(customer.permissions, "*"); /* a customer never holds staff permissions */
+	assert_false(principal_allows(&customer, "customers.read"));
+	assert_true(principal_allows(&customer, "self"));
 	assert_false(principal_allows(&nobody, "self"));
 	assert_false(principal_allows(NULL, "self"));
 	assert_false(principal_allows(&owner, NULL));
 }
 
+static void catalogue(void **state)
+{
+	(void)state;
+	assert_true(permission_known("customers.read"));
+	assert_true(permission_known("audit.read"));
+	assert_false(permission_known("customers"));
+	assert_false(permission_known("*"));
+	assert_false(permission_known(NULL));
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(roles)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(permissions),
+	                                   cmocka_unit_test(catalogue)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "http/dispatch.h"
+#include "auth/principal.h"
 #include "http/router.h"
 
 static void matches_and_misses(void **state)
@@ -41,6 +42,24 @@ static void every_route_is_unique_and_well_formed(void **state)
 	}
 }
 
+/* A typo in a permission would deny everybody, or nobody notice: every name must be in the catalogue. */
+static void every_permission_is_known(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ROUTE_COUNT; i++) {
+		const char *p = ROUTES[i].permission;
+
+		if (p && strcmp(p, "self") != 0 && !permission_known(p))
+			fail_msg("%s %s needs unknown permission %s", ROUTES[i].method,
+			         ROUTES[i].path, p);
+	}
+	/* the staff API is behind permissions, never public */
+	for (size_t i = 0; i < ROUTE_COUNT; i++)
+		if (strncmp(ROUTES[i].path, "/api/v1/customers", 17) == 0 ||
+		    strncmp(ROUTES[i].path, "/api/v1/staff", 13) == 0)
+			assert_non_null(ROUTES[i].permission);
+}
+
 static void request_ids(void **state)
 {
 	(void)state;
@@ -59,6 +78,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(matches_and_misses),
 	        cmocka_unit_test(every_route_is_unique_and_well_formed),
+	        cmocka_unit_test(every_permission_is_known),
 	        cmocka_unit_test(request_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

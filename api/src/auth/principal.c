@@ -1,18 +1,49 @@
-/* Staff roles over the permission catalogue. Customers and custom roles extend this with the access issue. */
+/* The staff permission catalogue and the one decision over it. Portal roles join with the access issue. */
 #include "auth/principal.h"
 
 #include <string.h>
 
-/* role -> permissions; "*" is every permission */
-static const struct {
-	const char *role;
-	const char *const *permissions;
-} ROLE_TABLE[] = {
-        {"owner", (const char *const[]){"*", NULL}},
-        {"admin", (const char *const[]){"*", NULL}},
-        {"support", (const char *const[]){"self", "messages.read", "messages.send", NULL}},
-        {"read_only", (const char *const[]){"self", "messages.read", NULL}},
+const char *const STAFF_PERMISSIONS[] = {
+        "customers.read",
+        "customers.write",
+        "customers.credentials",
+        "customers.suspend",
+        "customers.ban",
+        "customers.delete",
+        "customers.impersonate",
+        "customers.import",
+        "staff.manage",
+        "settings.manage",
+        "audit.read",
+        "messages.read",
+        "messages.send",
+        "templates.manage",
+        "roles.manage",
+        NULL,
 };
+
+bool permission_known(const char *name)
+{
+	for (const char *const *p = STAFF_PERMISSIONS; name && *p; p++)
+		if (strcmp(*p, name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the comma-separated list grants permission ("*" grants all). */
+static bool list_grants(const char *list, const char *permission)
+{
+	size_t n = strlen(permission);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ",");
+
+		if ((len == 1 && *p == '*') || (len == n && strncmp(p, permission, n) == 0))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
 
 bool principal_allows(const struct principal *who, const char *permission)
 {
@@ -22,14 +53,7 @@ bool principal_allows(const struct principal *who, const char *permission)
 		return true;
 	if (who->kind != PRINCIPAL_STAFF)
 		return false; /* customers' permissions arrive with roles (the access issue) */
-	for (size_t i = 0; i < sizeof(ROLE_TABLE) / sizeof(ROLE_TABLE[0]); i++) {
-		if (strcmp(ROLE_TABLE[i].role, who->role) != 0)
-			continue;
-		for (const char *const *p = ROLE_TABLE[i].permissions; *p; p++)
-			if (strcmp(*p, "*") == 0 || strcmp(*p, permission) == 0)
-				return true;
-	}
-	return false;
+	return list_grants(who->permissions, permission);
 }
 
 json_t *principal_to_json(const struct principal *who)

@@ -17,11 +17,19 @@ struct principal {
 	bool must_change_password;
 	bool two_factor;         /* a TOTP credential is active */
 	char trusted_ips[10001]; /* the account's list as typed; "" = any address */
+	char permissions[1024];  /* staff: its role's permissions, comma-separated ("*" = all) */
 };
+
+/* The staff permission catalogue: every name a route or a staff role may use, NULL-terminated. */
+extern const char *const STAFF_PERMISSIONS[];
+
+/* Whether name is in the staff permission catalogue. */
+bool permission_known(const char *name);
 
 /*
  * Whether who may use permission (route table strings: "self" for any signed-in principal, or a
- * catalogue name such as "audit.read"). Denies by default, and always for PRINCIPAL_NONE.
+ * catalogue name such as "audit.read", granted by the staff member's role). Denies by default, and
+ * always for PRINCIPAL_NONE.
  */
 bool principal_allows(const struct principal *who, const char *permission);
 

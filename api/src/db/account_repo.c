@@ -27,18 +27,20 @@ enum {
 	A_2FA_POLICY,
 	A_QUESTION,
 	A_ANSWER,
+	A_MUST_ENROL,
 	A_COLUMNS
 };
 
 /* staff follow the staff setting alone: "inherit" is read as two_factor.staff_required */
 #define STAFF_COLUMNS                                                                              \
 	"id, status, true, true, password_hash, email, display_name, '', 'en', trusted_ips,"       \
-	" 'inherit', coalesce(security_question, ''), coalesce(security_answer_hash, '')"
+	" 'inherit', coalesce(security_question, ''), coalesce(security_answer_hash, ''), false"
 #define CUSTOMER_COLUMNS                                                                           \
 	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
 	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language, "            \
 	"trusted_ips,"                                                                             \
-	" two_factor_policy, coalesce(security_question, ''), coalesce(security_answer_hash, '')"
+	" two_factor_policy, coalesce(security_question, ''), coalesce(security_answer_hash, '')," \
+	" must_enrol_two_factor"
 
 static const char SQL_STAFF_FIND[] =
         "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
@@ -77,6 +79,7 @@ static int read_one(struct account *out, PGresult *res, enum principal_kind kind
 	         PQgetvalue(res, 0, A_QUESTION));
 	snprintf(out->security_answer_hash, sizeof(out->security_answer_hash), "%s",
 	         PQgetvalue(res, 0, A_ANSWER));
+	out->must_enrol_two_factor = strcmp(PQgetvalue(res, 0, A_MUST_ENROL), "t") == 0;
 	return APP_OK;
 }
 

@@ -23,6 +23,7 @@ struct account {
 	char two_factor_policy[9];      /* inherit, required or off (staff: always inherit) */
 	char security_question[201];    /* "" when none is set */
 	char security_answer_hash[256]; /* a password hash of the normalized answer */
+	bool must_enrol_two_factor;     /* staff reset its 2FA: set it up at the next sign-in */
 };
 
 /* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */

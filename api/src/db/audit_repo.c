@@ -83,3 +83,54 @@ int audit_repo_history(json_t **out, struct db_conn *conn, const char *account_i
 	PQclear(res);
 	return rc;
 }
+
+#define AUDIT_FILTER                                                                               \
+	" WHERE ($1::uuid IS NULL OR a.actor_id = $1::uuid)"                                       \
+	"   AND ($2::uuid IS NULL OR a.customer_id = $2::uuid)"                                    \
+	"   AND ($3::text IS NULL OR a.action = $3::text"                                          \
+	"        OR (right($3::text, 1) = '.' AND starts_with(a.action, $3::text)))"               \
+	"   AND ($4::inet IS NULL OR a.ip = $4::inet)"                                             \
+	"   AND ($5::timestamptz IS NULL OR a.occurred_at >= $5::timestamptz)"                     \
+	"   AND ($6::timestamptz IS NULL OR a.occurred_at < $6::timestamptz)"
+
+static const char SQL_AUDIT_SEARCH[] =
+        "WITH page AS (SELECT a.* FROM audit_log a" AUDIT_FILTER
+        "   AND ($7::bigint IS NULL OR a.id < $7::bigint)"
+        "  ORDER BY a.id DESC LIMIT $8::integer + 1)"
+        " SELECT json_build_object("
+        "  'items', coalesce((SELECT json_agg(json_build_object('id', p.id::text,"
+        "     'occurred_at', " DB_RFC3339(
+                "p.occurred_at") ", 'actor_kind', p.actor_kind,"
+                                 "     'actor_id', p.actor_id, 'actor_name', "
+                                 "coalesce(s.display_name, s.email,"
+                                 "       nullif(trim(c.first_name || ' ' || c.last_name), ''), "
+                                 "c.email),"
+                                 "     'impersonator_id', p.impersonator_id, 'impersonator_name',"
+                                 "       coalesce(nullif(i.display_name, ''), i.email),"
+                                 "     'action', p.action, 'target_kind', p.target_kind, "
+                                 "'target_id', p.target_id,"
+                                 "     'customer_id', p.customer_id, 'ip', host(p.ip), "
+                                 "'request_id', p.request_id,"
+                                 "     'details', p.details) ORDER BY p.id DESC)"
+                                 "     FROM (SELECT * FROM page ORDER BY id DESC LIMIT "
+                                 "$8::integer) p"
+                                 "     LEFT JOIN staff s ON p.actor_kind = 'staff' AND s.id = "
+                                 "p.actor_id"
+                                 "     LEFT JOIN customers c ON p.actor_kind = 'customer' AND c.id "
+                                 "= p.actor_id"
+                                 "     LEFT JOIN staff i ON i.id = p.impersonator_id), '[]'::json),"
+                                 "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > "
+                                 "$8::integer THEN"
+                                 "     (SELECT id::text FROM page ORDER BY id DESC OFFSET "
+                                 "$8::integer - 1 LIMIT 1) END,"
+                                 "  'total', (SELECT count(*) FROM audit_log a" AUDIT_FILTER "))";
+
+int audit_repo_search(json_t **out, struct db_conn *conn, const struct audit_filter *f)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%d", f->limit);
+	return db_exec_json(out, conn, SQL_AUDIT_SEARCH, 8,
+	                    (const char *const[]){f->actor_id, f->customer_id, f->action, f->ip,
+	                                          f->from, f->to, f->cursor, n});
+}

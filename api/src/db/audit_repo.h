@@ -40,4 +40,21 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e);
 int audit_repo_history(json_t **out, struct db_conn *conn, const char *account_id,
                        const char *cursor, int limit);
 
+struct audit_filter {
+	const char *actor_id;    /* uuid text, or NULL */
+	const char *customer_id; /* the customer whose history it is, or NULL */
+	const char *action;      /* an action, or a prefix ending with '.' ("auth."), or NULL */
+	const char *ip;          /* an address, or NULL */
+	const char *from, *to;   /* RFC 3339 bounds (from included, to excluded), or NULL */
+	const char *cursor;      /* an entry id of a previous page, or NULL */
+	int limit;
+};
+
+/*
+ * Audit entries matching every filter given, newest first: {items: [{id, occurred_at, actor_kind,
+ * actor_id, actor_name, impersonator_id, impersonator_name, action, target_kind, target_id,
+ * customer_id, ip, request_id, details}], next_cursor, total}. Caller owns *out.
+ */
+int audit_repo_search(json_t **out, struct db_conn *conn, const struct audit_filter *f);
+
 #endif

@@ -96,3 +96,30 @@ const char *db_time_param(char buf[24], long long t)
 	snprintf(buf, 24, "%lld", t);
 	return buf;
 }
+
+int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparams,
+                 const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, sql, nparams, params);
+
+	*out = NULL;
+	if (rc == APP_OK && (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)))
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
+		rc = APP_INTERNAL;
+	PQclear(res);
+	return rc;
+}
+
+int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1::text)", 1,
+	                 (const char *const[]){name});
+
+	*known_out = rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -2,6 +2,7 @@
 #ifndef CABINET_DB_H
 #define CABINET_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "db/pool.h"
@@ -15,6 +16,19 @@
  */
 int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
             const char *const *params);
+
+/* SQL for a timestamptz column as the API shows times: RFC 3339 in UTC, to the second. */
+#define DB_RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Whether PostgreSQL knows the time zone name (pg_timezone_names), so AT TIME ZONE will work. */
+int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name);
+
+/*
+ * Runs a statement answering one JSON value (json_build_object...) and parses it into *out.
+ * APP_NOT_FOUND when it answers no row or NULL.
+ */
+int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparams,
+                 const char *const *params);
 
 /* Runs a parameterless script (may hold several statements; migrations only). */
 int db_exec_script(struct db_conn *conn, const char *sql);

@@ -8,8 +8,7 @@
 #include "common/err.h"
 #include "db/db.h"
 
-/* RFC 3339 in UTC, as every time the API returns */
-#define RFC3339(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define RFC3339 DB_RFC3339
 
 void template_row_free(struct template_row *t)
 {
@@ -17,31 +16,6 @@ void template_row_free(struct template_row *t)
 	free(t->body_text);
 	free(t->body_html);
 	memset(t, 0, sizeof(*t));
-}
-
-/* Parses a single-value result holding JSON text. */
-static int json_result(json_t **out, PGresult *res)
-{
-	json_error_t jerr;
-
-	*out = NULL;
-	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-		return APP_NOT_FOUND;
-	*out = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	return *out ? APP_OK : APP_INTERNAL;
-}
-
-static int exec_json(json_t **out, struct db_conn *conn, const char *sql, int n,
-                     const char *const *p)
-{
-	PGresult *res = NULL;
-	int rc = db_exec(&res, conn, sql, n, p);
-
-	*out = NULL;
-	if (rc == APP_OK)
-		rc = json_result(out, res);
-	PQclear(res);
-	return rc;
 }
 
 enum { T_SUBJECT, T_TEXT, T_HTML };
@@ -78,7 +52,7 @@ static const char SQL_TEMPLATE_LIST[] =
 
 int template_repo_list(json_t **out, struct db_conn *conn)
 {
-	return exec_json(out, conn, SQL_TEMPLATE_LIST, 0, NULL);
+	return db_exec_json(out, conn, SQL_TEMPLATE_LIST, 0, NULL);
 }
 
 static const char SQL_TEMPLATE_GET_JSON[] =
@@ -90,8 +64,8 @@ static const char SQL_TEMPLATE_GET_JSON[] =
 int template_repo_get_json(json_t **out, struct db_conn *conn, const char *event,
                            const char *language)
 {
-	return exec_json(out, conn, SQL_TEMPLATE_GET_JSON, 2,
-	                 (const char *const[]){event, language});
+	return db_exec_json(out, conn, SQL_TEMPLATE_GET_JSON, 2,
+	                    (const char *const[]){event, language});
 }
 
 static const char SQL_TEMPLATE_PUT[] =
@@ -304,7 +278,7 @@ int message_repo_list(json_t **out, struct db_conn *conn, const struct message_f
 	snprintf(limit, sizeof(limit), "%d", f->limit);
 	const char *params[] = {f->status, f->channel, f->customer_id, f->from,
 	                        f->to,     f->cursor,  limit};
-	return exec_json(out, conn, SQL_MESSAGE_LIST, 7, params);
+	return db_exec_json(out, conn, SQL_MESSAGE_LIST, 7, params);
 }
 
 static const char SQL_MESSAGE_GET[] = "SELECT json_build_object(" MESSAGE_SUMMARY
@@ -313,7 +287,7 @@ static const char SQL_MESSAGE_GET[] = "SELECT json_build_object(" MESSAGE_SUMMAR
 
 int message_repo_get(json_t **out, struct db_conn *conn, const char *id)
 {
-	return exec_json(out, conn, SQL_MESSAGE_GET, 1, (const char *const[]){id});
+	return db_exec_json(out, conn, SQL_MESSAGE_GET, 1, (const char *const[]){id});
 }
 
 static const char SQL_MESSAGE_RETRY[] = "UPDATE messages SET status = 'queued', attempts = 0, "

@@ -90,7 +90,7 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 	return rc;
 }
 
-enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE, P_TWO_FACTOR, P_IPS };
+enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE, P_TWO_FACTOR, P_IPS, P_PERMISSIONS };
 
 /* The account must still be allowed in: a suspended customer's tokens stop on the next request. */
 static const char SQL_SESSION_PRINCIPAL[] =
@@ -99,9 +99,11 @@ static const char SQL_SESSION_PRINCIPAL[] =
         " coalesce(st.role, 'customer'), coalesce(st.must_change_password, c.must_change_password),"
         " EXISTS (SELECT 1 FROM totp_credentials t"
         "          WHERE t.account_id = coalesce(st.id, c.id) AND t.confirmed_at IS NOT NULL),"
-        " coalesce(st.trusted_ips, c.trusted_ips)"
+        " coalesce(st.trusted_ips, c.trusted_ips),"
+        " coalesce(array_to_string(r.permissions, ','), '')"
         "  FROM sessions s"
         "  LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active'"
+        "  LEFT JOIN staff_roles r ON r.name = st.role"
         "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active' AND "
         "c.login_enabled"
         " WHERE s.id = $1::uuid"
@@ -138,6 +140,8 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		who->two_factor = strcmp(PQgetvalue(res, 0, P_TWO_FACTOR), "t") == 0;
 		snprintf(who->trusted_ips, sizeof(who->trusted_ips), "%s",
 		         PQgetvalue(res, 0, P_IPS));
+		snprintf(who->permissions, sizeof(who->permissions), "%s",
+		         PQgetvalue(res, 0, P_PERMISSIONS));
 	}
 	PQclear(res);
 	return rc;
@@ -210,7 +214,7 @@ static const char SQL_SESSION_LIST[] =
         "  'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
         "  'last_used_at', to_char(last_used_at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-        "  'ip', host(ip), 'user_agent', user_agent, 'current', id = $2::uuid)"
+        "  'ip', host(ip), 'user_agent', user_agent, 'current', coalesce(id = $2::uuid, false))"
         "  ORDER BY last_used_at DESC, id), '[]'::json)"
         " FROM sessions"
         " WHERE coalesce(staff_id, customer_id) = $1::uuid AND revoked_at IS NULL"

@@ -85,6 +85,18 @@ static bool is_api_path(const char *path)
 	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
 }
 
+/* What an account that must choose a new password may still do (a one-time password was sent). */
+static bool allowed_before_new_password(const struct _u_request *req)
+{
+	static const char *const PATHS[] = {"/api/v1/me", "/api/v1/me/password",
+	                                    "/api/v1/auth/logout", NULL};
+
+	for (const char *const *p = PATHS; *p; p++)
+		if (strcmp(req->url_path, *p) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Authenticates the bearer token and checks the route's permission; on failure answers 401 (with
  * WWW-Authenticate) or 403 and returns the error.
@@ -110,6 +122,11 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 	} else if (err == APP_FORBIDDEN) {
 		problem_set(&pb, "ip_not_allowed",
 		            "Your account does not allow requests from this address.");
+	} else if (err == APP_OK && ctx->who.must_change_password &&
+	           !allowed_before_new_password(req)) {
+		problem_set(&pb, "password_change_required",
+		            "Choose a new password first (PUT /api/v1/me/password).");
+		err = APP_FORBIDDEN;
 	} else if (err == APP_OK && !principal_allows(&ctx->who, permission)) {
 		problem_set(&pb, "forbidden", "Your role does not allow this.");
 		err = APP_FORBIDDEN;

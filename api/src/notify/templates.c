@@ -22,6 +22,9 @@ const struct template_event TEMPLATE_EVENTS[] = {
         {"new_device_login", true, LIST("ip", "device", "time", "revoke_link")},
         {"email_change_notice", false, LIST("new_email")},
         {"registration_attempt", false, LIST("login_url")},
+        {"account_suspended", false, LIST("reason")},
+        {"account_banned", false, LIST("reason")},
+        {"account_reactivated", false, LIST("login_url")},
         {NULL, false, NULL},
 };
 
@@ -43,8 +46,9 @@ static const struct {
         {"ip", "203.0.113.7"},
         {"device", "Firefox on Linux"},
         {"time", "2026-01-01 12:00 UTC"},
-        {"revoke_link", "https://portal.example.com/this-was-not-me?token=sample"},
+        {"revoke_link", "https://portal.example.com/not-me?token=sample"},
         {"new_email", "ada.new@example.com"},
+        {"reason", "unpaid invoices"},
 };
 
 const struct template_event *templates_event(const char *name)

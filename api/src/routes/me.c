@@ -6,6 +6,7 @@
 #include "app.h"
 #include "auth/token.h"
 #include "common/email.h"
+#include "common/prefs.h"
 #include "common/err.h"
 #include <stdio.h>
 #include "http/context.h"
@@ -44,9 +45,6 @@ int route_me_get(const struct _u_request *req, struct _u_response *resp, void *u
 	return U_CALLBACK_COMPLETE;
 }
 
-static const char *const DATE_FORMATS[] = {"YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY",
-                                           NULL};
-
 /* Checks one field of a PATCH /me body; adds a field error when it is wrong. */
 static void check_profile_field(json_t *patch, const char *key, json_t *v, bool customer,
                                 const struct app *app, struct problem *pb)
@@ -73,16 +71,11 @@ static void check_profile_field(json_t *patch, const char *key, json_t *v, bool 
 		return;
 	}
 	if (customer && strcmp(key, "language") == 0) {
-		if (!json_is_string(v) ||
-		    (strcmp(json_string_value(v), "en") && strcmp(json_string_value(v), "fr")))
+		if (!prefs_language_known(json_string_value(v)))
 			problem_field(pb, key, "invalid", "en or fr.");
 	} else if (customer &&
 	           (!strcmp(key, "date_input_format") || !strcmp(key, "date_output_format"))) {
-		bool ok = false;
-
-		for (const char *const *f = DATE_FORMATS; *f && json_is_string(v); f++)
-			ok |= strcmp(*f, json_string_value(v)) == 0;
-		if (!ok)
+		if (!prefs_date_format_known(json_string_value(v)))
 			problem_field(pb, key, "invalid",
 			              "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
 	} else if (customer && strcmp(key, "phone") == 0) {

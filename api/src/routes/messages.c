@@ -21,12 +21,15 @@ static int path_uuid(const char **id_out, const struct _u_request *req, struct p
 }
 
 /* GET /api/v1/messages?status=&channel=&customer_id=&from=&to=&limit=&cursor= */
-int route_messages_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* The message list, of one customer when customer_id is given (the customer profile's tab). */
+static int list_messages(const struct _u_request *req, struct _u_response *resp, void *user_data,
+                         const char *customer_id)
 {
 	static const char *const STATUSES[] = {"queued", "sending", "sent", "failed", "held", NULL};
 	struct message_filter f = {.status = http_query(req, "status"),
 	                           .channel = http_query(req, "channel"),
-	                           .customer_id = http_query(req, "customer_id"),
+	                           .customer_id = customer_id ? customer_id
+	                                                      : http_query(req, "customer_id"),
 	                           .from = http_query(req, "from"),
 	                           .to = http_query(req, "to")};
 	struct problem pb = {0};
@@ -59,6 +62,27 @@ int route_messages_list(const struct _u_request *req, struct _u_response *resp, 
 	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
+}
+
+int route_messages_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	return list_messages(req, resp, user_data, NULL);
+}
+
+/* GET /api/v1/customers/{id}/messages: what was sent to one customer. */
+int route_customers_messages(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data)
+{
+	const char *id = u_map_get(req->map_url, "id");
+
+	if (!token_is_uuid(id)) {
+		struct problem pb = {0};
+
+		problem_set(&pb, "not_found", "There is no such customer.");
+		http_problem(resp, APP_NOT_FOUND, &pb);
+		return U_CALLBACK_COMPLETE;
+	}
+	return list_messages(req, resp, user_data, id);
 }
 
 /* GET /api/v1/messages/{id}: with its bodies (secret-bearing ones are wiped once delivered). */

@@ -68,4 +68,35 @@ int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, vo
 int route_settings_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_settings_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* customers.c */
+int route_customers_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_export(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_action(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_history(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
+int route_customers_notes(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_note_add(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+int route_customers_sessions(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+int route_customers_session_delete(const struct _u_request *req, struct _u_response *resp,
+                                   void *user_data);
+int route_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
+/* messages.c: a customer's messages */
+int route_customers_messages(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+
+/* staff.c */
+int route_staff_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_roles(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

@@ -61,9 +61,6 @@ static const char SQL_STAFF_PATCH[] =
         "UPDATE staff SET display_name = coalesce($2::text, display_name), updated_at = now()"
         " WHERE id = $1::uuid";
 
-static const char SQL_TIME_ZONE_KNOWN[] =
-        "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1::text)";
-
 static const char *str(json_t *patch, const char *key)
 {
 	return json_string_value(json_object_get(patch, key));
@@ -85,10 +82,11 @@ int profile_update(json_t **out, struct app *app, const struct principal *who,
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		goto done;
 	if (tz) {
-		if ((rc = db_exec(&res, conn, SQL_TIME_ZONE_KNOWN, 1, (const char *const[]){tz})) !=
-		    APP_OK)
+		bool known;
+
+		if ((rc = db_time_zone_known(&known, conn, tz)) != APP_OK)
 			goto done;
-		if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+		if (!known) {
 			fe->field = "time_zone";
 			fe->code = "invalid";
 			snprintf(fe->message, sizeof(fe->message),

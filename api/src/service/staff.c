@@ -5,11 +5,16 @@
 
 #include "auth/password.h"
 #include "auth/secrets.h"
+#include "common/clock.h"
+#include "common/email.h"
 #include "common/err.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
+#include "db/session_repo.h"
 #include "db/staff_repo.h"
 #include "log.h"
+#include "notify/outbox.h"
+#include "service/settings.h"
 
 static int staff_exist(bool *any_out, struct app *app)
 {
@@ -101,5 +106,286 @@ int staff_bootstrap(struct app *app, FILE *notice)
 		fflush(notice);
 	}
 	memset(generated, 0, sizeof(generated));
+	return rc;
+}
+
+/* ---- administration (permission staff.manage) ---- */
+
+#define STAFF_JSON                                                                                 \
+	"json_build_object('id', s.id, 'email', s.email, 'display_name', s.display_name,"          \
+	" 'role', s.role, 'status', s.status, 'must_change_password', s.must_change_password,"     \
+	" 'two_factor', EXISTS (SELECT 1 FROM totp_credentials t"                                  \
+	"   WHERE t.account_id = s.id AND t.confirmed_at IS NOT NULL),"                            \
+	" 'created_at', " DB_RFC3339(                                                              \
+	        "s.created_at") ","                                                                \
+	                        " 'last_login_at', " DB_RFC3339(                                   \
+	                                "s.last_login_at") ","                                     \
+	                                                   " 'last_login_ip', "                    \
+	                                                   "host(s.last_login_ip))"
+
+static int read_json(json_t **out, struct app *app, const char *sql, int n,
+                     const char *const *params)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = db_exec_json(out, conn, sql, n, params);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+int staff_list(json_t **out, struct app *app)
+{
+	return read_json(out, app,
+	                 "SELECT json_build_object('items', coalesce(json_agg(" STAFF_JSON
+	                 " ORDER BY lower(s.email)), '[]'::json)) FROM staff s",
+	                 0, NULL);
+}
+
+static const char SQL_STAFF_GET[] = "SELECT " STAFF_JSON " FROM staff s WHERE s.id = $1::uuid";
+
+int staff_get(json_t **out, struct app *app, const char *id)
+{
+	return read_json(out, app, SQL_STAFF_GET, 1, (const char *const[]){id});
+}
+
+int staff_roles(json_t **out, struct app *app)
+{
+	json_t *catalogue = json_array();
+	int rc = read_json(out, app,
+	                   "SELECT json_build_object('items', coalesce(json_agg(json_build_object("
+	                   " 'name', name, 'description', description, 'permissions',"
+	                   " to_json(permissions), 'system', system) ORDER BY system DESC, name),"
+	                   " '[]'::json)) FROM staff_roles",
+	                   0, NULL);
+
+	for (const char *const *p = STAFF_PERMISSIONS; *p; p++)
+		json_array_append_new(catalogue, json_string(*p));
+	if (rc == APP_OK)
+		json_object_set(*out, "permissions", catalogue);
+	json_decref(catalogue);
+	return rc;
+}
+
+static void add_error(json_t *errors, const char *field, const char *code, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
+	                                        "message", message));
+}
+
+static struct audit_entry staff_entry(const struct principal *who, const struct client_info *ci,
+                                      const char *action, const char *target, json_t *details)
+{
+	return (struct audit_entry){.actor_kind = "staff",
+	                            .actor_id = who->id,
+	                            .action = action,
+	                            .target_kind = "staff",
+	                            .target_id = target,
+	                            .ip = ci->ip,
+	                            .request_id = ci->request_id,
+	                            .details = details};
+}
+
+static int role_exists(bool *exists_out, struct db_conn *conn, const char *role)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, "SELECT 1 FROM staff_roles WHERE name = $1::text", 1,
+	                 (const char *const[]){role});
+
+	*exists_out = rc == APP_OK && PQntuples(res) == 1;
+	PQclear(res);
+	return rc;
+}
+
+int staff_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
+                 const struct client_info *ci, json_t *body)
+{
+	struct password_params params;
+	struct db_conn *conn = NULL;
+	const char *email = NULL, *name = "", *role = NULL, *key;
+	char password[21] = "", hash[PASSWORD_HASH_MAX] = "", id[37] = "", url[2100],
+	     message_id[37];
+	json_t *v, *vars = NULL, *details = NULL;
+	bool known_role = false;
+	int rc;
+
+	*out = NULL;
+	json_object_foreach(body, key, v) if (strcmp(key, "email") && strcmp(key, "display_name") &&
+	                                      strcmp(key, "role"))
+	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	email = json_string_value(json_object_get(body, "email"));
+	if (!email_plausible(email))
+		add_error(errors, "email", email ? "invalid" : "required", "An e-mail address.");
+	if ((v = json_object_get(body, "display_name")) &&
+	    (!json_is_string(v) || json_string_length(v) > 200))
+		add_error(errors, "display_name", "invalid", "Text of at most 200 characters.");
+	else if (v)
+		name = json_string_value(v);
+	role = json_string_value(json_object_get(body, "role"));
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if (role && (rc = role_exists(&known_role, conn, role)) != APP_OK)
+		goto done;
+	if (!known_role)
+		add_error(errors, "role", role ? "invalid" : "required", "One of the staff roles.");
+	db_pool_checkin(app->pool, conn);
+	conn = NULL;
+	if (json_array_size(errors)) {
+		rc = APP_INVALID;
+		goto done;
+	}
+	/* a one-time password, changed at the first sign-in */
+	if ((rc = secrets_random_password(password, 20)) != APP_OK ||
+	    (rc = settings_password_params(&params, app)) != APP_OK ||
+	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		goto done;
+	rc = password_hash(hash, &params, password);
+	password_gate_leave();
+	if (rc != APP_OK)
+		goto done;
+	struct staff_new s = {.email = email,
+	                      .display_name = name,
+	                      .password_hash = hash,
+	                      .role = role,
+	                      .must_change_password = true};
+	snprintf(url, sizeof(url), "%s/admin/", app->cfg.public_url);
+	vars = json_pack("{s:s, s:s, s:s, s:s}", "first_name", name, "login", email, "password",
+	                 password, "login_url", url);
+	details = json_pack("{s:s, s:s}", "email", email, "role", role);
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
+		goto done;
+	if ((rc = staff_repo_insert(id, conn, &s)) == APP_CONFLICT) {
+		add_error(errors, "email", "taken", "A staff member has this e-mail address.");
+		rc = APP_INVALID;
+		goto done;
+	}
+	struct outbox_message m = {.event = "generated_credentials",
+	                           .language = "en",
+	                           .channel = "email",
+	                           .address = email,
+	                           .vars = vars,
+	                           .staff_id = id};
+	struct audit_entry e = staff_entry(who, ci, "staff.created", id, details);
+	if (rc == APP_OK && (rc = outbox_enqueue(message_id, conn, app, &m)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK &&
+	    (rc = db_exec_json(out, conn, SQL_STAFF_GET, 1, (const char *const[]){id})) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	memset(password, 0, sizeof(password));
+	memset(hash, 0, sizeof(hash));
+	json_decref(vars);
+	json_decref(details);
+	return rc;
+}
+
+/*
+ * Whether the change leaves at least one active owner: the owners are locked first, so two staff
+ * demoting the last two owners at once cannot both succeed.
+ */
+static int keeps_an_owner(bool *ok_out, struct db_conn *conn, const char *id, const char *role,
+                          const char *status)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(
+	        &res, conn,
+	        "SELECT id FROM staff WHERE role = 'owner' AND status = 'active' FOR UPDATE", 0,
+	        NULL);
+	int owners = rc == APP_OK ? PQntuples(res) : 0;
+	bool target_is_owner = false;
+
+	for (int i = 0; i < owners; i++)
+		target_is_owner |= strcmp(PQgetvalue(res, i, 0), id) == 0;
+	*ok_out = !target_is_owner || owners > 1 ||
+	          ((!role || strcmp(role, "owner") == 0) &&
+	           (!status || strcmp(status, "active") == 0));
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_STAFF_UPDATE[] =
+        "UPDATE staff SET display_name = coalesce($2::text, display_name),"
+        " role = coalesce($3::text, role), status = coalesce($4::text, status),"
+        " updated_at = now() WHERE id = $1::uuid RETURNING id";
+
+int staff_update(json_t **out, json_t *errors, const char **conflict, struct app *app,
+                 const struct principal *who, const struct client_info *ci, const char *id,
+                 json_t *body)
+{
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	const char *name = NULL, *role = NULL, *status = NULL, *key;
+	json_t *v, *details = NULL;
+	bool ok = true;
+	int rc;
+
+	*out = NULL;
+	*conflict = NULL;
+	json_object_foreach(body, key, v) if (strcmp(key, "display_name") && strcmp(key, "role") &&
+	                                      strcmp(key, "status"))
+	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	if ((v = json_object_get(body, "display_name")) &&
+	    (!json_is_string(v) || json_string_length(v) > 200))
+		add_error(errors, "display_name", "invalid", "Text of at most 200 characters.");
+	name = json_string_value(v);
+	status = json_string_value(v = json_object_get(body, "status"));
+	if (v && (!status || (strcmp(status, "active") && strcmp(status, "disabled"))))
+		add_error(errors, "status", "invalid", "active or disabled.");
+	role = json_string_value(v = json_object_get(body, "role"));
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	if (v && (!role || (rc = role_exists(&ok, conn, role)) != APP_OK || !ok)) {
+		if (rc != APP_OK)
+			goto done;
+		add_error(errors, "role", "invalid", "One of the staff roles.");
+	}
+	if (json_array_size(errors)) {
+		rc = APP_INVALID;
+		goto done;
+	}
+	details = json_deep_copy(body);
+	struct audit_entry e = staff_entry(who, ci, "staff.updated", id, details);
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = keeps_an_owner(&ok, conn, id, role, status)) != APP_OK)
+		goto done;
+	if (!ok) {
+		*conflict = "last_owner";
+		rc = APP_CONFLICT;
+		goto done;
+	}
+	rc = db_exec(&res, conn, SQL_STAFF_UPDATE, 4,
+	             (const char *const[]){id, name, role, status});
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK && status && strcmp(status, "disabled") == 0)
+		rc = session_repo_revoke_others(conn, id, NULL, "account_disabled", clock_now());
+	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
+	    (rc = db_exec_json(out, conn, SQL_STAFF_GET, 1, (const char *const[]){id})) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	PQclear(res);
+	json_decref(details);
+	if (rc != APP_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int staff_disable(const char **conflict, struct app *app, const struct principal *who,
+                  const struct client_info *ci, const char *id)
+{
+	json_t *out = NULL, *errors = json_array(),
+	       *body = json_pack("{s:s}", "status", "disabled");
+	int rc = staff_update(&out, errors, conflict, app, who, ci, id, body);
+
+	json_decref(out);
+	json_decref(errors);
+	json_decref(body);
 	return rc;
 }

@@ -2,9 +2,12 @@
 #ifndef CABINET_SERVICE_STAFF_H
 #define CABINET_SERVICE_STAFF_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "app.h"
+#include "auth/principal.h"
+#include "common/client.h"
 
 /*
  * On a database without staff, creates the first staff member (role owner) from
@@ -13,5 +16,33 @@
  * one creates it. Audited as "staff.bootstrap".
  */
 int staff_bootstrap(struct app *app, FILE *notice);
+
+/* Every staff member: {items: [...]}. */
+int staff_list(json_t **out, struct app *app);
+
+/* One staff member. APP_NOT_FOUND. */
+int staff_get(json_t **out, struct app *app, const char *id);
+
+/* The staff roles with their permissions, and the permission catalogue. */
+int staff_roles(json_t **out, struct app *app);
+
+/*
+ * Adds a staff member {email, display_name, role}: a one-time password goes to its address, to be
+ * changed at the first sign-in. Field errors are appended to errors (APP_INVALID).
+ */
+int staff_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
+                 const struct client_info *ci, json_t *body);
+
+/*
+ * Changes {display_name, role, status}. Disabling ends the member's sessions. The last active
+ * owner can be neither demoted nor disabled (APP_CONFLICT, *conflict "last_owner").
+ */
+int staff_update(json_t **out, json_t *errors, const char **conflict, struct app *app,
+                 const struct principal *who, const struct client_info *ci, const char *id,
+                 json_t *body);
+
+/* DELETE: disables the member (its row and history stay) and ends its sessions. */
+int staff_disable(const char **conflict, struct app *app, const struct principal *who,
+                  const struct client_info *ci, const char *id);
 
 #endif

@@ -88,7 +88,9 @@ int twofactor_policy(char out[9], struct db_conn *conn, const struct account *a)
 	bool staff_required = false;
 	int rc = APP_OK;
 
-	if (a->kind == PRINCIPAL_STAFF) {
+	if (a->must_enrol_two_factor) {
+		snprintf(out, 9, "required"); /* a reset by staff, whatever the policy */
+	} else if (a->kind == PRINCIPAL_STAFF) {
 		rc = settings_bool(&staff_required, conn, "two_factor.staff_required");
 		snprintf(out, 9, "%s", staff_required ? "required" : "optional");
 	} else if (strcmp(a->two_factor_policy, "inherit") == 0) {
@@ -199,6 +201,11 @@ int twofactor_activate(json_t **out, struct db_conn *conn, struct app *app, cons
 	int rc = check_totp(conn, app, account_id, code, true);
 
 	*out = NULL;
+	if (rc == APP_OK)
+		rc = db_exec(
+		        NULL, conn,
+		        "UPDATE customers SET must_enrol_two_factor = false WHERE id = $1::uuid", 1,
+		        (const char *const[]){account_id});
 	return rc == APP_OK ? fresh_codes(out, conn, app, account_id) : rc;
 }
 

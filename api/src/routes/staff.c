@@ -1,0 +1,127 @@
+/* Staff administration: /api/v1/staff and /api/v1/staff/roles (permission staff.manage). */
+#include <string.h>
+
+#include "app.h"
+#include "auth/token.h"
+#include "common/err.h"
+#include "http/context.h"
+#include "http/respond.h"
+#include "routes/routes.h"
+#include "service/staff.h"
+
+static const char *path_id(const struct _u_request *req)
+{
+	const char *id = u_map_get(req->map_url, "id");
+
+	return token_is_uuid(id) ? id : NULL;
+}
+
+/* The end of every handler here: out, or the problem (field errors, last owner, not found). */
+static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                 const char *conflict)
+{
+	struct problem pb = {0};
+
+	if (err == APP_INVALID && errors && json_array_size(errors)) {
+		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
+		pb.errors = json_incref(errors);
+	} else if (err == APP_NOT_FOUND) {
+		problem_set(&pb, "not_found", "There is no such staff member.");
+	} else if (err == APP_CONFLICT && conflict) {
+		problem_set(&pb, conflict,
+		            "The last active owner can be neither demoted nor disabled.");
+	}
+	if (err == APP_OK && status == 204)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_reply(resp, err, status, out, &pb);
+	problem_free(&pb);
+	json_decref(out);
+	json_decref(errors);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* GET /api/v1/staff */
+int route_staff_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	json_t *out = NULL;
+	int err = staff_list(&out, user_data);
+
+	(void)req;
+	return reply(resp, err, 200, out, NULL, NULL);
+}
+
+/* GET /api/v1/staff/roles */
+int route_staff_roles(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	json_t *out = NULL;
+	int err = staff_roles(&out, user_data);
+
+	(void)req;
+	return reply(resp, err, 200, out, NULL, NULL);
+}
+
+/* GET /api/v1/staff/{id} */
+int route_staff_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	const char *id = path_id(req);
+	json_t *out = NULL;
+	int err = id ? staff_get(&out, user_data, id) : APP_NOT_FOUND;
+
+	return reply(resp, err, 200, out, NULL, NULL);
+}
+
+/* POST /api/v1/staff {email, display_name, role} */
+int route_staff_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL, *errors = json_array();
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK) {
+		http_problem(resp, err, &pb);
+		problem_free(&pb);
+		json_decref(errors);
+		return U_CALLBACK_COMPLETE;
+	}
+	err = staff_create(&out, errors, app, &ctx->who, &ci, body);
+	json_decref(body);
+	return reply(resp, err, 201, out, errors, NULL);
+}
+
+/* PATCH /api/v1/staff/{id} {display_name, role, status} */
+int route_staff_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = path_id(req), *conflict = NULL;
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL, *errors = json_array();
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK) {
+		http_problem(resp, err, &pb);
+		problem_free(&pb);
+		json_decref(errors);
+		return U_CALLBACK_COMPLETE;
+	}
+	err = id ? staff_update(&out, errors, &conflict, app, &ctx->who, &ci, id, body)
+	         : APP_NOT_FOUND;
+	json_decref(body);
+	return reply(resp, err, 200, out, errors, conflict);
+}
+
+/* DELETE /api/v1/staff/{id}: disables the member. */
+int route_staff_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = path_id(req), *conflict = NULL;
+	int err = id ? staff_disable(&conflict, user_data, &ctx->who, &ci, id) : APP_NOT_FOUND;
+
+	return reply(resp, err, 204, NULL, NULL, conflict);
+}
