@@ -1,4 +1,5 @@
 /* cabinetctl: operator commands that need no running server. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,8 @@ static void usage(FILE *out)
 	             "Commands:\n"
 	             "  migrate     apply pending migrations (safe while servers run)\n"
 	             "  status      list migrations and whether each is applied\n"
+	             "  audit verify\n"
+	             "              check the audit log's hash chain; names the first broken entry\n"
 	             "  help        this text\n\n"
 	             "The database comes from CABINET_DATABASE_URL (or DATABASE_URL).\n");
 }
@@ -34,6 +37,40 @@ static int cmd_status(struct db_conn *conn)
 	return current ? APP_OK : APP_CONFLICT;
 }
 
+/* Recomputes every link of the chain; the first entry whose hash or link is wrong is reported. */
+static const char SQL_AUDIT_VERIFY[] =
+        "SELECT (SELECT count(*) FROM audit_log),"
+        " (SELECT chain_seq::text || ' (entry id ' || id || ', ' || action || ')' FROM ("
+        "   SELECT a.chain_seq, a.id, a.action, a.prev_hash, a.row_hash,"
+        "     lag(a.row_hash) OVER w AS expected_prev, lag(a.chain_seq) OVER w AS prev_seq,"
+        "     audit_entry_hash(a.prev_hash, a) AS recomputed"
+        "   FROM audit_log a WINDOW w AS (ORDER BY a.chain_seq)) x"
+        "  WHERE recomputed IS DISTINCT FROM row_hash"
+        "     OR prev_hash IS DISTINCT FROM coalesce(expected_prev, audit_chain_origin())"
+        "     OR chain_seq <> coalesce(prev_seq, 0) + 1"
+        "  ORDER BY chain_seq LIMIT 1)";
+
+static int cmd_audit_verify(struct db_conn *conn)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_AUDIT_VERIFY, 0, NULL);
+
+	if (rc != APP_OK) {
+		fprintf(stderr, "cabinetctl: the audit log cannot be read (is the schema current?)\n");
+		return rc;
+	}
+	if (PQgetisnull(res, 0, 1)) {
+		printf("audit chain intact: %s entries\n", PQgetvalue(res, 0, 0));
+	} else {
+		printf("audit chain BROKEN at chain position %s: this entry or the one before it was "
+		       "changed or removed\n",
+		       PQgetvalue(res, 0, 1));
+		rc = APP_CONFLICT;
+	}
+	PQclear(res);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -42,11 +79,14 @@ int main(int argc, char **argv)
 	size_t applied = 0;
 	int rc;
 
-	if (argc != 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+	bool audit = argc == 3 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0;
+
+	if ((argc != 2 && !audit) || strcmp(argv[1], "help") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
 		usage(argc == 2 ? stdout : stderr);
 		return argc == 2 ? 0 : 2;
 	}
-	if (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "status") != 0) {
+	if (!audit && strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "status") != 0) {
 		fprintf(stderr, "cabinetctl: unknown command %s\n", argv[1]);
 		usage(stderr);
 		return 2;
@@ -60,6 +100,8 @@ int main(int argc, char **argv)
 	rc = db_connect(&conn.pg, cfg.database_url, 600000);
 	if (rc != APP_OK) {
 		fprintf(stderr, "cabinetctl: cannot connect to the database\n");
+	} else if (audit) {
+		rc = cmd_audit_verify(&conn);
 	} else if (strcmp(argv[1], "migrate") == 0) {
 		rc = migrate_apply(&applied, &conn, cabinet_migrations, cabinet_migrations_count);
 		if (rc == APP_OK)
