@@ -13,14 +13,15 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cabinetctl COMMAND\n\n"
-	             "Commands:\n"
-	             "  migrate     apply pending migrations (safe while servers run)\n"
-	             "  status      list migrations and whether each is applied\n"
-	             "  audit verify\n"
-	             "              check the audit log's hash chain; names the first broken entry\n"
-	             "  help        this text\n\n"
-	             "The database comes from CABINET_DATABASE_URL (or DATABASE_URL).\n");
+	fprintf(out,
+	        "Usage: cabinetctl COMMAND\n\n"
+	        "Commands:\n"
+	        "  migrate     apply pending migrations (safe while servers run)\n"
+	        "  status      list migrations and whether each is applied\n"
+	        "  audit verify\n"
+	        "              check the audit log's hash chain; names the first broken entry\n"
+	        "  help        this text\n\n"
+	        "The database comes from CABINET_DATABASE_URL (or DATABASE_URL).\n");
 }
 
 static int cmd_status(struct db_conn *conn)
@@ -56,13 +57,15 @@ static int cmd_audit_verify(struct db_conn *conn)
 	int rc = db_exec(&res, conn, SQL_AUDIT_VERIFY, 0, NULL);
 
 	if (rc != APP_OK) {
-		fprintf(stderr, "cabinetctl: the audit log cannot be read (is the schema current?)\n");
+		fprintf(stderr,
+		        "cabinetctl: the audit log cannot be read (is the schema current?)\n");
 		return rc;
 	}
 	if (PQgetisnull(res, 0, 1)) {
 		printf("audit chain intact: %s entries\n", PQgetvalue(res, 0, 0));
 	} else {
-		printf("audit chain BROKEN at chain position %s: this entry or the one before it was "
+		printf("audit chain BROKEN at chain position %s: this entry or the one before it "
+		       "was "
 		       "changed or removed\n",
 		       PQgetvalue(res, 0, 1));
 		rc = APP_CONFLICT;

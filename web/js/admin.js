@@ -1,24 +1,36 @@
 // The admin panel's entry point.
 import { startShell } from './shell.js';
-import { homeView, notFoundView } from './pages/common.js';
+import { notFoundView } from './pages/common.js';
 import { statusView } from './pages/status.js';
 import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
 import { forgotView, resetView, notMeView } from './pages/recovery.js';
+import { customersView, customerNewView, customerView } from './pages/customers.js';
+import { dashboardView, staffView, settingsView, auditView } from './pages/operator.js';
 
 startShell({
   app: 'admin',
   base: '/admin',
   nav: [
     { path: '/', label: 'nav.overview' },
-    { path: '/messages', label: 'nav.messages' },
-    { path: '/templates', label: 'nav.templates' },
+    { path: '/customers', label: 'nav.customers', permission: 'customers.read' },
+    { path: '/messages', label: 'nav.messages', permission: 'messages.read' },
+    { path: '/templates', label: 'nav.templates', permission: 'messages.read' },
     { path: '/status', label: 'nav.status' },
+    { path: '/staff', label: 'nav.staff', permission: 'staff.manage' },
+    { path: '/settings', label: 'nav.settings', permission: 'settings.manage' },
+    { path: '/audit', label: 'nav.audit', permission: 'audit.read' },
     { path: '/security', label: 'nav.security' },
   ],
   routes: [
-    { path: '/', view: homeView('admin') },
+    { path: '/', view: dashboardView, title: 'dashboard.title' },
+    { path: '/customers', view: customersView, title: 'customers.title' },
+    { path: '/customers/new', view: customerNewView, title: 'customers.new' },
+    { path: '/customers/:id', view: customerView, title: 'customers.one' },
+    { path: '/staff', view: staffView, title: 'staff.title' },
+    { path: '/settings', view: settingsView, title: 'settings.title' },
+    { path: '/audit', view: auditView, title: 'audit.title' },
     { path: '/messages', view: messagesView, title: 'nav.messages' },
     { path: '/messages/:id', view: messageView, title: 'nav.messages' },
     { path: '/templates', view: templatesView, title: 'nav.templates' },

@@ -13,7 +13,7 @@ import { passwordRequiredView } from './pages/security.js';
  * A view is (ctx) => template, where ctx = { params, router, refresh }; refresh() re-renders.
  * With signInRealm, every route but those marked { public: true } needs a signed-in principal of
  * that realm; the sign-in form shows until there is one. Nav items marked { signedIn: true } show
- * only to a signed-in principal, { signedOut: true } only to others.
+ * only to a signed-in principal, { signedOut: true } only to others, { permission } only to one granted it.
  */
 export async function startShell({ app, base, nav, routes, notFound, signInRealm = null }) {
   applyTheme();
@@ -50,7 +50,7 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
         <nav aria-label=${t('nav.main')}>
           <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
           <ul>
-            ${gated || who?.must_change_password ? '' : nav.filter((item) => (item.signedIn ? who : item.signedOut ? !who : true)).map((item) => html`<li><a href=${router.href(item.path)}
+            ${gated || who?.must_change_password ? '' : nav.filter((item) => (item.signedIn ? who : item.signedOut ? !who : true) && (!item.permission || who?.permissions?.includes(item.permission))).map((item) => html`<li><a href=${router.href(item.path)}
               aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}
             ${who ? html`
               <li><span class="who" data-testid="who">${who.display_name || who.email}</span></li>

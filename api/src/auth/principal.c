@@ -58,9 +58,17 @@ bool principal_allows(const struct principal *who, const char *permission)
 
 json_t *principal_to_json(const struct principal *who)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "kind",
-	                 who->kind == PRINCIPAL_CUSTOMER ? "customer" : "staff", "id", who->id,
-	                 "email", who->email, "display_name", who->display_name, "role", who->role,
-	                 "must_change_password", who->must_change_password, "two_factor",
-	                 who->two_factor);
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "kind",
+	                        who->kind == PRINCIPAL_CUSTOMER ? "customer" : "staff", "id",
+	                        who->id, "email", who->email, "display_name", who->display_name,
+	                        "role", who->role, "must_change_password",
+	                        who->must_change_password, "two_factor", who->two_factor);
+	json_t *granted = json_array();
+
+	/* what the apps may show: the catalogue entries this principal is granted */
+	for (const char *const *p = STAFF_PERMISSIONS; who->kind == PRINCIPAL_STAFF && *p; p++)
+		if (principal_allows(who, *p))
+			json_array_append_new(granted, json_string(*p));
+	json_object_set_new(out, "permissions", granted);
+	return out;
 }
