@@ -35,7 +35,7 @@ test('staff sign in and see themselves', async () => {
   assert.equal(r.json.principal.email, EMAIL);
   assert.equal(r.json.principal.role, 'owner');
   const cookie = r.headers.get('set-cookie');
-  assert.match(cookie, /^cabinet_refresh=[0-9a-f]{64}/);
+  assert.match(cookie, /^cabinet_refresh_staff=[0-9a-f]{64}/);
   assert.match(cookie, /HttpOnly/i);
   assert.match(cookie, /SameSite=Strict/i);
   assert.match(cookie, /Path=\/api\/v1\/auth/);
@@ -91,8 +91,11 @@ test('refresh rotates the token; reusing an old one ends the session', async () 
   assert.equal(r1.status, 200);
   assert.notEqual(r1.json.refresh_token, first.json.refresh_token);
   // the cookie works as well as the body
-  const r2 = await api.post('/api/v1/auth/refresh', { headers: { cookie: `cabinet_refresh=${r1.json.refresh_token}` } });
+  const r2 = await api.post('/api/v1/auth/refresh?realm=staff', { headers: { cookie: `cabinet_refresh_staff=${r1.json.refresh_token}` } });
   assert.equal(r2.status, 200);
+  // the portal's cookie is another one: a staff cookie does not count there
+  const other = await api.post('/api/v1/auth/refresh', { headers: { cookie: `cabinet_refresh_staff=${r2.json.refresh_token}` } });
+  assert.equal(other.status, 401);
   assert.equal((await api.get('/api/v1/me', bearer(r2.json.access_token))).status, 200);
   // replaying the first token: refused, and the whole family with it
   const replay = await api.post('/api/v1/auth/refresh', { json: { refresh_token: first.json.refresh_token } });
@@ -116,7 +119,7 @@ test('logout stops the access token at once and clears the cookie', async () => 
   const s = await login({ login: EMAIL, password: PASSWORD });
   const out = await api.post('/api/v1/auth/logout', bearer(s.json.access_token));
   assert.equal(out.status, 204);
-  assert.match(out.headers.get('set-cookie'), /cabinet_refresh=;/);
+  assert.match(out.headers.get('set-cookie'), /cabinet_refresh_staff=;/);
   assert.equal((await api.get('/api/v1/me', bearer(s.json.access_token))).status, 401);
   assert.equal((await api.post('/api/v1/auth/refresh', { json: { refresh_token: s.json.refresh_token } })).status, 401);
 });

@@ -11,21 +11,28 @@ const notify = () => listeners.forEach((fn) => fn(principal));
 export const currentPrincipal = () => principal;
 export const onSessionChange = (fn) => listeners.add(fn);
 
+// The realm of this app (staff for the admin panel, portal for the portal): each has its own
+// refresh cookie, so both can be signed in at once in one browser.
+let realm = 'portal';
+export function setRealm(r) {
+  realm = r;
+}
+
 // A hint, not a secret: whether a refresh cookie is worth trying, so that an anonymous page load
 // does not start with a 401. The cookie itself stays HttpOnly.
-const HINT = 'cabinet.session';
+const hint = () => `cabinet.session.${realm}`;
 
 function accept(tokens) {
   accessToken = tokens.access_token;
   principal = tokens.principal;
-  localStorage.setItem(HINT, '1');
+  localStorage.setItem(hint(), '1');
   notify();
 }
 
 function forget() {
   accessToken = null;
   principal = null;
-  localStorage.removeItem(HINT);
+  localStorage.removeItem(hint());
   notify();
 }
 
@@ -50,8 +57,8 @@ export async function reloadPrincipal() {
 
 /** Restores or renews the session from the refresh cookie; false when there is none. */
 export function restore() {
-  if (!localStorage.getItem(HINT)) return Promise.resolve(false);
-  refreshing ??= api('POST', '/api/v1/auth/refresh', { quiet: true })
+  if (!localStorage.getItem(hint())) return Promise.resolve(false);
+  refreshing ??= api('POST', `/api/v1/auth/refresh?realm=${realm}`, { quiet: true })
     .then((tokens) => { accept(tokens); return true; })
     .catch(() => { if (principal) forget(); return false; })
     .finally(() => { refreshing = null; });

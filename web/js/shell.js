@@ -3,7 +3,7 @@ import { html, render } from '/vendor/lit-html/lit-html.js';
 import { createRouter } from './router.js';
 import { initI18n, t, setLanguage, language, languages, onLanguageChange } from './i18n.js';
 import { applyTheme, currentTheme, THEMES } from './theme.js';
-import { currentPrincipal, onSessionChange, restore, signOut } from './session.js';
+import { currentPrincipal, onSessionChange, restore, signOut, setRealm } from './session.js';
 import { loginView } from './pages/login.js';
 import { passwordRequiredView } from './pages/security.js';
 
@@ -18,6 +18,7 @@ import { passwordRequiredView } from './pages/security.js';
 export async function startShell({ app, base, nav, routes, notFound, signInRealm = null }) {
   applyTheme();
   await initI18n();
+  if (signInRealm) setRealm(signInRealm);
   if (signInRealm) await restore();
   const root = document.getElementById('app');
   let state;

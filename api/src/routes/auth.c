@@ -16,18 +16,33 @@
 #include "auth/secrets.h"
 #include "auth/policy.h"
 
-#define REFRESH_COOKIE      "cabinet_refresh"
 #define REFRESH_COOKIE_PATH "/api/v1/auth"
 
-/* The refresh token goes to browsers as an HttpOnly, SameSite=Strict cookie on the auth path only. */
-static void set_refresh_cookie(struct _u_response *resp, const struct app *app, const char *value,
-                               long max_age)
+/*
+ * The refresh token goes to browsers as an HttpOnly, SameSite=Strict cookie on the auth path only,
+ * one per realm ("cabinet_refresh_staff", "cabinet_refresh_portal"): the admin panel and the portal
+ * share an origin, and signing in to one must not sign the browser out of the other.
+ */
+static void refresh_cookie_name(char out[32], const char *realm)
+{
+	snprintf(out, 32, "cabinet_refresh_%s", realm);
+}
+
+static void set_refresh_cookie(struct _u_response *resp, const struct app *app, const char *realm,
+                               const char *value, long max_age)
 {
 	int secure = strncmp(app->cfg.public_url, "https://", 8) == 0;
+	char name[32];
 
+	refresh_cookie_name(name, realm);
 	ulfius_add_same_site_cookie_to_response(
-	        resp, REFRESH_COOKIE, value, max_age ? NULL : "Thu, 01 Jan 1970 00:00:00 GMT",
+	        resp, name, value, max_age ? NULL : "Thu, 01 Jan 1970 00:00:00 GMT",
 	        (unsigned)max_age, NULL, REFRESH_COOKIE_PATH, secure, 1, U_COOKIE_SAME_SITE_STRICT);
+}
+
+static const char *realm_of_principal(const struct principal *who)
+{
+	return who->kind == PRINCIPAL_STAFF ? "staff" : "portal";
 }
 
 /* Ends login and refresh: the tokens on success, else the problem; frees what both own. */
@@ -43,7 +58,8 @@ static int finish(struct _u_response *resp, struct app *app, int err, struct ses
 		                principal_to_json(&t->who));
 		if (t->recovery_codes) /* the first ones, after an enrolment at sign-in */
 			json_object_update(out, t->recovery_codes);
-		set_refresh_cookie(resp, app, t->refresh_token, t->refresh_max_age);
+		set_refresh_cookie(resp, app, realm_of_principal(&t->who), t->refresh_token,
+		                   t->refresh_max_age);
 	}
 	http_reply(resp, err, 200, out, pb);
 	json_decref(out);
@@ -123,7 +139,7 @@ done:
 	return finish(resp, app, err, &tokens, &pb, body);
 }
 
-/* POST /api/v1/auth/refresh: {refresh_token} in the body, or the cookie. Rotates the token. */
+/* POST /api/v1/auth/refresh?realm=: {refresh_token} in the body, or the realm's cookie. Rotates it. */
 int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct app *app = user_data;
@@ -131,9 +147,20 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 	struct client_info ci = req_client(req, ctx);
 	struct session_tokens tokens = {0};
 	struct problem pb = {0};
-	const char *token = u_map_get(req->map_cookie, REFRESH_COOKIE);
+	const char *realm = http_query(req, "realm"), *token;
+	char cookie[32];
 	json_t *body = NULL, *v;
 	int err = APP_OK;
+
+	realm = realm ? realm : "portal";
+	if (strcmp(realm, "portal") && strcmp(realm, "staff")) {
+		problem_set(&pb, "validation_failed", "The realm is portal or staff.");
+		problem_field(&pb, "realm", "invalid", "portal or staff.");
+		err = APP_INVALID;
+		goto done;
+	}
+	refresh_cookie_name(cookie, realm);
+	token = u_map_get(req->map_cookie, cookie);
 
 	if (req->binary_body_length > 0) {
 		if ((err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes,
@@ -155,7 +182,7 @@ int route_auth_refresh(const struct _u_request *req, struct _u_response *resp, v
 		problem_set(&pb, "ip_not_allowed", "Your account does not allow this address.");
 	if (err == APP_UNAUTHORIZED) {
 		problem_set(&pb, "invalid_refresh_token", "The session has ended; sign in again.");
-		set_refresh_cookie(resp, app, "", 0);
+		set_refresh_cookie(resp, app, realm, "", 0);
 	}
 done:
 	return finish(resp, app, err, &tokens, &pb, body);
@@ -170,7 +197,7 @@ int route_auth_logout(const struct _u_request *req, struct _u_response *resp, vo
 	int err = sessions_logout(app, &ci, &ctx->who);
 
 	if (err == APP_OK) {
-		set_refresh_cookie(resp, app, "", 0);
+		set_refresh_cookie(resp, app, realm_of_principal(&ctx->who), "", 0);
 		ulfius_set_empty_body_response(resp, 204);
 	} else {
 		http_problem(resp, err, NULL);
