@@ -153,6 +153,34 @@ test('suspend with a reason and cascade after the impact; reactivate shows the r
   });
 });
 
+test('log in as customer: the portal opens in a new tab with the banner; the customer sees the access', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await signIn(page, '/admin/customers?q=alan');
+    await page.getByRole('link', { name: 'Alan Turing' }).click();
+    await page.getByRole('heading', { level: 1, name: /Alan Turing/ }).waitFor();
+    await page.getByTestId('actions').locator('summary').click();
+    assert.equal(await page.getByTestId('actions').getByRole('link', { name: 'Log in as customer' }).count(), 0, 'a pending customer cannot be looked at');
+    await page.getByTestId('actions').getByRole('link', { name: 'Mark the e-mail confirmed' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Mark the e-mail confirmed' }).click();
+    await page.getByTestId('status-badge').first().getByText('Active').waitFor();
+    await page.getByTestId('actions').locator('summary').click();
+    await page.getByTestId('actions').getByRole('link', { name: 'Log in as customer' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('Helping with the portal');
+    const [portal] = await Promise.all([page.context().waitForEvent('page'), dialog.getByRole('button', { name: 'Log in as customer' }).click()]);
+    const banner = portal.getByTestId('impersonation-banner');
+    await banner.getByText('by Owner (support)', { exact: false }).waitFor();
+    assert.doesNotMatch(portal.url(), /code=/, 'the code left the address bar');
+    portal.problems = [];
+    await portal.getByRole('link', { name: 'Security' }).click();
+    await portal.getByTestId('history').getByText('Support accessed your account').waitFor();
+    assert.deepEqual(await seriousViolations(portal), []);
+    await banner.getByRole('button', { name: 'End session' }).click();
+    await portal.getByRole('status').getByText('The support session has ended.', { exact: false }).waitFor();
+    assert.equal(psql(db.url, "SELECT count(*) FROM sessions WHERE impersonator_id IS NOT NULL AND revoked_at IS NULL"), '0');
+  });
+});
+
 test('staff, settings and audit pages', async (t) => {
   await withPage(browser, t, {}, async (page) => {
     await signIn(page, '/admin/staff');

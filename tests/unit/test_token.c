@@ -72,6 +72,48 @@ static void round_trip(void **state)
 	free(t);
 }
 
+/* The act claim of an impersonation: issued as {"sub": uuid}, read back; anything else refused. */
+static void actor_claim(void **state)
+{
+	struct token_claims in = claims(), out;
+	char *t = NULL;
+	jwt_t *jwt = NULL;
+
+	(void)state;
+	strcpy(in.act, "11111111-2222-4333-8444-555555555555");
+	assert_int_equal(token_issue(&t, &KEYS, &in), APP_OK);
+	assert_int_equal(token_verify(&out, &KEYS, t, NOW + 10), APP_OK);
+	assert_string_equal(out.act, in.act);
+	free(t);
+	in = claims();
+	assert_int_equal(token_issue(&t, &KEYS, &in), APP_OK);
+	assert_int_equal(token_verify(&out, &KEYS, t, NOW + 10), APP_OK);
+	assert_string_equal(out.act, ""); /* no actor: an ordinary session */
+	free(t);
+	strcpy(in.act, "not-a-uuid");
+	assert_int_equal(token_issue(&t, &KEYS, &in), APP_INTERNAL);
+	/* forged shapes of act: a string, an object without sub, with more than sub */
+	static const char *const BAD[] = {
+	        "{\"act\":\"11111111-2222-4333-8444-555555555555\"}", "{\"act\":{}}",
+	        "{\"act\":{\"sub\":\"x\"}}",
+	        "{\"act\":{\"sub\":\"11111111-2222-4333-8444-555555555555\","
+	        "\"act\":{}}}"};
+	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++) {
+		char *forged = forge(JWT_ALG_HS256, SECRET, ISSUER, "cabinet-portal", "access", NOW,
+		                     NOW + 300);
+
+		assert_int_equal(jwt_decode(&jwt, forged, (const unsigned char *)SECRET,
+		                            (int)strlen(SECRET)),
+		                 0);
+		assert_int_equal(jwt_add_grants_json(jwt, BAD[i]), 0);
+		free(forged);
+		forged = jwt_encode_str(jwt);
+		jwt_free(jwt);
+		assert_int_equal(verify(forged, NOW + 10), APP_UNAUTHORIZED);
+		free(forged);
+	}
+}
+
 static void algorithms_pinned(void **state)
 {
 	char *t;
@@ -152,9 +194,9 @@ static void uuids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(round_trip),     cmocka_unit_test(algorithms_pinned),
-	        cmocka_unit_test(claims_checked), cmocka_unit_test(shapes_refused),
-	        cmocka_unit_test(uuids),
+	        cmocka_unit_test(round_trip),        cmocka_unit_test(actor_claim),
+	        cmocka_unit_test(algorithms_pinned), cmocka_unit_test(claims_checked),
+	        cmocka_unit_test(shapes_refused),    cmocka_unit_test(uuids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,7 @@ import { statusView } from './pages/status.js';
 import { loginView } from './pages/login.js';
 import { registerView, confirmView } from './pages/register.js';
 import { securityView } from './pages/security.js';
-import { forgotView, resetView, notMeView } from './pages/recovery.js';
+import { forgotView, resetView, notMeView, impersonateView } from './pages/recovery.js';
 import { profileView, applyPreferences } from './pages/profile.js';
 import { api } from './api.js';
 
@@ -36,6 +36,7 @@ shell = await startShell({
     { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
     { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'portal' }), title: 'recovery.title', public: true },
     { path: '/not-me', view: (ctx) => notMeView({ ...ctx, realm: 'portal' }), title: 'notme.title', public: true },
+    { path: '/impersonate', view: impersonateView, title: 'impersonation.title', public: true },
     { path: '/profile', view: profileView, title: 'profile.title' },
     { path: '/security', view: securityView, title: 'nav.security' },
   ],

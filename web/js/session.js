@@ -49,6 +49,11 @@ export async function signInMfa(mfaToken, { code, recoveryCode }) {
   return tokens.recovery_codes || null; // the first codes, after an enrolment at sign-in
 }
 
+/** Takes the session of a "log in as customer" hand-off (the code of the URL's fragment). */
+export async function takeImpersonation(code) {
+  accept(await api('POST', '/api/v1/auth/impersonation', { json: { code }, quiet: true }));
+}
+
 /** Re-reads the principal (after turning 2FA on or off). */
 export async function reloadPrincipal() {
   principal = await api('GET', '/api/v1/me');

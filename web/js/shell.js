@@ -59,6 +59,10 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
           </ul>
         </nav>
       </header>
+      ${who?.impersonator ? html`<div class="impersonation container" role="status" data-testid="impersonation-banner">
+        ${t('impersonation.banner', { name: who.impersonator.name })}
+        <button type="button" class="secondary small" @click=${() => signOut().finally(() => router.navigate('/impersonate'))}>${t('impersonation.end')}</button>
+      </div>` : ''}
       <main id="main" class="container" tabindex="-1">${view}</main>
       <footer class="container app-footer">
         <label>${t('prefs.theme')}

@@ -51,6 +51,8 @@ bool principal_allows(const struct principal *who, const char *permission)
 		return false;
 	if (strcmp(permission, "self") == 0)
 		return true;
+	if (strcmp(permission, "self.sensitive") == 0)
+		return !who->impersonator_id[0];
 	if (who->kind != PRINCIPAL_STAFF)
 		return false; /* customers' permissions arrive with roles (the access issue) */
 	return list_grants(who->permissions, permission);
@@ -70,5 +72,10 @@ json_t *principal_to_json(const struct principal *who)
 		if (principal_allows(who, *p))
 			json_array_append_new(granted, json_string(*p));
 	json_object_set_new(out, "permissions", granted);
+	json_object_set_new(out, "impersonator",
+	                    who->impersonator_id[0]
+	                            ? json_pack("{s:s, s:s}", "id", who->impersonator_id, "name",
+	                                        who->impersonator_name)
+	                            : json_null());
 	return out;
 }

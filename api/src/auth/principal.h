@@ -15,9 +15,11 @@ struct principal {
 	char email[255];
 	char display_name[201];
 	bool must_change_password;
-	bool two_factor;         /* a TOTP credential is active */
-	char trusted_ips[10001]; /* the account's list as typed; "" = any address */
-	char permissions[1024];  /* staff: its role's permissions, comma-separated ("*" = all) */
+	bool two_factor;          /* a TOTP credential is active */
+	char trusted_ips[10001];  /* the account's list as typed; "" = any address */
+	char permissions[1024];   /* staff: its role's permissions, comma-separated ("*" = all) */
+	char impersonator_id[37]; /* a staff member acting as this customer, "" otherwise */
+	char impersonator_name[201]; /* its display name (or e-mail) */
 };
 
 /* The staff permission catalogue: every name a route or a staff role may use, NULL-terminated. */
@@ -27,9 +29,10 @@ extern const char *const STAFF_PERMISSIONS[];
 bool permission_known(const char *name);
 
 /*
- * Whether who may use permission (route table strings: "self" for any signed-in principal, or a
- * catalogue name such as "audit.read", granted by the staff member's role). Denies by default, and
- * always for PRINCIPAL_NONE.
+ * Whether who may use permission (route table strings: "self" for any signed-in principal,
+ * "self.sensitive" for the caller's credentials, which an impersonating staff member may not change,
+ * or a catalogue name such as "audit.read", granted by the staff member's role). Denies by default,
+ * and always for PRINCIPAL_NONE.
  */
 bool principal_allows(const struct principal *who, const char *permission);
 

@@ -5,8 +5,10 @@
 #include "auth/token.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <jwt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -49,6 +51,15 @@ int token_issue(char **token_out, const struct token_keys *keys, const struct to
 	    jwt_add_grant(jwt, "typ", c->typ) != 0 || jwt_add_grant_int(jwt, "iat", c->iat) != 0 ||
 	    jwt_add_grant_int(jwt, "exp", c->exp) != 0)
 		goto done;
+	if (c->act[0]) {
+		char act[80];
+
+		if (!token_is_uuid(c->act))
+			goto done;
+		snprintf(act, sizeof(act), "{\"act\":{\"sub\":\"%s\"}}", c->act);
+		if (jwt_add_grants_json(jwt, act) != 0)
+			goto done;
+	}
 	*token_out = jwt_encode_str(jwt);
 	if (*token_out)
 		rc = APP_OK;
@@ -129,6 +140,22 @@ int token_verify(struct token_claims *c, const struct token_keys *keys, const ch
 	}
 	ok = ok && c->exp > now && c->iat <= now + CLOCK_SKEW_S && c->exp > c->iat &&
 	     c->exp - c->iat <= TOKEN_MAX_LIFETIME_S;
+	/* act is optional; when present it names the acting staff member: {"sub": "<uuid>"} */
+	if (ok) {
+		char *act = jwt_get_grants_json(jwt, "act");
+
+		if (act) {
+			json_t *v = json_loads(act, JSON_DECODE_ANY, NULL);
+			const char *sub = json_string_value(json_object_get(v, "sub"));
+
+			ok = json_is_object(v) && json_object_size(v) == 1 && sub &&
+			     token_is_uuid(sub);
+			if (ok)
+				snprintf(c->act, sizeof(c->act), "%s", sub);
+			json_decref(v);
+			free(act);
+		}
+	}
 	/* nbf is optional, but when present it must be an integer in the past */
 	errno = 0;
 	nbf = jwt_get_grant_int(jwt, "nbf");

@@ -20,6 +20,7 @@ struct token_claims {
 	char sid[37];  /* session id (uuid) */
 	char realm[8]; /* "staff" or "portal"; the audience is "cabinet-<realm>" */
 	char typ[16];  /* "access" */
+	char act[37]; /* RFC 8693 actor: the staff member acting as sub ({"act": {"sub": ...}}), or "" */
 	long iat, exp;
 };
 
@@ -29,7 +30,7 @@ int token_issue(char **token_out, const struct token_keys *keys, const struct to
 /*
  * Verifies a compact JWT: length cap, HS256 only (pinned after decoding), signature, and every claim
  * (iss, aud matching realm, typ "access", sub and sid UUIDs, iat not in the future, exp after now,
- * nbf if present, lifetime bounded). APP_OK with *claims_out filled, else APP_UNAUTHORIZED.
+ * nbf if present, lifetime bounded, act when present an object whose sub is a UUID). APP_OK with *claims_out filled, else APP_UNAUTHORIZED.
  */
 int token_verify(struct token_claims *claims_out, const struct token_keys *keys, const char *token,
                  time_t now);

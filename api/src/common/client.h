@@ -7,6 +7,8 @@ struct client_info {
 	const char *ip;
 	const char *user_agent;
 	const char *request_id;
+	const char *
+	        impersonator_id; /* staff acting as the caller (recorded on every audit entry), or NULL */
 };
 
 #endif

@@ -9,9 +9,9 @@
 
 static const char SQL_AUDIT_APPEND[] =
         "INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
-        " ip, request_id, details)"
+        " ip, request_id, details, impersonator_id)"
         " VALUES ($1::text, $2::uuid, $3::text, $4::text, $5::uuid, $6::uuid, $7::inet, $8::text,"
-        " coalesce($9::jsonb, '{}'::jsonb))";
+        " coalesce($9::jsonb, '{}'::jsonb), $10::uuid)";
 
 struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
                                     const struct client_info *ci, const char *action,
@@ -27,6 +27,7 @@ struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
 	                            .customer_id = id && kind == PRINCIPAL_CUSTOMER ? id : NULL,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .impersonator_id = ci->impersonator_id,
 	                            .details = details};
 }
 
@@ -41,12 +42,13 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 	                        e->customer_id,
 	                        e->ip && *e->ip ? e->ip : NULL,
 	                        e->request_id,
-	                        details};
+	                        details,
+	                        e->impersonator_id};
 	int rc;
 
 	if (e->details && !details)
 		return APP_INTERNAL;
-	rc = db_exec(NULL, conn, SQL_AUDIT_APPEND, 9, params);
+	rc = db_exec(NULL, conn, SQL_AUDIT_APPEND, 10, params);
 	free(details);
 	return rc;
 }
@@ -54,14 +56,16 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 #define MINE " (actor_id = $1::uuid OR target_id = $1::uuid)"
 
 static const char SQL_AUDIT_HISTORY[] =
-        "WITH page AS (SELECT id, occurred_at, action, ip, details FROM audit_log"
+        "WITH page AS (SELECT id, occurred_at, action, ip, details, impersonator_id FROM audit_log"
         "  WHERE" MINE " AND ($2::bigint IS NULL OR id < $2::bigint)"
         "  ORDER BY id DESC LIMIT $3::integer + 1)"
         " SELECT json_build_object("
         "  'items', coalesce((SELECT json_agg(json_build_object('id', id::text,"
         "     'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-        "     'action', action, 'ip', host(ip), 'details', details) ORDER BY id DESC)"
+        "     'action', action, 'ip', host(ip), 'details', details, 'impersonator_name',"
+        "     (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
+        "       WHERE id = impersonator_id)) ORDER BY id DESC)"
         "     FROM (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer) p), '[]'::json),"
         "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
         "     (SELECT id::text FROM page ORDER BY id DESC OFFSET $3::integer - 1 LIMIT 1) END,"

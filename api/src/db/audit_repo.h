@@ -9,15 +9,16 @@
 #include "db/pool.h"
 
 struct audit_entry {
-	const char *actor_kind;  /* "system", "staff", "customer", ... */
-	const char *actor_id;    /* uuid text or NULL */
-	const char *action;      /* "staff.bootstrap" */
-	const char *target_kind; /* or NULL */
-	const char *target_id;   /* uuid text or NULL */
-	const char *customer_id; /* uuid text or NULL */
-	const char *ip;          /* or NULL */
-	const char *request_id;  /* or NULL */
-	json_t *details;         /* object without secrets, or NULL; borrowed */
+	const char *actor_kind;      /* "system", "staff", "customer", ... */
+	const char *actor_id;        /* uuid text or NULL */
+	const char *action;          /* "staff.bootstrap" */
+	const char *target_kind;     /* or NULL */
+	const char *target_id;       /* uuid text or NULL */
+	const char *customer_id;     /* uuid text or NULL */
+	const char *ip;              /* or NULL */
+	const char *request_id;      /* or NULL */
+	const char *impersonator_id; /* staff acting as the actor, or NULL */
+	json_t *details;             /* object without secrets, or NULL; borrowed */
 };
 
 /*

@@ -9,13 +9,13 @@
 
 static const char SQL_SESSION_CREATE[] =
         "INSERT INTO sessions (realm, staff_id, customer_id, created_at, last_used_at, expires_at,"
-        " idle_timeout, ip, user_agent)"
+        " idle_timeout, ip, user_agent, impersonator_id, impersonation_reason)"
         " VALUES (CASE WHEN $1::boolean THEN 'portal' ELSE 'staff' END,"
         " CASE WHEN $1::boolean THEN NULL ELSE $2::uuid END,"
         " CASE WHEN $1::boolean THEN $2::uuid END,"
         " to_timestamp($3::bigint), to_timestamp($3::bigint),"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
-        " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512))"
+        " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512), $8::uuid, $9::text)"
         " RETURNING id";
 
 int session_repo_create(char id_out[37], struct db_conn *conn, const struct session_new *s)
@@ -33,8 +33,10 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	                        max,
 	                        idle,
 	                        s->ip && *s->ip ? s->ip : NULL,
-	                        s->user_agent};
-	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 7, params);
+	                        s->user_agent,
+	                        s->impersonator_id,
+	                        s->impersonation_reason};
+	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 9, params);
 	if (rc == APP_OK)
 		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -90,7 +92,19 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 	return rc;
 }
 
-enum { P_REALM, P_ID, P_EMAIL, P_NAME, P_ROLE, P_MUST_CHANGE, P_TWO_FACTOR, P_IPS, P_PERMISSIONS };
+enum {
+	P_REALM,
+	P_ID,
+	P_EMAIL,
+	P_NAME,
+	P_ROLE,
+	P_MUST_CHANGE,
+	P_TWO_FACTOR,
+	P_IPS,
+	P_PERMISSIONS,
+	P_IMPERSONATOR,
+	P_IMPERSONATOR_NAME
+};
 
 /* The account must still be allowed in: a suspended customer's tokens stop on the next request. */
 static const char SQL_SESSION_PRINCIPAL[] =
@@ -100,19 +114,24 @@ static const char SQL_SESSION_PRINCIPAL[] =
         " EXISTS (SELECT 1 FROM totp_credentials t"
         "          WHERE t.account_id = coalesce(st.id, c.id) AND t.confirmed_at IS NOT NULL),"
         " coalesce(st.trusted_ips, c.trusted_ips),"
-        " coalesce(array_to_string(r.permissions, ','), '')"
+        " coalesce(array_to_string(r.permissions, ','), ''),"
+        " coalesce(s.impersonator_id::text, ''), coalesce(nullif(imp.display_name, ''), imp.email, "
+        "'')"
         "  FROM sessions s"
         "  LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active'"
         "  LEFT JOIN staff_roles r ON r.name = st.role"
-        "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active' AND "
-        "c.login_enabled"
+        /* staff may look at a customer whose own sign-in is off; the staff member must be active */
+        "  LEFT JOIN staff imp ON imp.id = s.impersonator_id"
+        "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active'"
+        "   AND (c.login_enabled OR s.impersonator_id IS NOT NULL)"
         " WHERE s.id = $1::uuid"
         "   AND ($2::uuid IS NULL OR coalesce(s.staff_id, s.customer_id) = $2::uuid)"
         "   AND ($4::text IS NULL OR s.realm = $4::text)"
         "   AND s.revoked_at IS NULL"
         "   AND s.expires_at > to_timestamp($3::bigint)"
         "   AND s.last_used_at + s.idle_timeout > to_timestamp($3::bigint)"
-        "   AND coalesce(st.id, c.id) IS NOT NULL";
+        "   AND coalesce(st.id, c.id) IS NOT NULL"
+        "   AND (s.impersonator_id IS NULL OR imp.status = 'active')";
 
 int session_repo_principal(struct principal *who, struct db_conn *conn, const char *session_id,
                            const char *owner_id, const char *realm, time_t now)
@@ -142,6 +161,10 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		         PQgetvalue(res, 0, P_IPS));
 		snprintf(who->permissions, sizeof(who->permissions), "%s",
 		         PQgetvalue(res, 0, P_PERMISSIONS));
+		snprintf(who->impersonator_id, sizeof(who->impersonator_id), "%s",
+		         PQgetvalue(res, 0, P_IMPERSONATOR));
+		snprintf(who->impersonator_name, sizeof(who->impersonator_name), "%s",
+		         PQgetvalue(res, 0, P_IMPERSONATOR_NAME));
 	}
 	PQclear(res);
 	return rc;

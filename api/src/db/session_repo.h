@@ -14,8 +14,10 @@ struct session_new {
 	const char *owner_id;
 	time_t now;
 	long idle_s, max_s;
-	const char *ip;         /* or NULL */
-	const char *user_agent; /* or NULL */
+	const char *ip;                   /* or NULL */
+	const char *user_agent;           /* or NULL */
+	const char *impersonator_id;      /* staff acting as the customer, or NULL */
+	const char *impersonation_reason; /* why, with impersonator_id */
 };
 
 /* Creates a session; writes its id into id_out. */

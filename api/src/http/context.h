@@ -24,9 +24,11 @@ struct req_ctx {
 /* The client of a request, for services and the audit log. */
 static inline struct client_info req_client(const struct _u_request *req, const struct req_ctx *ctx)
 {
-	return (struct client_info){.ip = ctx->client_ip,
-	                            .user_agent = u_map_get_case(req->map_header, "User-Agent"),
-	                            .request_id = ctx->request_id};
+	return (struct client_info){
+	        .ip = ctx->client_ip,
+	        .user_agent = u_map_get_case(req->map_header, "User-Agent"),
+	        .request_id = ctx->request_id,
+	        .impersonator_id = ctx->who.impersonator_id[0] ? ctx->who.impersonator_id : NULL};
 }
 
 #endif

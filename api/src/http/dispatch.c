@@ -128,7 +128,11 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 		            "Choose a new password first (PUT /api/v1/me/password).");
 		err = APP_FORBIDDEN;
 	} else if (err == APP_OK && !principal_allows(&ctx->who, permission)) {
-		problem_set(&pb, "forbidden", "Your role does not allow this.");
+		if (ctx->who.impersonator_id[0] && strcmp(permission, "self.sensitive") == 0)
+			problem_set(&pb, "impersonation_restricted",
+			            "Staff acting as a customer cannot change its credentials.");
+		else
+			problem_set(&pb, "forbidden", "Your role does not allow this.");
 		err = APP_FORBIDDEN;
 	}
 	if (err != APP_OK)

@@ -518,3 +518,31 @@ int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, vo
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }
+
+/* POST /api/v1/auth/impersonation {code}: the portal tab of a "log in as customer" takes its session. */
+int route_auth_impersonation(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct session_tokens tokens = {0};
+	struct problem pb = {0};
+	json_t *body = NULL;
+	const char *code = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK && json_unpack(body, "{s:s !}", "code", &code) != 0) {
+		problem_set(&pb, "validation_failed", "The body must be {\"code\": string}.");
+		problem_field(&pb, "code", "required", "The code of the hand-off link.");
+		err = APP_INVALID;
+	}
+	if (err == APP_OK &&
+	    (err = sessions_impersonation_exchange(&tokens, app, &ci, code)) == APP_NOT_FOUND) {
+		problem_set(
+		        &pb, "invalid_token",
+		        "This link is not valid any more: used, expired, or its session ended.");
+		err = APP_INVALID;
+	}
+	return finish(resp, app, err, &tokens, &pb, body);
+}

@@ -11,6 +11,7 @@
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/customers.h"
+#include "service/sessions.h"
 
 /* The {id} of the path, when it is a UUID (else the customer cannot exist: 404). */
 static const char *path_id(const struct _u_request *req, const char *name)
@@ -446,6 +447,57 @@ int route_audit_list(const struct _u_request *req, struct _u_response *resp, voi
 	db_pool_checkin(app->pool, conn);
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/customers/{id}/impersonate {mode, individual_id?, reason} */
+int route_customers_impersonate(const struct _u_request *req, struct _u_response *resp,
+                                void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = path_id(req, "id"), *mode = NULL, *reason = NULL, *individual = NULL,
+	           *conflict = NULL;
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK) {
+		http_only_fields(
+		        body, (const char *const[]){"mode", "individual_id", "reason", NULL}, &pb);
+		mode = json_string_value(json_object_get(body, "mode"));
+		reason = json_string_value(json_object_get(body, "reason"));
+		individual = json_string_value(json_object_get(body, "individual_id"));
+		if (!mode || (strcmp(mode, "assigned_role") && strcmp(mode, "default_role")))
+			problem_field(&pb, "mode", mode ? "invalid" : "required",
+			              "assigned_role or default_role.");
+		if (!reason || !*reason || strlen(reason) > 1000)
+			problem_field(
+			        &pb, "reason", reason ? "invalid" : "required",
+			        "Why (1 to 1000 characters): the customer's history shows it.");
+		/* individuals arrive with the access issue: none exists to act as yet */
+		if (json_object_get(body, "individual_id"))
+			problem_field(&pb, "individual_id", individual ? "not_found" : "invalid",
+			              "This customer has no such individual.");
+		if (pb.errors) {
+			problem_set(&pb, "validation_failed", "No session was opened.");
+			err = APP_INVALID;
+		}
+	}
+	if (err == APP_OK)
+		err = id ? sessions_impersonate(&out, &conflict, app, &ctx->who, &ci, id, mode,
+		                                reason)
+		         : APP_NOT_FOUND;
+	if (err == APP_NOT_FOUND)
+		not_found(&pb);
+	else if (err == APP_CONFLICT)
+		problem_set(&pb, conflict ? conflict : "conflict",
+		            "Only an active customer can be looked at this way.");
+	http_reply(resp, err, 201, out, &pb);
+	json_decref(out);
+	json_decref(body);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

@@ -86,6 +86,12 @@ int route_customers_sessions(const struct _u_request *req, struct _u_response *r
 int route_customers_session_delete(const struct _u_request *req, struct _u_response *resp,
                                    void *user_data);
 int route_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_impersonate(const struct _u_request *req, struct _u_response *resp,
+                                void *user_data);
+
+/* auth.c: the hand-off of an impersonation session */
+int route_auth_impersonation(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
 
 /* messages.c: a customer's messages */
 int route_customers_messages(const struct _u_request *req, struct _u_response *resp,

@@ -68,6 +68,7 @@ static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 	snprintf(c.sid, sizeof(c.sid), "%s", out->who.session_id);
 	snprintf(c.realm, sizeof(c.realm), "%s", realm_of(out->who.kind));
 	snprintf(c.typ, sizeof(c.typ), "access");
+	snprintf(c.act, sizeof(c.act), "%s", out->who.impersonator_id);
 	out->expires_in = app->cfg.access_token_ttl_s;
 	return token_issue(&out->access_token, &keys, &c);
 }
@@ -510,6 +511,9 @@ int sessions_authenticate(struct principal *who_out, struct app *app, const char
 	/* the session must be live and of the token's realm, its account still allowed in */
 	rc = session_repo_principal(who_out, conn, c.sid, c.sub, c.realm, now);
 	db_pool_checkin(app->pool, conn);
+	/* the token names the same actor as its session (none, or the impersonating staff member) */
+	if (rc == APP_OK && strcmp(c.act, who_out->impersonator_id) != 0)
+		rc = APP_NOT_FOUND;
 	if (rc == APP_OK && !ip_allowed(who_out->trusted_ips, client_ip)) {
 		log_warn("Security - request of %s %s refused from %s: not a trusted address",
 		         account_kind_name(who_out->kind), who_out->id, client_ip);
@@ -677,5 +681,149 @@ int sessions_history(json_t **out, struct app *app, const struct principal *who,
 	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
 		rc = audit_repo_history(out, conn, who->id, cursor, limit);
 	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+/* ---- "log in as customer" ---- */
+
+#define IMPERSONATION_MAX_S 1800
+#define HANDOFF_TTL_S       120
+
+static int handoff_hmac(char out[65], const struct app *app, const char *code)
+{
+	char message[100];
+
+	snprintf(message, sizeof(message), "cabinet-impersonation:%s", code);
+	return secrets_hmac_hex(out, app->cfg.jwt_secret, message);
+}
+
+static const char SQL_HANDOFF_CREATE[] =
+        "INSERT INTO impersonation_handoffs (code_hmac, session_id, expires_at)"
+        " VALUES (decode($1::text, 'hex'), $2::uuid,"
+        " to_timestamp($3::bigint) + make_interval(secs => $4::bigint))";
+
+static const char SQL_CUSTOMER_TO_IMPERSONATE[] =
+        "SELECT c.status, c.email, (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
+        " WHERE id = $2::uuid) FROM customers c WHERE c.id = $1::uuid FOR UPDATE";
+
+int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
+                         const struct principal *who, const struct client_info *ci,
+                         const char *customer_id, const char *mode, const char *reason)
+{
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	char sid[37], code[65], hmac[65], ts[24], ttl[24], url[2200], until[32];
+	time_t now = clock_now(), end = now + IMPERSONATION_MAX_S;
+	json_t *details = NULL;
+	int rc;
+
+	*out = NULL;
+	*conflict = NULL;
+	struct session_new s = {.kind = PRINCIPAL_CUSTOMER,
+	                        .owner_id = customer_id,
+	                        .now = now,
+	                        .idle_s = app->cfg.session_idle_s < IMPERSONATION_MAX_S
+	                                          ? app->cfg.session_idle_s
+	                                          : IMPERSONATION_MAX_S,
+	                        .max_s = IMPERSONATION_MAX_S,
+	                        .ip = ci->ip,
+	                        .user_agent = ci->user_agent,
+	                        .impersonator_id = who->id,
+	                        .impersonation_reason = reason};
+	if ((rc = secrets_random_hex(code, 32)) != APP_OK ||
+	    (rc = handoff_hmac(hmac, app, code)) != APP_OK)
+		return rc;
+	db_time_param(ts, (long long)now);
+	db_time_param(ttl, (long long)HANDOFF_TTL_S);
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
+	    (rc = db_exec(&res, conn, SQL_CUSTOMER_TO_IMPERSONATE, 2,
+	                  (const char *const[]){customer_id, who->id})) != APP_OK)
+		goto done;
+	if (PQntuples(res) != 1) {
+		rc = APP_NOT_FOUND;
+		goto done;
+	}
+	if (strcmp(PQgetvalue(res, 0, 0), "active") != 0) {
+		*conflict =
+		        "not_active"; /* suspended, banned, pending or deleted: nothing to look at */
+		rc = APP_CONFLICT;
+		goto done;
+	}
+	details = json_pack("{s:s, s:s, s:s}", "mode", mode, "reason", reason, "staff_name",
+	                    PQgetvalue(res, 0, 2));
+	/* in the customer's own history too: the actor is the staff member, the subject the customer */
+	struct audit_entry e = {.actor_kind = "staff",
+	                        .actor_id = who->id,
+	                        .action = "customer.impersonation_started",
+	                        .target_kind = "customer",
+	                        .target_id = customer_id,
+	                        .customer_id = customer_id,
+	                        .ip = ci->ip,
+	                        .request_id = ci->request_id,
+	                        .details = details};
+	if ((rc = session_repo_create(sid, conn, &s)) != APP_OK ||
+	    (rc = db_exec(NULL, conn, SQL_HANDOFF_CREATE, 4,
+	                  (const char *const[]){hmac, sid, ts, ttl})) != APP_OK ||
+	    (rc = audit_repo_append(conn, &e)) != APP_OK || (rc = db_commit(conn)) != APP_OK)
+		goto done;
+	/* the code travels in the fragment: it never reaches a server log */
+	snprintf(url, sizeof(url), "%s/impersonate#code=%s", app->cfg.public_url, code);
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime(&end));
+	*out = json_pack("{s:s, s:s, s:s, s:i}", "handoff_url", url, "session_id", sid,
+	                 "expires_at", until, "handoff_expires_in", HANDOFF_TTL_S);
+	log_info("Security - staff %s opened a session as customer %s (%s)", who->id, customer_id,
+	         mode);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	PQclear(res);
+	json_decref(details);
+	memset(code, 0, sizeof(code));
+	return rc;
+}
+
+static const char SQL_HANDOFF_USE[] =
+        "UPDATE impersonation_handoffs SET used_at = to_timestamp($2::bigint)"
+        " WHERE code_hmac = decode($1::text, 'hex') AND used_at IS NULL"
+        "   AND expires_at > to_timestamp($2::bigint) RETURNING session_id";
+
+int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
+                                    const struct client_info *ci, const char *code)
+{
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	char hmac[65], ts[24], sid[37];
+	time_t now = clock_now();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	(void)ci;
+	if (!secrets_is_token(code) || handoff_hmac(hmac, app, code) != APP_OK)
+		return APP_NOT_FOUND;
+	db_time_param(ts, (long long)now);
+	if ((rc = secrets_random_hex(out->refresh_token, 32)) != APP_OK ||
+	    (rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
+	    (rc = db_exec(&res, conn, SQL_HANDOFF_USE, 2, (const char *const[]){hmac, ts})) !=
+	            APP_OK)
+		goto done;
+	if (PQntuples(res) != 1) {
+		rc = APP_NOT_FOUND;
+		goto done;
+	}
+	snprintf(sid, sizeof(sid), "%s", PQgetvalue(res, 0, 0));
+	if ((rc = session_repo_principal(&out->who, conn, sid, NULL, "portal", now)) != APP_OK ||
+	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
+	    (rc = db_commit(conn)) != APP_OK)
+		goto done;
+	out->refresh_max_age = IMPERSONATION_MAX_S;
+	rc = issue_access(out, app, now);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	PQclear(res);
+	if (rc != APP_OK)
+		session_tokens_clear(out);
 	return rc;
 }

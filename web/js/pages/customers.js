@@ -329,6 +329,29 @@ async function runAction(name, refresh) {
   refresh();
 }
 
+/** "Log in as customer": the portal opens in a new tab on a session that names the staff member. */
+async function impersonate() {
+  const c = one.customer;
+  const values = await formDialog({
+    title: t('impersonation.start'),
+    message: t('impersonation.start_body', { email: c.email }),
+    fields: [
+      { name: 'reason', label: t('customers.reason'), type: 'textarea', required: true },
+      { name: 'default_role', label: t('impersonation.default_role'), type: 'checkbox' },
+    ],
+    confirmLabel: t('impersonation.start'),
+  });
+  if (!values) return;
+  const tab = window.open('about:blank', '_blank'); // opened now, while the click still counts
+  try {
+    const r = await api('POST', `/api/v1/customers/${c.id}/impersonate`, { json: { mode: values.default_role ? 'default_role' : 'assigned_role', reason: values.reason } });
+    if (tab) tab.location = r.handoff_url;
+    else window.location.assign(r.handoff_url);
+  } catch {
+    tab?.close();
+  }
+}
+
 async function deleteCustomer(router) {
   const c = one.customer;
   const dry = await api('DELETE', `/api/v1/customers/${c.id}?dry_run=true`);
@@ -428,6 +451,7 @@ export function customerView({ params, router, refresh }) {
         <summary role="button" class="secondary">${t('customers.actions')}</summary>
         <ul>
           ${actionsFor(c).map((a) => html`<li><a href="#" @click=${(e) => { e.preventDefault(); e.target.closest('details').open = false; runAction(a, refresh); }}>${t(`customers.action.${a}`)}</a></li>`)}
+          ${c.status === 'active' ? html`<li><a href="#" data-testid="impersonate" @click=${(e) => { e.preventDefault(); e.target.closest('details').open = false; impersonate(); }}>${t('impersonation.start')}</a></li>` : ''}
           <li><a href="#" class="danger" @click=${(e) => { e.preventDefault(); e.target.closest('details').open = false; deleteCustomer(router); }}>${t('customers.delete')}</a></li>
         </ul>
       </details>`}

@@ -1,6 +1,7 @@
 // "Forgot your password?": ask for a link or a code, then choose a new password with it.
 import { html } from '/vendor/lit-html/lit-html.js';
 import { api, showFieldErrors } from '../api.js';
+import { takeImpersonation } from '../session.js';
 import { t } from '../i18n.js';
 
 const ask = { busy: false, sent: false, login: '', channel: 'email' };
@@ -150,5 +151,30 @@ export function notMeView({ router, refresh, realm }) {
       ${notMe.state === 'done' ? html`<p role="status">${t('notme.done')}</p>` : ''}
       ${notMe.state === 'failed' ? html`<p role="alert" class="form-error">${t('notme.invalid')}</p>` : ''}
       <p><a href=${router.href('/forgot')}>${t('recovery.link')}</a></p>
+    </article>`;
+}
+
+const handoff = { state: 'idle', message: '' };
+
+/**
+ * /impersonate#code=…: the tab a staff member's "log in as customer" opened. The code (in the
+ * fragment, so no server log sees it) is exchanged once for the session; after "end session" the
+ * page says it is over.
+ */
+export function impersonateView({ router, refresh }) {
+  const code = new URLSearchParams(location.hash.slice(1)).get('code');
+  if (code && handoff.state === 'idle') {
+    handoff.state = 'working';
+    history.replaceState({}, '', location.pathname); // the code is used once: drop it from the bar
+    takeImpersonation(code)
+      .then(() => { handoff.state = 'done'; router.navigate('/'); })
+      .catch((err) => { handoff.state = 'failed'; handoff.message = err.message; refresh(); });
+  }
+  return html`
+    <article class="login-card" aria-busy=${handoff.state === 'working' ? 'true' : 'false'} data-testid="impersonate">
+      <h1>${t('impersonation.title')}</h1>
+      ${handoff.state === 'failed' ? html`<p role="alert" class="form-error">${handoff.message}</p>`
+        : handoff.state === 'working' ? html`<p>${t('impersonation.opening')}</p>`
+          : html`<p role="status">${t('impersonation.ended')}</p>`}
     </article>`;
 }

@@ -286,7 +286,8 @@ function historySection() {
     <article>
       <h2>${t('history.title')}</h2>
       <ul class="sessions" data-testid="history">
-        ${history.items.map((i) => html`<li><strong>${t(`history.${i.action}`) === `history.${i.action}` ? i.action : t(`history.${i.action}`)}</strong><br>
+        ${history.items.map((i) => html`<li><strong>${t(`history.${i.action}`) === `history.${i.action}` ? i.action : t(`history.${i.action}`)}</strong>
+          ${i.details?.staff_name ? ` (${i.details.staff_name})` : ''}${i.impersonator_name ? html` <span class="badge badge-warn">${t('history.by_support', { name: i.impersonator_name })}</span>` : ''}<br>
           <small>${formatDateTime(i.occurred_at)}${i.ip ? ` · ${i.ip}` : ''}</small></li>`)}
       </ul>
     </article>`;
