@@ -1,6 +1,7 @@
 /* cabinetctl: operator commands that need no running server. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/embedded.h"
@@ -10,6 +11,7 @@
 #include "db/migrate.h"
 #include "db/pool.h"
 #include "log.h"
+#include "service/import.h"
 
 static void usage(FILE *out)
 {
@@ -74,6 +76,80 @@ static int cmd_audit_verify(struct db_conn *conn)
 	return rc;
 }
 
+/* Reads a whole file; NULL when it cannot. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static int cmd_import(struct db_conn *conn, const struct config *cfg, const char *path,
+                      bool dry_run)
+{
+	struct import_options o = {.dry_run = dry_run,
+	                           .default_country = cfg->default_country,
+	                           .actor_kind = "system",
+	                           .source = "cabinetctl"};
+	char why[200];
+	size_t len = 0, i;
+	char *text = read_file(path, &len);
+	json_t *rows = NULL, *report = NULL, *item;
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "cabinetctl: cannot read %s\n", path);
+		return APP_INVALID;
+	}
+	if (!(rows = import_rows(text, len, why, sizeof(why)))) {
+		fprintf(stderr, "cabinetctl: %s: %s\n", path, why);
+		free(text);
+		return APP_INVALID;
+	}
+	rc = import_run(&report, conn, rows, &o);
+	if (rc == APP_OK) {
+		json_array_foreach(json_object_get(report, "items"), i, item)
+		{
+			json_t *e = json_array_get(json_object_get(item, "errors"), 0);
+
+			if (e)
+				printf("row %lld (%s): %s: %s\n",
+				       (long long)json_integer_value(json_object_get(item, "row")),
+				       json_string_value(json_object_get(item, "email")) ?: "-",
+				       json_string_value(json_object_get(e, "field")),
+				       json_string_value(json_object_get(e, "message")));
+		}
+		printf("%s%lld row(s): %lld created, %lld updated, %lld refused\n",
+		       dry_run ? "dry run, nothing written: " : "",
+		       (long long)json_integer_value(json_object_get(report, "rows")),
+		       (long long)json_integer_value(json_object_get(report, "created")),
+		       (long long)json_integer_value(json_object_get(report, "updated")),
+		       (long long)json_integer_value(json_object_get(report, "errors")));
+		if (json_integer_value(json_object_get(report, "errors")) > 0)
+			rc = APP_CONFLICT; /* exit 3 */
+	} else {
+		fprintf(stderr, "cabinetctl: the import failed; nothing was written\n");
+		rc = APP_INTERNAL;
+	}
+	json_decref(report);
+	json_decref(rows);
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -83,13 +159,16 @@ int main(int argc, char **argv)
 	int rc;
 
 	bool audit = argc == 3 && strcmp(argv[1], "audit") == 0 && strcmp(argv[2], "verify") == 0;
+	bool import = (argc == 3 || (argc == 4 && strcmp(argv[3], "--dry-run") == 0)) &&
+	              strcmp(argv[1], "import") == 0;
 
-	if ((argc != 2 && !audit) || strcmp(argv[1], "help") == 0 ||
-	    strcmp(argv[1], "--help") == 0) {
+	if ((argc != 2 && !audit && !import) ||
+	    (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0))) {
 		usage(argc == 2 ? stdout : stderr);
 		return argc == 2 ? 0 : 2;
 	}
-	if (!audit && strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "status") != 0) {
+	if (!audit && !import && strcmp(argv[1], "migrate") != 0 &&
+	    strcmp(argv[1], "status") != 0) {
 		fprintf(stderr, "cabinetctl: unknown command %s\n", argv[1]);
 		usage(stderr);
 		return 2;
@@ -105,6 +184,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cabinetctl: cannot connect to the database\n");
 	} else if (audit) {
 		rc = cmd_audit_verify(&conn);
+	} else if (import) {
+		rc = cmd_import(&conn, &cfg, argv[2], argc == 4);
 	} else if (strcmp(argv[1], "migrate") == 0) {
 		rc = migrate_apply(&applied, &conn, cabinet_migrations, cabinet_migrations_count);
 		if (rc == APP_OK)
@@ -115,5 +196,5 @@ int main(int argc, char **argv)
 	PQfinish(conn.pg);
 	config_free(&cfg);
 	log_close();
-	return rc == APP_OK ? 0 : 1;
+	return rc == APP_OK ? 0 : import && rc == APP_CONFLICT ? 3 : 1;
 }

@@ -48,6 +48,8 @@ static const struct cfg_def CONFIG_TABLE[] = {
          F(db_statement_timeout_ms), "PostgreSQL statement_timeout of every pooled connection"},
         {"CABINET_MAX_BODY_BYTES", NULL, T_INT, "1048576", 1024, 67108864, NULL, F(max_body_bytes),
          "largest accepted request body; larger bodies get 413"},
+        {"CABINET_MAX_IMPORT_BYTES", NULL, T_INT, "8388608", 1024, 268435456, NULL,
+         F(max_import_bytes), "largest body of POST /api/v1/customers/import (up to 10000 rows)"},
         {"CABINET_TRUSTED_PROXIES", NULL, T_STRING, "", 0, 65536, NULL, F(trusted_proxies),
          "proxies whose X-Forwarded-For is believed: addresses, CIDR or address/netmask, ';' or "
          "newline separated"},

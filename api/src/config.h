@@ -19,6 +19,7 @@ struct config {
 	long db_checkout_timeout_ms;
 	long db_statement_timeout_ms;
 	long max_body_bytes;
+	long max_import_bytes; /* the bulk import's own limit */
 	char *trusted_proxies; /* an IP list, see auth/ipnet.h */
 	char *log_format;      /* "json" or "text" */
 	char *log_level;       /* "error", "warning", "info" or "debug" */

@@ -137,6 +137,37 @@ static void dummy_follows_the_driver(void **state)
 	assert_false(password_verify(d1, ""));
 }
 
+static void known_shapes(void **state)
+{
+	struct password_params p = {.memory_kib = 19456, .iterations = 2, .parallelism = 1};
+	char h[PASSWORD_HASH_MAX];
+
+	(void)state;
+	assert_int_equal(password_hash(h, &p, "x"), APP_OK);
+	assert_true(password_hash_known(h));
+	assert_true(password_hash_known(
+	        "$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm"));
+	assert_true(password_hash_known(
+	        "$2b$12$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm"));
+	assert_true(password_hash_known("$argon2i$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$"
+	                                "iWh06vD8Fy27wf9npn6FXWiCX4K6pW6Ue1Bnzz07Z8A"));
+	assert_false(password_hash_known(NULL));
+	assert_false(password_hash_known(""));
+	assert_false(password_hash_known("plaintext"));
+	assert_false(password_hash_known("$1$abc$def")); /* md5-crypt */
+	assert_false(password_hash_known(
+	        "$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34d")); /* short */
+	assert_false(password_hash_known(
+	        "$2y$99$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm"));
+	assert_false(password_hash_known(
+	        "$2y$05$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5Zno'Drm"));
+	assert_false(password_hash_known(
+	        "$argon2id$v=16$m=4096,t=3,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
+	assert_false(password_hash_known("$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHQ"));
+	assert_false(password_hash_known(
+	        "$argon2id$v=19$m=4096,t=3,p=1$c29t;ZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +178,7 @@ int main(void)
 	        cmocka_unit_test(rehash_rule),
 	        cmocka_unit_test(bcrypt_driver),
 	        cmocka_unit_test(dummy_follows_the_driver),
+	        cmocka_unit_test(known_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

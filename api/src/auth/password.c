@@ -68,6 +68,44 @@ static bool bcrypt_verify(const char *encoded, const char *password)
 	return same;
 }
 
+static bool all_of(const char *s, size_t n, const char *set)
+{
+	return n > 0 && strspn(s, set) >= n;
+}
+
+bool password_hash_known(const char *e)
+{
+	static const char BCRYPT64[] =
+	        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static const char B64[] =
+	        "+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned m, t, p;
+	int used = 0;
+	const char *rest, *dollar;
+
+	if (!e || strlen(e) >= PASSWORD_HASH_MAX)
+		return false;
+	if ((strncmp(e, "$2a$", 4) == 0 || strncmp(e, "$2b$", 4) == 0 ||
+	     strncmp(e, "$2y$", 4) == 0))
+		return strlen(e) == 60 && e[4] >= '0' && e[4] <= '3' && e[5] >= '0' &&
+		       e[5] <= '9' && (e[4] - '0') * 10 + (e[5] - '0') >= 4 &&
+		       (e[4] - '0') * 10 + (e[5] - '0') <= 31 && e[6] == '$' &&
+		       all_of(e + 7, 53, BCRYPT64);
+	if (strncmp(e, "$argon2id$", 10) == 0)
+		rest = e + 10;
+	else if (strncmp(e, "$argon2i$", 9) == 0)
+		rest = e + 9;
+	else
+		return false;
+	if (sscanf(rest, "v=19$m=%u,t=%u,p=%u$%n", &m, &t, &p, &used) != 3 || used == 0 || m < 8 ||
+	    t < 1 || p < 1)
+		return false;
+	rest += used;
+	dollar = strchr(rest, '$');
+	return dollar && dollar - rest >= 11 && all_of(rest, (size_t)(dollar - rest), B64) &&
+	       strlen(dollar + 1) >= 16 && all_of(dollar + 1, strlen(dollar + 1), B64);
+}
+
 bool password_verify(const char *encoded, const char *password)
 {
 	if (!encoded || !password)

@@ -36,6 +36,13 @@ int password_hash(char *out, const struct password_params *params, const char *p
 bool password_verify(const char *encoded, const char *password);
 
 /*
+ * Whether encoded has the shape of a hash password_verify reads: bcrypt ($2a$, $2b$, $2y$, cost 04 to
+ * 31, 53 characters of salt and hash) or argon2i/argon2id (v=19, m, t, p and base64 salt and hash).
+ * The customer import keeps such hashes as they are; it refuses anything else.
+ */
+bool password_hash_known(const char *encoded);
+
+/*
  * Whether a hash should be replaced at the next successful sign-in: anything but the configured
  * driver with exactly the configured parameters.
  */

@@ -140,6 +140,13 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 	return err;
 }
 
+/* The bulk import takes large bodies; every other path the general limit. */
+static long body_limit(const struct app *app, const struct _u_request *req)
+{
+	return strcmp(req->url_path, "/api/v1/customers/import") == 0 ? app->cfg.max_import_bytes
+	                                                              : app->cfg.max_body_bytes;
+}
+
 static void route_request(const struct _u_request *req, struct _u_response *resp, struct app *app,
                           struct req_ctx *ctx, const char *method)
 {
@@ -213,9 +220,9 @@ int http_dispatch(const struct _u_request *req, struct _u_response *resp, void *
 	security_headers(resp, app);
 	u_map_put(resp->map_header, "X-Request-Id", ctx->request_id);
 
-	if (body_too_large(req, (size_t)app->cfg.max_body_bytes)) {
+	if (body_too_large(req, (size_t)body_limit(app, req))) {
 		problem_set(&pb, "payload_too_large", "The request body is larger than %ld bytes.",
-		            app->cfg.max_body_bytes);
+		            body_limit(app, req));
 		http_problem(resp, APP_TOO_LARGE, &pb);
 		u_map_put(resp->map_header, "Connection", "close");
 	} else {

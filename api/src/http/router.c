@@ -46,6 +46,7 @@ const struct route ROUTES[] = {
         {"GET", "/api/v1/customers", route_customers_list, "customers.read"},
         {"POST", "/api/v1/customers", route_customers_create, "customers.write"},
         {"GET", "/api/v1/customers/export", route_customers_export, "customers.read"},
+        {"POST", "/api/v1/customers/import", route_customers_import, "customers.import"},
         {"GET", "/api/v1/customers/{id}", route_customers_get, "customers.read"},
         {"PATCH", "/api/v1/customers/{id}", route_customers_patch, "customers.write"},
         {"DELETE", "/api/v1/customers/{id}", route_customers_delete, "customers.delete"},

@@ -62,7 +62,10 @@ int http_server_start(struct http_server *srv, struct app *app)
 		return APP_INTERNAL;
 	}
 	/* one byte more than allowed, so an over-limit body is seen (and refused) rather than cut */
-	srv->instance.max_post_body_size = (size_t)cfg->max_body_bytes + 1;
+	srv->instance.max_post_body_size =
+	        (size_t)(cfg->max_import_bytes > cfg->max_body_bytes ? cfg->max_import_bytes
+	                                                             : cfg->max_body_bytes) +
+	        1;
 	ulfius_set_default_endpoint(&srv->instance, http_dispatch, app);
 	if (ulfius_start_framework_with_mhd_options(&srv->instance, flags, options) != U_OK) {
 		log_error("cannot listen on %s (address in use or not available)", cfg->listen);

@@ -1,6 +1,7 @@
 /* Customer management by staff: /api/v1/customers and its sub-resources, and /api/v1/audit. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "auth/token.h"
@@ -11,6 +12,7 @@
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/customers.h"
+#include "service/import.h"
 #include "service/sessions.h"
 
 /* The {id} of the path, when it is a UUID (else the customer cannot exist: 404). */
@@ -498,6 +500,45 @@ int route_customers_impersonate(const struct _u_request *req, struct _u_response
 	http_reply(resp, err, 201, out, &pb);
 	json_decref(out);
 	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/customers/import?dry_run=true: CSV (text/csv) or JSON rows; a per-row report. */
+int route_customers_import(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *type = u_map_get_case(req->map_header, "Content-Type"),
+	           *dry = http_query(req, "dry_run");
+	struct problem pb = {0};
+	json_t *rows = NULL, *out = NULL;
+	char why[200] = "";
+	int err = APP_OK;
+
+	if (!type ||
+	    (strncasecmp(type, "text/csv", 8) && strncasecmp(type, "application/json", 16))) {
+		problem_set(&pb, "unsupported_media_type", "Send text/csv or application/json.");
+		err = APP_UNSUPPORTED;
+	} else if (dry && strcmp(dry, "true") && strcmp(dry, "false")) {
+		problem_set(&pb, "validation_failed", "dry_run is true or false.");
+		problem_field(&pb, "dry_run", "invalid", "true or false.");
+		err = APP_INVALID;
+	} else if (!(rows = import_rows(req->binary_body ? req->binary_body : "",
+	                                req->binary_body_length, why, sizeof(why)))) {
+		problem_set(&pb, "validation_failed", "The file cannot be read: %s.", why);
+		problem_field(&pb, "body", "invalid", why);
+		err = APP_INVALID;
+	} else if ((err = customers_import(&out, app, &ctx->who, &ci, rows,
+	                                   dry && strcmp(dry, "true") == 0)) == APP_CONFLICT) {
+		problem_set(
+		        &pb, "conflict",
+		        "Customers changed during the import; nothing was written: run it again.");
+	}
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
+	json_decref(rows);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

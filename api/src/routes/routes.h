@@ -86,6 +86,7 @@ int route_customers_sessions(const struct _u_request *req, struct _u_response *r
 int route_customers_session_delete(const struct _u_request *req, struct _u_response *resp,
                                    void *user_data);
 int route_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_import(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_customers_impersonate(const struct _u_request *req, struct _u_response *resp,
                                 void *user_data);
 

@@ -1,0 +1,423 @@
+/* Customer import: check every row, look the addresses up once, write the valid rows together. */
+#include "service/import.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/phone.h"
+#include "common/csv.h"
+#include "common/email.h"
+#include "common/err.h"
+#include "common/prefs.h"
+#include "db/audit_repo.h"
+#include "db/db.h"
+#include "log.h"
+
+json_t *import_rows(const char *text, size_t len, char *why, size_t whylen)
+{
+	size_t skip = strspn(text, " \t\r\n");
+	json_t *rows = NULL;
+
+	if (skip < len && (text[skip] == '[' || text[skip] == '{')) {
+		json_error_t jerr;
+		json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+
+		if (!doc) {
+			snprintf(why, whylen, "not valid JSON (line %d: %s)", jerr.line, jerr.text);
+			return NULL;
+		}
+		rows = json_is_object(doc) ? json_incref(json_object_get(doc, "customers"))
+		                           : json_incref(doc);
+		json_decref(doc);
+		if (!json_is_array(rows)) {
+			snprintf(why, whylen,
+			         "expected an array of customers, or {\"customers\": [...]}");
+			json_decref(rows);
+			return NULL;
+		}
+	} else if (!(rows = csv_parse(text, len, why, whylen))) {
+		return NULL;
+	}
+	if (json_array_size(rows) > IMPORT_MAX_ROWS) {
+		snprintf(why, whylen, "%zu rows: at most %d a request", json_array_size(rows),
+		         IMPORT_MAX_ROWS);
+		json_decref(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+static void row_error(json_t *errors, const char *field, const char *code, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
+	                                        "message", message));
+}
+
+/* A row value as text: strings as they are, numbers and booleans written out, "" and null absent. */
+static const char *text_of(json_t *row, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(row, key);
+
+	if (json_is_string(v))
+		return json_string_length(v) ? json_string_value(v) : NULL;
+	if (json_is_boolean(v) || json_is_integer(v)) {
+		snprintf(buf, len, "%s",
+		         json_is_true(v)    ? "true"
+		         : json_is_false(v) ? "false"
+		                            : "number");
+		return buf;
+	}
+	return NULL;
+}
+
+static int truthy(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes"))
+		return 1;
+	if (!strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no"))
+		return 0;
+	return -2;
+}
+
+/* Checks one row into a clean object (the columns the SQL reads) or errors. */
+static json_t *check_row(json_t *row, json_t *errors, const char *default_country)
+{
+	static const char *const KNOWN[] = {"email",
+	                                    "phone",
+	                                    "first_name",
+	                                    "last_name",
+	                                    "company",
+	                                    "language",
+	                                    "time_zone",
+	                                    "status",
+	                                    "email_confirmed",
+	                                    "password_hash",
+	                                    "date_input_format",
+	                                    "date_output_format",
+	                                    NULL};
+	static const struct {
+		const char *name;
+		size_t max;
+	} TEXTS[] = {{"first_name", 100}, {"last_name", 100}, {"company", 200}, {"time_zone", 64}};
+	json_t *clean = json_object(), *v;
+	const char *key, *s;
+	char buf[16], phone[32];
+
+	if (!json_is_object(row)) {
+		row_error(errors, "row", "invalid", "Each customer is an object.");
+		return clean;
+	}
+	json_object_foreach(row, key, v)
+	{
+		bool known = false;
+
+		for (const char *const *k = KNOWN; *k; k++)
+			known |= strcmp(*k, key) == 0;
+		if (!known)
+			row_error(errors, key, "unknown_field", "This column is not imported.");
+		else if (!json_is_string(v) && !json_is_null(v) && !json_is_boolean(v))
+			row_error(errors, key, "invalid", "Text is expected.");
+	}
+	s = text_of(row, "email", buf, sizeof(buf));
+	if (!email_plausible(s))
+		row_error(errors, "email", s ? "invalid" : "required", "An e-mail address.");
+	else
+		json_object_set_new(clean, "email", json_string(s));
+	if ((s = text_of(row, "phone", buf, sizeof(buf)))) {
+		if (phone_normalize(phone, sizeof(phone), s, default_country) != APP_OK)
+			row_error(errors, "phone", "invalid", "Not a phone number.");
+		else
+			json_object_set_new(clean, "phone", json_string(phone));
+	}
+	for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++)
+		if ((s = text_of(row, TEXTS[i].name, buf, sizeof(buf)))) {
+			if (strlen(s) > TEXTS[i].max)
+				row_error(errors, TEXTS[i].name, "invalid", "Too long.");
+			else
+				json_object_set_new(clean, TEXTS[i].name, json_string(s));
+		}
+	if ((s = text_of(row, "language", buf, sizeof(buf)))) {
+		if (!prefs_language_known(s))
+			row_error(errors, "language", "invalid", "en or fr.");
+		else
+			json_object_set_new(clean, "language", json_string(s));
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "date_output_format" : "date_input_format";
+
+		if ((s = text_of(row, name, buf, sizeof(buf)))) {
+			if (!prefs_date_format_known(s))
+				row_error(errors, name, "invalid",
+				          "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
+			else
+				json_object_set_new(clean, name, json_string(s));
+		}
+	}
+	if ((s = text_of(row, "status", buf, sizeof(buf)))) {
+		if (strcmp(s, "active") && strcmp(s, "pending") && strcmp(s, "suspended") &&
+		    strcmp(s, "banned"))
+			row_error(errors, "status", "invalid",
+			          "active, pending, suspended or banned.");
+		else
+			json_object_set_new(clean, "status", json_string(s));
+	}
+	int confirmed = truthy(text_of(row, "email_confirmed", buf, sizeof(buf)));
+	if (confirmed == -2)
+		row_error(errors, "email_confirmed", "invalid", "true or false.");
+	else if (confirmed >= 0)
+		json_object_set_new(clean, "email_confirmed", json_boolean(confirmed));
+	if ((s = text_of(row, "password_hash", buf, sizeof(buf)))) {
+		if (!password_hash_known(s))
+			row_error(errors, "password_hash", "unknown_format",
+			          "Not a bcrypt ($2a$, $2b$, $2y$) or argon2 ($argon2i$, "
+			          "$argon2id$) hash.");
+		else
+			json_object_set_new(clean, "password_hash", json_string(s));
+	}
+	return clean;
+}
+
+/* What the database holds for the rows' addresses and phones, and which time zones it knows. */
+static const char SQL_LOOKUP[] =
+        "SELECT json_build_object("
+        " 'emails', coalesce((SELECT json_object_agg(lower(email), json_build_object('id', id,"
+        "   'status', status)) FROM customers WHERE status <> 'deleted'"
+        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
+        "   '{}'::json),"
+        " 'phones', coalesce((SELECT json_object_agg(phone, lower(email)) FROM customers"
+        "   WHERE status <> 'deleted' AND phone IN (SELECT jsonb_array_elements_text($2::jsonb))),"
+        "   '{}'::json),"
+        " 'zones', coalesce((SELECT json_agg(name) FROM pg_timezone_names"
+        "   WHERE name IN (SELECT jsonb_array_elements_text($3::jsonb))), '[]'::json))";
+
+#define INPUT_COLUMNS                                                                              \
+	"x(row integer, existing uuid, email text, phone text, first_name text, last_name text,"   \
+	" company text, language text, time_zone text, status text, email_confirmed boolean,"      \
+	" password_hash text, date_input_format text, date_output_format text)"
+
+/* New customers, then changed ones, each with its audit entry, in the caller's transaction. */
+static const char SQL_IMPORT_CREATE[] =
+        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
+        "  WHERE existing IS NULL),"
+        " made AS (INSERT INTO customers (email, phone, first_name, last_name, company, language,"
+        "   time_zone, status, email_confirmed_at, password_hash, date_input_format,"
+        "   date_output_format, password_changed_at)"
+        "  SELECT email, phone, coalesce(first_name, ''), coalesce(last_name, ''),"
+        "   coalesce(company, ''), coalesce(language, 'en'), coalesce(time_zone, 'UTC'),"
+        "   coalesce(status, CASE WHEN coalesce(email_confirmed, false) THEN 'active'"
+        "     ELSE 'pending' END),"
+        "   CASE WHEN coalesce(email_confirmed, false) THEN now() END, password_hash,"
+        "   coalesce(date_input_format, 'YYYY-MM-DD'), coalesce(date_output_format, 'YYYY-MM-DD'),"
+        "   CASE WHEN password_hash IS NOT NULL THEN now() END"
+        "  FROM input ORDER BY row RETURNING id)"
+        " INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
+        "   ip, request_id, details)"
+        " SELECT $2::text, $3::uuid, 'customer.imported', 'customer', id, id, $4::inet, $5::text,"
+        "   jsonb_build_object('source', $6::text) FROM made";
+
+static const char SQL_IMPORT_UPDATE[] =
+        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
+        "  WHERE existing IS NOT NULL),"
+        " changed AS (UPDATE customers c SET phone = coalesce(i.phone, c.phone),"
+        "   first_name = coalesce(i.first_name, c.first_name),"
+        "   last_name = coalesce(i.last_name, c.last_name),"
+        "   company = coalesce(i.company, c.company), language = coalesce(i.language, c.language),"
+        "   time_zone = coalesce(i.time_zone, c.time_zone), status = coalesce(i.status, c.status),"
+        "   email_confirmed_at = CASE WHEN i.email_confirmed THEN coalesce(c.email_confirmed_at,"
+        "     now()) ELSE c.email_confirmed_at END,"
+        "   password_hash = coalesce(i.password_hash, c.password_hash),"
+        "   date_input_format = coalesce(i.date_input_format, c.date_input_format),"
+        "   date_output_format = coalesce(i.date_output_format, c.date_output_format),"
+        "   updated_at = now()"
+        "  FROM input i WHERE c.id = i.existing RETURNING c.id)"
+        " INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
+        "   ip, request_id, details)"
+        " SELECT $2::text, $3::uuid, 'customer.import_updated', 'customer', id, id, $4::inet,"
+        "   $5::text, jsonb_build_object('source', $6::text) FROM changed";
+
+/* The status an import may set on an existing customer (the database refuses the others). */
+static bool transition_ok(const char *from, const char *to)
+{
+	return !to || strcmp(from, to) == 0 ||
+	       (strcmp(to, "pending") != 0 &&
+	        !(strcmp(from, "banned") == 0 && !strcmp(to, "suspended")));
+}
+
+int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct import_options *o)
+{
+	json_t *items = json_array(), *clean_rows = json_array(), *emails = json_array(),
+	       *phones = json_array(), *zones = json_array(), *seen = json_object(), *found = NULL,
+	       *valid = json_array(), *row, *details = NULL;
+	size_t i, created = 0, updated = 0, failed = 0;
+	char *a = NULL, *b = NULL, *c = NULL, *text = NULL;
+	int rc;
+
+	*report = NULL;
+	/* first pass: every row on its own */
+	json_array_foreach(rows, i, row)
+	{
+		json_t *errors = json_array(), *clean = check_row(row, errors, o->default_country);
+		const char *email = json_string_value(json_object_get(clean, "email"));
+		json_t *typed = json_object_get(row, "email");
+
+		/* the report names the row by its address as typed, valid or not */
+		if (json_is_string(typed))
+			json_object_set_new(clean, "typed_email",
+			                    json_stringn(json_string_value(typed),
+			                                 json_string_length(typed) > 254
+			                                         ? 254
+			                                         : json_string_length(typed)));
+
+		if (email) {
+			char lower[255];
+
+			snprintf(lower, sizeof(lower), "%s", email);
+			for (char *p = lower; *p; p++)
+				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			if (json_object_get(seen, lower))
+				row_error(errors, "email", "duplicate",
+				          "The same address is on an earlier row of this import.");
+			json_object_set_new(seen, lower, json_true());
+			json_array_append_new(emails, json_string(lower));
+		}
+		if (json_object_get(clean, "phone"))
+			json_array_append(phones, json_object_get(clean, "phone"));
+		if (json_object_get(clean, "time_zone"))
+			json_array_append(zones, json_object_get(clean, "time_zone"));
+		json_object_set_new(clean, "row", json_integer((json_int_t)i + 1));
+		json_object_set_new(clean, "errors", errors);
+		json_array_append_new(clean_rows, clean);
+	}
+	/* then what the database knows, looked up once */
+	a = json_dumps(emails, JSON_COMPACT);
+	b = json_dumps(phones, JSON_COMPACT);
+	c = json_dumps(zones, JSON_COMPACT);
+	if ((rc = db_exec_json(&found, conn, SQL_LOOKUP, 3, (const char *const[]){a, b, c})) !=
+	    APP_OK)
+		goto done;
+	json_array_foreach(clean_rows, i, row)
+	{
+		json_t *errors = json_object_get(row, "errors"), *holder, *z, *item;
+		const char *email = json_string_value(json_object_get(row, "email"));
+		const char *phone = json_string_value(json_object_get(row, "phone"));
+		const char *tz = json_string_value(json_object_get(row, "time_zone"));
+		const char *status = json_string_value(json_object_get(row, "status"));
+		char lower[255] = "";
+		size_t k;
+		bool zone_known = !tz;
+
+		if (email) {
+			snprintf(lower, sizeof(lower), "%s", email);
+			for (char *p = lower; *p; p++)
+				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		}
+		holder = json_object_get(json_object_get(found, "emails"), lower);
+		json_array_foreach(json_object_get(found, "zones"), k, z) zone_known |=
+		        tz && strcmp(json_string_value(z), tz) == 0;
+		if (!zone_known)
+			row_error(errors, "time_zone", "invalid",
+			          "Not a time zone PostgreSQL knows.");
+		if (phone) {
+			const char *owner = json_string_value(
+			        json_object_get(json_object_get(found, "phones"), phone));
+			if (owner && strcmp(owner, lower) != 0)
+				row_error(errors, "phone", "taken",
+				          "Another customer has this phone number.");
+		}
+		if (holder &&
+		    !transition_ok(json_string_value(json_object_get(holder, "status")), status))
+			row_error(errors, "status", "invalid",
+			          "This status cannot follow the customer's current one.");
+		item = json_pack("{s:O}", "row", json_object_get(row, "row"));
+		if (json_object_get(row, "typed_email"))
+			json_object_set(item, "email", json_object_get(row, "typed_email"));
+		if (json_array_size(errors)) {
+			json_object_set_new(item, "result", json_string("error"));
+			json_object_set(item, "errors", errors);
+			failed++;
+		} else {
+			json_object_set_new(item, "result",
+			                    json_string(holder ? "updated" : "created"));
+			holder ? updated++ : created++;
+			json_object_del(row, "errors");
+			if (holder)
+				json_object_set(row, "existing", json_object_get(holder, "id"));
+			json_array_append(valid, row);
+		}
+		json_array_append_new(items, item);
+	}
+	*report = json_pack("{s:b, s:I, s:I, s:I, s:I, s:o}", "dry_run", o->dry_run, "rows",
+	                    (json_int_t)json_array_size(rows), "created", (json_int_t)created,
+	                    "updated", (json_int_t)updated, "errors", (json_int_t)failed, "items",
+	                    items);
+	items = NULL;
+	if (o->dry_run || !json_array_size(valid))
+		goto done;
+	text = json_dumps(valid, JSON_COMPACT);
+	details = json_pack("{s:s, s:I, s:I, s:I, s:I}", "source", o->source, "rows",
+	                    (json_int_t)json_array_size(rows), "created", (json_int_t)created,
+	                    "updated", (json_int_t)updated, "errors", (json_int_t)failed);
+	const char *params[] = {text,
+	                        o->actor_kind,
+	                        o->actor_id,
+	                        o->ci && o->ci->ip && *o->ci->ip ? o->ci->ip : NULL,
+	                        o->ci ? o->ci->request_id : NULL,
+	                        o->source};
+	struct audit_entry e = {.actor_kind = o->actor_kind,
+	                        .actor_id = o->actor_id,
+	                        .action = "customer.import",
+	                        .ip = params[3],
+	                        .request_id = params[4],
+	                        .details = details};
+	if ((rc = db_begin(conn)) == APP_OK &&
+	    (rc = db_exec(NULL, conn, SQL_IMPORT_CREATE, 6, params)) == APP_OK &&
+	    (rc = db_exec(NULL, conn, SQL_IMPORT_UPDATE, 6, params)) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+	db_rollback(conn);
+	if (rc == APP_OK)
+		log_info("Customers - import by %s: %zu created, %zu updated, %zu rows refused",
+		         o->source, created, updated, failed);
+done:
+	if (rc != APP_OK) {
+		json_decref(*report);
+		*report = NULL;
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(text);
+	json_decref(items);
+	json_decref(clean_rows);
+	json_decref(emails);
+	json_decref(phones);
+	json_decref(zones);
+	json_decref(seen);
+	json_decref(found);
+	json_decref(valid);
+	json_decref(details);
+	return rc;
+}
+
+int customers_import(json_t **report, struct app *app, const struct principal *who,
+                     const struct client_info *ci, json_t *rows, bool dry_run)
+{
+	struct import_options o = {.dry_run = dry_run,
+	                           .default_country = app->cfg.default_country,
+	                           .actor_kind = "staff",
+	                           .actor_id = who->id,
+	                           .ci = ci,
+	                           .source = "api"};
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*report = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = import_run(report, conn, rows, &o);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
