@@ -12,6 +12,7 @@
 #include "db/pool.h"
 #include "log.h"
 #include "service/import.h"
+#include "service/settings.h"
 
 static void usage(FILE *out)
 {
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("text", "info");
+	settings_init(&cfg);
 	rc = db_connect(&conn.pg, cfg.database_url, 600000);
 	if (rc != APP_OK) {
 		fprintf(stderr, "cabinetctl: cannot connect to the database\n");

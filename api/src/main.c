@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "log.h"
 #include "notify/worker.h"
+#include "service/settings.h"
 #include "service/staff.h"
 #include <curl/curl.h>
 #include <liboath/oath.h>
@@ -96,6 +97,7 @@ static int setup(struct app *app)
 	if (ipnet_list_parse(&app->trusted_proxies, app->cfg.trusted_proxies, why, sizeof(why)) !=
 	    APP_OK)
 		return APP_INVALID; /* config_load validated it already */
+	settings_init(&app->cfg);
 	if (password_gate_init(app->cfg.hash_concurrency) != APP_OK)
 		return APP_INTERNAL;
 	if ((rc = db_pool_create(&app->pool, &po)) != APP_OK)

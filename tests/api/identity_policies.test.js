@@ -50,10 +50,18 @@ test('settings: staff with settings.manage read and change them; bad values chan
   staff = bearer(await login(OWNER, { realm: 'staff' }));
   const s = await api.get('/api/v1/settings', staff);
   assert.equal(s.status, 200);
-  assert.deepEqual(s.json, { 'two_factor.default_policy': 'optional', 'two_factor.staff_required': false, 'password.hash_driver': 'argon2id', 'password.bcrypt_cost': 12 });
-  const bad = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'two_factor.default_policy': 'always', 'two_factor.staff_required': 'yes', 'registration.open': true } });
+  assert.deepEqual(s.json, {
+    'two_factor.default_policy': 'optional', 'two_factor.staff_required': false, 'password.hash_driver': 'argon2id', 'password.bcrypt_cost': 12,
+    'registration.open': true, 'registration.auto_confirm': false, 'session.idle_seconds': 1800, 'session.max_seconds': 43200,
+    'lockout.threshold': 5, 'lockout.base_seconds': 60, 'lockout.max_seconds': 900, 'portal.sign_in': true,
+    'defaults.language': 'en', 'defaults.time_zone': 'UTC', 'defaults.date_input_format': 'YYYY-MM-DD', 'defaults.date_output_format': 'YYYY-MM-DD',
+    'branding.portal_name': 'Cabinet', 'branding.primary_color': '#0172ad',
+  });
+  const bad = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'two_factor.default_policy': 'always', 'two_factor.staff_required': 'yes', 'registration.colour': true, 'branding.primary_color': 'red', 'lockout.threshold': 1 } });
   assert.equal(bad.status, 400);
-  assert.deepEqual(Object.fromEntries(bad.json.errors.map((e) => [e.field, e.code])), { 'two_factor.default_policy': 'invalid', 'two_factor.staff_required': 'invalid', 'registration.open': 'unknown_field' });
+  assert.deepEqual(Object.fromEntries(bad.json.errors.map((e) => [e.field, e.code])), { 'two_factor.default_policy': 'invalid', 'two_factor.staff_required': 'invalid', 'registration.colour': 'unknown_field', 'branding.primary_color': 'invalid', 'lockout.threshold': 'invalid' });
+  const tz = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'defaults.time_zone': 'Mars/Olympus', 'defaults.language': 'fr' } });
+  assert.deepEqual(tz.json.errors.map((e) => `${e.field}:${e.code}`), ['defaults.time_zone:invalid'], 'checked against PostgreSQL');
   assert.equal(count('SELECT count(*) FROM settings'), 0, 'nothing changed');
   const ok = await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'two_factor.default_policy': 'optional' } });
   assert.equal(ok.status, 200);
@@ -245,4 +253,37 @@ test('hashing driver: bcrypt makes the new hashes and re-hashes at sign-in; back
   await api.request('PATCH', '/api/v1/settings', { ...staff, json: { 'password.hash_driver': 'argon2id' } });
   assert.equal((await login(email, { password: 'a bcrypt era passphrase' })).status, 200);
   assert.match(hashOf(), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+});
+
+test('operator settings apply on the next request: registration, lockout, portal sign-in, defaults, branding', async () => {
+  const set = (json) => api.request('PATCH', '/api/v1/settings', { ...staff, json });
+  const register = (email) => api.post('/api/v1/auth/register', { json: { email, password: 'a registration passphrase', first_name: 'Zed' } });
+  await set({ 'registration.open': false });
+  assert.equal((await register('closed@example.org')).json.code, 'registration_closed');
+  await set({ 'registration.open': true, 'registration.auto_confirm': true, 'defaults.language': 'fr', 'defaults.time_zone': 'Europe/Paris', 'defaults.date_output_format': 'DD/MM/YYYY', 'branding.portal_name': 'Espace Client' });
+  assert.equal((await register('open@example.org')).status, 202);
+  assert.equal(psql(db.url, "SELECT status || ' ' || language || ' ' || time_zone || ' ' || date_output_format FROM customers WHERE email = 'open@example.org'"), 'active fr Europe/Paris DD/MM/YYYY');
+  assert.match(psql(db.url, "SELECT subject FROM messages WHERE address = 'open@example.org' ORDER BY created_at DESC LIMIT 1"), /Espace Client/, 'the portal name in messages');
+  const made = await api.post('/api/v1/customers', { ...staff, json: { email: 'staffmade@example.org' } });
+  assert.equal(made.json.time_zone, 'Europe/Paris');
+  assert.equal(made.json.language, 'fr');
+
+  await set({ 'lockout.threshold': 3, 'lockout.base_seconds': 30 });
+  const email = customer();
+  for (let i = 0; i < 3; i++) await login(email, { password: `wrong ${i}` });
+  const lock = psql(db.url, `SELECT extract(epoch FROM locked_until - now())::int FROM login_throttle WHERE subject = 'customer:' || (SELECT id FROM customers WHERE email = '${email}')`);
+  assert.ok(Number(lock) > 20 && Number(lock) <= 30 + offset, `a 30 s lock after 3 failures (${lock})`);
+  assert.equal((await login(email)).status, 401, 'locked');
+
+  await set({ 'portal.sign_in': false, 'session.max_seconds': 600 });
+  const other = customer();
+  const closed = await login(other);
+  assert.equal(closed.status, 403);
+  assert.equal(closed.json.code, 'portal_closed');
+  assert.equal((await login(OWNER, { realm: 'staff' })).status, 200, 'staff sign in all the same');
+  await set({ 'portal.sign_in': true });
+  const s = await login(other);
+  assert.match(s.headers.get('set-cookie'), /Max-Age=600/);
+  assert.equal(psql(db.url, `SELECT extract(epoch FROM expires_at - created_at)::int FROM sessions WHERE customer_id = (SELECT id FROM customers WHERE email = '${other}') ORDER BY created_at DESC LIMIT 1`), '600');
+  await set({ 'lockout.threshold': 5, 'lockout.base_seconds': 60, 'registration.auto_confirm': false, 'defaults.language': 'en', 'defaults.time_zone': 'UTC', 'defaults.date_output_format': 'YYYY-MM-DD', 'branding.portal_name': 'Cabinet', 'session.max_seconds': 43200 });
 });

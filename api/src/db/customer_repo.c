@@ -41,11 +41,14 @@ int customer_repo_find_holder(struct customer_holder *out, struct db_conn *conn,
 static const char SQL_CUSTOMER_INSERT[] =
         "INSERT INTO customers (email, phone, first_name, last_name, language, password_hash, "
         "status,"
-        " email_confirmed_at, created_at, updated_at, password_changed_at)"
+        " email_confirmed_at, created_at, updated_at, password_changed_at, time_zone,"
+        " date_input_format, date_output_format)"
         " VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text,"
         " CASE WHEN $7::boolean THEN 'active' ELSE 'pending' END,"
         " CASE WHEN $7::boolean THEN to_timestamp($8::bigint) END,"
-        " to_timestamp($8::bigint), to_timestamp($8::bigint), to_timestamp($8::bigint))"
+        " to_timestamp($8::bigint), to_timestamp($8::bigint), to_timestamp($8::bigint),"
+        " coalesce($9::text, 'UTC'), coalesce($10::text, 'YYYY-MM-DD'),"
+        " coalesce($11::text, 'YYYY-MM-DD'))"
         " RETURNING id";
 
 int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c)
@@ -62,8 +65,11 @@ int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct cus
 	                        c->language,
 	                        c->password_hash,
 	                        c->confirmed ? "true" : "false",
-	                        ts};
-	rc = db_exec(&res, conn, SQL_CUSTOMER_INSERT, 8, params);
+	                        ts,
+	                        c->time_zone,
+	                        c->date_input_format,
+	                        c->date_output_format};
+	rc = db_exec(&res, conn, SQL_CUSTOMER_INSERT, 11, params);
 	if (rc == APP_OK)
 		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);

@@ -23,6 +23,7 @@ int customer_repo_find_holder(struct customer_holder *out, struct db_conn *conn,
 
 struct customer_new {
 	const char *email, *phone, *first_name, *last_name, *language, *password_hash;
+	const char *time_zone, *date_input_format, *date_output_format;
 	bool confirmed; /* active at once (automatic confirmation) */
 	time_t now;
 };

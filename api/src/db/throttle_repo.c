@@ -81,11 +81,13 @@ static const char SQL_THROTTLE_FAIL[] =
         "INSERT INTO login_throttle AS t (subject, consecutive_failures, hour_start, hour_failures)"
         " VALUES ($1::text, 1, to_timestamp($2::bigint), 1)"
         " ON CONFLICT (subject) DO UPDATE SET"
-        "  consecutive_failures = CASE WHEN t.consecutive_failures + 1 >= 5 THEN 0"
+        "  consecutive_failures = CASE WHEN t.consecutive_failures + 1 >= $3::integer THEN 0"
         "                         ELSE t.consecutive_failures + 1 END,"
-        "  locks = CASE WHEN t.consecutive_failures + 1 >= 5 THEN t.locks + 1 ELSE t.locks END,"
-        "  locked_until = CASE WHEN t.consecutive_failures + 1 >= 5 THEN to_timestamp($2::bigint)"
-        "                 + make_interval(secs => least(60 * power(2, least(t.locks, 10)), 900))"
+        "  locks = CASE WHEN t.consecutive_failures + 1 >= $3::integer THEN t.locks + 1"
+        "          ELSE t.locks END,"
+        "  locked_until = CASE WHEN t.consecutive_failures + 1 >= $3::integer"
+        "                 THEN to_timestamp($2::bigint) + make_interval(secs =>"
+        "                   least($4::bigint * power(2, least(t.locks, 16)), $5::bigint))"
         "                 ELSE t.locked_until END,"
         "  hour_failures = CASE WHEN t.hour_start > to_timestamp($2::bigint) - interval '1 hour'"
         "                  THEN t.hour_failures + 1 ELSE 1 END,"
@@ -98,16 +100,20 @@ static const char SQL_THROTTLE_FAIL[] =
         "   extract(epoch FROM locked_until - to_timestamp($2::bigint))::bigint";
 
 int throttle_repo_fail(bool *locked_now_out, long *lock_s_out, struct db_conn *conn,
-                       const char *subject, time_t now)
+                       const char *subject, const struct lockout_policy *policy, time_t now)
 {
 	PGresult *res = NULL;
-	char ts[24];
+	char ts[24], threshold[24], base[24], max[24];
 	int rc;
 
 	*locked_now_out = false;
 	*lock_s_out = 0;
 	db_time_param(ts, (long long)(now));
-	rc = db_exec(&res, conn, SQL_THROTTLE_FAIL, 2, (const char *const[]){subject, ts});
+	db_time_param(threshold, (long long)policy->threshold);
+	db_time_param(base, (long long)policy->base_s);
+	db_time_param(max, (long long)policy->max_s);
+	rc = db_exec(&res, conn, SQL_THROTTLE_FAIL, 5,
+	             (const char *const[]){subject, ts, threshold, base, max});
 	if (rc == APP_OK && PQntuples(res) == 1) {
 		*locked_now_out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 		if (*locked_now_out)

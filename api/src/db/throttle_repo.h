@@ -23,13 +23,18 @@ struct throttle_state {
 int throttle_repo_get(struct throttle_state *out, struct db_conn *conn, const char *subject,
                       time_t now);
 
+/* The lockout rule (settings lockout.*): 5 failures, 60 s doubling, at most 900 s by default. */
+struct lockout_policy {
+	long threshold, base_s, max_s;
+};
+
 /*
- * Counts one failed verification of subject. The fifth consecutive failure starts a lock of
- * 60 s * 2^(locks since the last success), at most 15 min: *locked_now_out is set then, with its
+ * Counts one failed verification of subject. The threshold-th consecutive failure starts a lock of
+ * base_s * 2^(locks since the last success), at most max_s: *locked_now_out is set then, with its
  * length in *lock_s_out.
  */
 int throttle_repo_fail(bool *locked_now_out, long *lock_s_out, struct db_conn *conn,
-                       const char *subject, time_t now);
+                       const char *subject, const struct lockout_policy *policy, time_t now);
 
 /* A successful sign-in: the counters and the lock history start over. */
 int throttle_repo_reset(struct db_conn *conn, const char *subject);

@@ -1,6 +1,7 @@
 /* Enqueueing: template lookup, rendering and the insert, all on the caller's connection. */
 #include "notify/outbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "common/err.h"
 #include "db/message_repo.h"
 #include "notify/templates.h"
+#include "service/settings.h"
 
 bool outbox_channel_configured(const struct config *cfg, const char *channel)
 {
@@ -48,8 +50,14 @@ int outbox_enqueue(char id_out[37], struct db_conn *conn, const struct app *app,
 	if (rc != APP_OK)
 		return rc;
 	vars = m->vars ? json_deep_copy(m->vars) : json_object();
-	if (!json_object_get(vars, "portal_name"))
-		json_object_set_new(vars, "portal_name", json_string("Cabinet"));
+	if (!json_object_get(vars, "portal_name")) {
+		char name[64] = "Cabinet";
+
+		/* the operator's branding; a message still goes out if it cannot be read */
+		if (settings_string(name, sizeof(name), conn, "branding.portal_name") != APP_OK)
+			snprintf(name, sizeof(name), "Cabinet");
+		json_object_set_new(vars, "portal_name", json_string(name));
+	}
 	if (!json_object_get(vars, "portal_url"))
 		json_object_set_new(vars, "portal_url", json_string(app->cfg.public_url));
 	if ((rc = templates_render(&subject, tpl.subject, vars, false)) != APP_OK ||

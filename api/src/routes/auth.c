@@ -232,9 +232,12 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	char phone[32], why[256];
 	const char *code = NULL;
 	json_t *body = NULL, *out = NULL;
+	bool open = false;
 	int err;
 
-	if (!app->cfg.registration_enabled) {
+	if ((err = registration_open(&open, app)) != APP_OK)
+		goto done;
+	if (!open) {
 		problem_set(&pb, "registration_closed",
 		            "Accounts are created by the operator here.");
 		err = APP_FORBIDDEN;
@@ -254,9 +257,7 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 		r.last_name = "";
 	if ((r.language = optional_field(body, "language", 2, &pb)) && strcmp(r.language, "en") &&
 	    strcmp(r.language, "fr"))
-		problem_field(&pb, "language", "invalid", "en or fr.");
-	if (!r.language)
-		r.language = "en";
+		problem_field(&pb, "language", "invalid", "en or fr."); /* absent: the default */
 	if ((r.phone = optional_field(body, "phone", 40, &pb)) && *r.phone) {
 		if (phone_normalize(phone, sizeof(phone), r.phone, app->cfg.default_country) !=
 		    APP_OK)

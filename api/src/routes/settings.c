@@ -37,7 +37,12 @@ int route_settings_patch(const struct _u_request *req, struct _u_response *resp,
 			            "Nothing was changed: see the field errors.");
 			err = APP_INVALID;
 		} else {
-			err = settings_patch(&out, app, &ctx->who, &ci, body);
+			if ((err = settings_patch(&out, &fe, app, &ctx->who, &ci, body)) ==
+			    APP_INVALID) {
+				problem_set(&pb, "validation_failed",
+				            "Nothing was changed: see the field errors.");
+				problem_field(&pb, fe.field, fe.code, fe.message);
+			}
 		}
 	}
 	http_reply(resp, err, 200, out, &pb);

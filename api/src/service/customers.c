@@ -723,9 +723,9 @@ static const char SQL_CUSTOMER_CREATE[] =
         " created_at, updated_at, password_changed_at)"
         " SELECT f->>'email', f->>'phone', coalesce(f->>'first_name', ''),"
         "  coalesce(f->>'last_name', ''), coalesce(f->>'company', ''),"
-        "  coalesce(f->>'language', 'en'), coalesce(f->>'time_zone', 'UTC'),"
-        "  coalesce(f->>'date_input_format', 'YYYY-MM-DD'),"
-        "  coalesce(f->>'date_output_format', 'YYYY-MM-DD'),"
+        "  coalesce(f->>'language', d->>'language'), coalesce(f->>'time_zone', d->>'time_zone'),"
+        "  coalesce(f->>'date_input_format', d->>'date_input_format'),"
+        "  coalesce(f->>'date_output_format', d->>'date_output_format'),"
         "  coalesce(f->>'two_factor_policy', 'inherit'), coalesce(f->>'trusted_ips', ''),"
         "  coalesce(f->'custom_fields', '{}'::jsonb), coalesce((f->>'login_enabled')::boolean, "
         "true),"
@@ -736,7 +736,7 @@ static const char SQL_CUSTOMER_CREATE[] =
         "to_timestamp($3::bigint)"
         "  END, to_timestamp($3::bigint), to_timestamp($3::bigint),"
         "  CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint) END"
-        " FROM (SELECT $1::jsonb AS f) input RETURNING id";
+        " FROM (SELECT $1::jsonb AS f, $4::jsonb AS d) input RETURNING id";
 
 int customers_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
                      const struct client_info *ci, json_t *body)
@@ -744,8 +744,10 @@ int customers_create(json_t **out, json_t *errors, struct app *app, const struct
 	struct db_conn *conn = NULL;
 	PGresult *res = NULL;
 	json_t *fields = json_object(), *details = NULL;
-	char hash[PASSWORD_HASH_MAX], generated[21], ts[24], id[37] = "", *text = NULL;
+	char hash[PASSWORD_HASH_MAX], generated[21], ts[24], id[37] = "", *text = NULL,
+	                                                     *defaults = NULL;
 	const char *email, *first, *language;
+	struct customer_defaults d;
 	int rc;
 
 	*out = NULL;
@@ -757,13 +759,19 @@ int customers_create(json_t **out, json_t *errors, struct app *app, const struct
 	language = language ? language : "en";
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		goto done;
-	rc = check_more(errors, conn, fields, email, first);
+	if ((rc = check_more(errors, conn, fields, email, first)) == APP_OK)
+		rc = settings_customer_defaults(&d, conn);
 	db_pool_checkin(app->pool, conn);
 	conn = NULL;
 	if (rc != APP_OK || json_array_size(errors)) {
 		rc = rc == APP_OK ? APP_INVALID : rc;
 		goto done;
 	}
+	if (!json_object_get(fields, "language"))
+		language = d.language; /* for its messages too */
+	json_t *dj = customer_defaults_json(&d);
+	defaults = json_dumps(dj, JSON_COMPACT);
+	json_decref(dj);
 	if ((rc = hash_password(hash, generated, app, fields)) != APP_OK)
 		goto done;
 	json_object_del(fields, "password"); /* from here on, only its hash */
@@ -772,8 +780,8 @@ int customers_create(json_t **out, json_t *errors, struct app *app, const struct
 	details = json_pack("{s:o}", "fields", field_names(fields));
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
 		goto done;
-	rc = db_exec(&res, conn, SQL_CUSTOMER_CREATE, 3,
-	             (const char *const[]){text, hash[0] ? hash : NULL, ts});
+	rc = db_exec(&res, conn, SQL_CUSTOMER_CREATE, 4,
+	             (const char *const[]){text, hash[0] ? hash : NULL, ts, defaults});
 	if (rc == APP_CONFLICT) {
 		rc = taken(errors, conn);
 		goto done;
@@ -793,6 +801,7 @@ done:
 	db_pool_checkin(app->pool, conn);
 	PQclear(res);
 	free(text);
+	free(defaults);
 	memset(hash, 0, sizeof(hash));
 	memset(generated, 0, sizeof(generated));
 	json_decref(fields);

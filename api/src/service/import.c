@@ -14,6 +14,7 @@
 #include "db/audit_repo.h"
 #include "db/db.h"
 #include "log.h"
+#include "service/settings.h"
 
 json_t *import_rows(const char *text, size_t len, char *why, size_t whylen)
 {
@@ -207,11 +208,13 @@ static const char SQL_IMPORT_CREATE[] =
         "   time_zone, status, email_confirmed_at, password_hash, date_input_format,"
         "   date_output_format, password_changed_at)"
         "  SELECT email, phone, coalesce(first_name, ''), coalesce(last_name, ''),"
-        "   coalesce(company, ''), coalesce(language, 'en'), coalesce(time_zone, 'UTC'),"
+        "   coalesce(company, ''), coalesce(language, $7::jsonb->>'language'),"
+        "   coalesce(time_zone, $7::jsonb->>'time_zone'),"
         "   coalesce(status, CASE WHEN coalesce(email_confirmed, false) THEN 'active'"
         "     ELSE 'pending' END),"
         "   CASE WHEN coalesce(email_confirmed, false) THEN now() END, password_hash,"
-        "   coalesce(date_input_format, 'YYYY-MM-DD'), coalesce(date_output_format, 'YYYY-MM-DD'),"
+        "   coalesce(date_input_format, $7::jsonb->>'date_input_format'),"
+        "   coalesce(date_output_format, $7::jsonb->>'date_output_format'),"
         "   CASE WHEN password_hash IS NOT NULL THEN now() END"
         "  FROM input ORDER BY row RETURNING id)"
         " INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
@@ -253,7 +256,7 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	       *phones = json_array(), *zones = json_array(), *seen = json_object(), *found = NULL,
 	       *valid = json_array(), *row, *details = NULL;
 	size_t i, created = 0, updated = 0, failed = 0;
-	char *a = NULL, *b = NULL, *c = NULL, *text = NULL;
+	char *a = NULL, *b = NULL, *c = NULL, *text = NULL, *defaults = NULL;
 	int rc;
 
 	*report = NULL;
@@ -357,6 +360,12 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	items = NULL;
 	if (o->dry_run || !json_array_size(valid))
 		goto done;
+	struct customer_defaults cd;
+	if ((rc = settings_customer_defaults(&cd, conn)) != APP_OK)
+		goto done;
+	json_t *dj = customer_defaults_json(&cd);
+	defaults = json_dumps(dj, JSON_COMPACT);
+	json_decref(dj);
 	text = json_dumps(valid, JSON_COMPACT);
 	details = json_pack("{s:s, s:I, s:I, s:I, s:I}", "source", o->source, "rows",
 	                    (json_int_t)json_array_size(rows), "created", (json_int_t)created,
@@ -366,7 +375,8 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	                        o->actor_id,
 	                        o->ci && o->ci->ip && *o->ci->ip ? o->ci->ip : NULL,
 	                        o->ci ? o->ci->request_id : NULL,
-	                        o->source};
+	                        o->source,
+	                        defaults};
 	struct audit_entry e = {.actor_kind = o->actor_kind,
 	                        .actor_id = o->actor_id,
 	                        .action = "customer.import",
@@ -374,7 +384,7 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	                        .request_id = params[4],
 	                        .details = details};
 	if ((rc = db_begin(conn)) == APP_OK &&
-	    (rc = db_exec(NULL, conn, SQL_IMPORT_CREATE, 6, params)) == APP_OK &&
+	    (rc = db_exec(NULL, conn, SQL_IMPORT_CREATE, 7, params)) == APP_OK &&
 	    (rc = db_exec(NULL, conn, SQL_IMPORT_UPDATE, 6, params)) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
@@ -391,6 +401,7 @@ done:
 	free(b);
 	free(c);
 	free(text);
+	free(defaults);
 	json_decref(items);
 	json_decref(clean_rows);
 	json_decref(emails);

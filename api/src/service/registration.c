@@ -55,21 +55,30 @@ static int tell_holder(struct db_conn *conn, const struct app *app, const struct
 static int create(struct db_conn *conn, const struct app *app, const struct client_info *ci,
                   const struct registration *r, const char *hash)
 {
-	struct customer_new c = {.email = r->email,
-	                         .phone = r->phone,
-	                         .first_name = r->first_name,
-	                         .last_name = r->last_name,
-	                         .language = r->language,
-	                         .password_hash = hash,
-	                         .confirmed = app->cfg.auto_confirm,
-	                         .now = clock_now()};
+	struct customer_defaults d;
+	bool auto_confirm = false;
 	char id[37], message_id[37], token[65], link[2200];
 	json_t *vars = NULL, *details = NULL;
 	int rc;
 
+	if ((rc = settings_bool(&auto_confirm, conn, "registration.auto_confirm")) != APP_OK ||
+	    (rc = settings_customer_defaults(&d, conn)) != APP_OK)
+		return rc;
+	struct customer_new c = {.email = r->email,
+	                         .phone = r->phone,
+	                         .first_name = r->first_name,
+	                         .last_name = r->last_name,
+	                         .language = r->language ? r->language : d.language,
+	                         .time_zone = d.time_zone,
+	                         .date_input_format = d.date_input_format,
+	                         .date_output_format = d.date_output_format,
+	                         .password_hash = hash,
+	                         .confirmed = auto_confirm,
+	                         .now = clock_now()};
+
 	if ((rc = customer_repo_insert(id, conn, &c)) != APP_OK)
 		return rc;
-	if (app->cfg.auto_confirm) {
+	if (auto_confirm) {
 		portal_login_url(link, sizeof(link), app);
 		vars = json_pack("{s:s, s:s}", "first_name", r->first_name, "login_url", link);
 	} else {
@@ -82,14 +91,13 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 		vars = json_pack("{s:s, s:s, s:i}", "first_name", r->first_name, "link", link,
 		                 "expires_minutes", CONFIRMATION_TTL_S / 60);
 	}
-	struct outbox_message m = {.event =
-	                                   app->cfg.auto_confirm ? "welcome" : "email_confirmation",
-	                           .language = r->language,
+	struct outbox_message m = {.event = auto_confirm ? "welcome" : "email_confirmation",
+	                           .language = c.language,
 	                           .channel = "email",
 	                           .address = r->email,
 	                           .vars = vars,
 	                           .customer_id = id};
-	details = json_pack("{s:b}", "confirmed", app->cfg.auto_confirm);
+	details = json_pack("{s:b}", "confirmed", auto_confirm);
 	struct audit_entry e = {.actor_kind = "customer",
 	                        .actor_id = id,
 	                        .action = "customer.registered",
@@ -104,6 +112,18 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 	memset(token, 0, sizeof(token));
 	json_decref(vars);
 	json_decref(details);
+	return rc;
+}
+
+int registration_open(bool *open_out, struct app *app)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*open_out = false;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = settings_bool(open_out, conn, "registration.open");
+	db_pool_checkin(app->pool, conn);
 	return rc;
 }
 

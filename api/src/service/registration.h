@@ -23,6 +23,9 @@ struct registration {
 int registration_register(struct app *app, const struct client_info *ci,
                           const struct registration *r);
 
+/* Whether customers may register themselves now (the setting registration.open). */
+int registration_open(bool *open_out, struct app *app);
+
 /*
  * Uses the token of a confirmation link (single use, before it expires). A registration link confirms
  * the address, activates a pending customer and queues the welcome message; a change link (PUT

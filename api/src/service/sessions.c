@@ -98,10 +98,14 @@ static void record_failure(struct app *app, const struct client_info *ci, const 
 
 	if (db_pool_checkout(&conn, app->pool) != APP_OK)
 		goto done;
-	if ((rc = db_begin(conn)) == APP_OK &&
+	struct lockout_policy policy = {5, 60, 900};
+	if ((rc = settings_long(&policy.threshold, conn, "lockout.threshold")) == APP_OK &&
+	    (rc = settings_long(&policy.base_s, conn, "lockout.base_seconds")) == APP_OK &&
+	    (rc = settings_long(&policy.max_s, conn, "lockout.max_seconds")) == APP_OK &&
+	    (rc = db_begin(conn)) == APP_OK &&
 	    (rc = throttle_repo_ip_fail(conn, ci->ip, now)) == APP_OK &&
 	    (!count_account ||
-	     (rc = throttle_repo_fail(&locked, &lock_s, conn, subject, now)) == APP_OK) &&
+	     (rc = throttle_repo_fail(&locked, &lock_s, conn, subject, &policy, now)) == APP_OK) &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK && locked) {
 		json_t *lock = json_pack("{s:I}", "seconds", (json_int_t)lock_s);
 		struct audit_entry l = account_entry(a, ci, "auth.locked", lock);
@@ -130,8 +134,6 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	struct session_new s = {.kind = a->kind,
 	                        .owner_id = a->id,
 	                        .now = now,
-	                        .idle_s = app->cfg.session_idle_s,
-	                        .max_s = app->cfg.session_max_s,
 	                        .ip = ci->ip,
 	                        .user_agent = ci->user_agent};
 	char sid[37] = "";
@@ -142,7 +144,9 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 		return rc;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(conn)) != APP_OK ||
+	if ((rc = settings_long(&s.idle_s, conn, "session.idle_seconds")) != APP_OK ||
+	    (rc = settings_long(&s.max_s, conn, "session.max_seconds")) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
 	    (rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = account_repo_record_login(conn, a, now, ci->ip)) != APP_OK ||
@@ -166,7 +170,7 @@ done:
 		db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	json_decref(details);
-	out->refresh_max_age = app->cfg.session_max_s;
+	out->refresh_max_age = s.max_s;
 	return rc;
 }
 
@@ -305,8 +309,8 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	struct db_conn *conn = NULL;
 	struct password_params params;
 	char subject[48] = "", rehash[PASSWORD_HASH_MAX] = "";
-	const char *reason = "unknown_account", *refusal;
-	bool known = false, blocked, right;
+	const char *reason = "unknown_account", *refusal = NULL;
+	bool known = false, blocked, right, portal_open = true;
 	long ip_failures = 0;
 	time_t now = clock_now();
 	int rc;
@@ -317,6 +321,8 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	    (rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
+	if (rc == APP_OK && strcmp(realm, "portal") == 0)
+		rc = settings_bool(&portal_open, conn, "portal.sign_in");
 	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
 		rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
 		known = rc == APP_OK;
@@ -362,7 +368,10 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		log_info("Security - failed sign-in (%s realm)", realm);
 		return APP_UNAUTHORIZED;
 	}
-	if ((refusal = refusal_of(&a)) ||
+	/* the operator closed the portal's sign-in ("client authorization" off) */
+	if (!portal_open)
+		refusal = "portal_closed";
+	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
 	    (!ip_allowed(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		record_failure(app, ci, &a, subject, realm, refusal, false, now);
@@ -398,7 +407,8 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		return rc;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(conn)) != APP_OK ||
+	if ((rc = settings_long(&out->refresh_max_age, conn, "session.max_seconds")) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
 	    (rc = refresh_repo_consume(&state, sid, conn, refresh_token, now)) != APP_OK)
 		goto done;
 	if (state == REFRESH_UNKNOWN) {
@@ -440,7 +450,6 @@ done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	json_decref(details);
-	out->refresh_max_age = app->cfg.session_max_s;
 	if (rc == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)

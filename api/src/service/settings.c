@@ -8,32 +8,80 @@
 #include "db/audit_repo.h"
 #include "db/db.h"
 
-enum setting_type { SETTING_BOOL, SETTING_CHOICE, SETTING_INT };
+enum setting_type { SETTING_BOOL, SETTING_CHOICE, SETTING_INT, SETTING_TEXT };
 
 struct setting_def {
 	const char *key;
 	enum setting_type type;
-	const char *default_json;
+	const char *default_json;   /* NULL: taken from the configuration (settings_init) */
 	const char *const *choices; /* SETTING_CHOICE */
-	long min, max;              /* SETTING_INT */
+	long min, max;              /* SETTING_INT; SETTING_TEXT: length */
+	const char *charset;        /* SETTING_TEXT: the characters allowed, or NULL for any */
 };
 
 #define CHOICES(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define DATE_FORMATS CHOICES("YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY")
 
 /* Later features add their settings here; a key not listed is refused. */
 static const struct setting_def CATALOGUE[] = {
         /* what "inherit" means for a customer's 2FA policy */
         {"two_factor.default_policy", SETTING_CHOICE, "\"optional\"",
-         CHOICES("optional", "required"), 0, 0},
+         CHOICES("optional", "required"), 0, 0, NULL},
         /* every staff member must use 2FA; those without it enrol at their next sign-in */
-        {"two_factor.staff_required", SETTING_BOOL, "false", NULL, 0, 0},
+        {"two_factor.staff_required", SETTING_BOOL, "false", NULL, 0, 0, NULL},
         /* how new password hashes are made; every kind still verifies and is re-hashed at sign-in */
         {"password.hash_driver", SETTING_CHOICE, "\"argon2id\"", CHOICES("argon2id", "bcrypt"), 0,
-         0},
-        {"password.bcrypt_cost", SETTING_INT, "12", NULL, 10, 14},
+         0, NULL},
+        {"password.bcrypt_cost", SETTING_INT, "12", NULL, 10, 14, NULL},
+        /* defaults from CABINET_REGISTRATION, CABINET_AUTO_CONFIRM, CABINET_SESSION_*_S */
+        {"registration.open", SETTING_BOOL, NULL, NULL, 0, 0, NULL},
+        {"registration.auto_confirm", SETTING_BOOL, NULL, NULL, 0, 0, NULL},
+        {"session.idle_seconds", SETTING_INT, NULL, NULL, 60, 604800, NULL},
+        {"session.max_seconds", SETTING_INT, NULL, NULL, 300, 2592000, NULL},
+        /* failures in a row that lock an account, the first lock, and the longest (it doubles) */
+        {"lockout.threshold", SETTING_INT, "5", NULL, 3, 20, NULL},
+        {"lockout.base_seconds", SETTING_INT, "60", NULL, 10, 3600, NULL},
+        {"lockout.max_seconds", SETTING_INT, "900", NULL, 60, 86400, NULL},
+        /* whether customers may sign in to the portal at all ("client authorization") */
+        {"portal.sign_in", SETTING_BOOL, "true", NULL, 0, 0, NULL},
+        /* what new customers get when nothing else is said */
+        {"defaults.language", SETTING_CHOICE, "\"en\"", CHOICES("en", "fr"), 0, 0, NULL},
+        {"defaults.time_zone", SETTING_TEXT, "\"UTC\"", NULL, 1, 64,
+         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/"},
+        {"defaults.date_input_format", SETTING_CHOICE, "\"YYYY-MM-DD\"", DATE_FORMATS, 0, 0, NULL},
+        {"defaults.date_output_format", SETTING_CHOICE, "\"YYYY-MM-DD\"", DATE_FORMATS, 0, 0, NULL},
+        /* branding of the portal and of the messages */
+        {"branding.portal_name", SETTING_TEXT, "\"Cabinet\"", NULL, 1, 60, NULL},
+        {"branding.primary_color", SETTING_TEXT, "\"#0172ad\"", NULL, 7, 7, "#0123456789abcdef"},
 };
 
 #define CATALOGUE_SIZE (sizeof(CATALOGUE) / sizeof(CATALOGUE[0]))
+
+/* The defaults that come from the configuration, filled once at start-up. */
+static char config_defaults[CATALOGUE_SIZE][24];
+
+void settings_init(const struct config *cfg)
+{
+	for (size_t i = 0; i < CATALOGUE_SIZE; i++) {
+		const char *k = CATALOGUE[i].key;
+
+		if (strcmp(k, "registration.open") == 0)
+			snprintf(config_defaults[i], 24, "%s",
+			         cfg->registration_enabled ? "true" : "false");
+		else if (strcmp(k, "registration.auto_confirm") == 0)
+			snprintf(config_defaults[i], 24, "%s",
+			         cfg->auto_confirm ? "true" : "false");
+		else if (strcmp(k, "session.idle_seconds") == 0)
+			snprintf(config_defaults[i], 24, "%ld", cfg->session_idle_s);
+		else if (strcmp(k, "session.max_seconds") == 0)
+			snprintf(config_defaults[i], 24, "%ld", cfg->session_max_s);
+	}
+}
+
+static const char *default_of(const struct setting_def *d)
+{
+	return d->default_json ? d->default_json : config_defaults[d - CATALOGUE];
+}
 
 static const struct setting_def *find(const char *key)
 {
@@ -58,6 +106,18 @@ int settings_check(const char *key, json_t *value, struct field_error *fe)
 	if (d->type == SETTING_BOOL) {
 		ok = json_is_boolean(value);
 		snprintf(fe->message, sizeof(fe->message), "true or false.");
+	} else if (d->type == SETTING_TEXT) {
+		size_t n = json_is_string(value) ? json_string_length(value) : 0;
+
+		ok = json_is_string(value) && n >= (size_t)d->min && n <= (size_t)d->max &&
+		     (!d->charset || strspn(json_string_value(value), d->charset) == n);
+		if (d->min == d->max)
+			snprintf(fe->message, sizeof(fe->message),
+			         "A color written #rrggbb (lower case).");
+		else
+			snprintf(fe->message, sizeof(fe->message),
+			         "Text of %ld to %ld characters%s.", d->min, d->max,
+			         d->charset ? " (letters, digits, _ + - /)" : "");
 	} else if (d->type == SETTING_INT) {
 		ok = json_is_integer(value) && json_integer_value(value) >= d->min &&
 		     json_integer_value(value) <= d->max;
@@ -89,13 +149,13 @@ int settings_value(json_t **out, struct db_conn *conn, const char *key)
 	if (!d)
 		return APP_INTERNAL; /* a typo in the code, not the caller's fault */
 	if ((rc = db_exec(&res, conn, SQL_GET, 1, (const char *const[]){key})) == APP_OK) {
-		*out = json_loads(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : d->default_json,
+		*out = json_loads(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : default_of(d),
 		                  JSON_DECODE_ANY, NULL);
 		/* a stored value the catalogue no longer accepts falls back to the default */
 		struct field_error fe;
 		if (*out && settings_check(key, *out, &fe) != APP_OK) {
 			json_decref(*out);
-			*out = json_loads(d->default_json, JSON_DECODE_ANY, NULL);
+			*out = json_loads(default_of(d), JSON_DECODE_ANY, NULL);
 		}
 		rc = *out ? APP_OK : APP_INTERNAL;
 	}
@@ -112,6 +172,38 @@ int settings_string(char *out, size_t len, struct db_conn *conn, const char *key
 		snprintf(out, len, "%s", json_is_string(v) ? json_string_value(v) : "");
 	json_decref(v);
 	return rc;
+}
+
+int settings_long(long *out, struct db_conn *conn, const char *key)
+{
+	json_t *v = NULL;
+	int rc = settings_value(&v, conn, key);
+
+	*out = rc == APP_OK ? (long)json_integer_value(v) : 0;
+	json_decref(v);
+	return rc;
+}
+
+int settings_customer_defaults(struct customer_defaults *out, struct db_conn *conn)
+{
+	int rc;
+
+	if ((rc = settings_string(out->language, sizeof(out->language), conn,
+	                          "defaults.language")) == APP_OK &&
+	    (rc = settings_string(out->time_zone, sizeof(out->time_zone), conn,
+	                          "defaults.time_zone")) == APP_OK &&
+	    (rc = settings_string(out->date_input_format, sizeof(out->date_input_format), conn,
+	                          "defaults.date_input_format")) == APP_OK)
+		rc = settings_string(out->date_output_format, sizeof(out->date_output_format), conn,
+		                     "defaults.date_output_format");
+	return rc;
+}
+
+json_t *customer_defaults_json(const struct customer_defaults *d)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "language", d->language, "time_zone", d->time_zone,
+	                 "date_input_format", d->date_input_format, "date_output_format",
+	                 d->date_output_format);
 }
 
 int settings_bool(bool *out, struct db_conn *conn, const char *key)
@@ -184,8 +276,8 @@ static const char SQL_PUT[] =
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
         " updated_by = excluded.updated_by";
 
-int settings_patch(json_t **out, struct app *app, const struct principal *who,
-                   const struct client_info *ci, json_t *patch)
+int settings_patch(json_t **out, struct field_error *fe, struct app *app,
+                   const struct principal *who, const struct client_info *ci, json_t *patch)
 {
 	struct db_conn *conn = NULL;
 	json_t *before = NULL, *changes = json_object(), *details = NULL, *v;
@@ -201,9 +293,25 @@ int settings_patch(json_t **out, struct app *app, const struct principal *who,
 	                  NULL)) != APP_OK ||
 	    (rc = read_all(&before, conn)) != APP_OK)
 		goto done;
+	memset(fe, 0, sizeof(*fe));
 	json_object_foreach(patch, key, v)
 	{
-		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *text;
+		bool known = true;
+
+		/* a time zone must be one PostgreSQL can convert to */
+		if (strcmp(key, "defaults.time_zone") == 0 &&
+		    ((rc = db_time_zone_known(&known, conn, json_string_value(v))) != APP_OK ||
+		     !known)) {
+			fe->field = "defaults.time_zone";
+			fe->code = "invalid";
+			snprintf(fe->message, sizeof(fe->message),
+			         "Not a time zone PostgreSQL knows; use an IANA name such as "
+			         "Europe/Paris.");
+			rc = rc == APP_OK ? APP_INVALID : rc;
+			goto done;
+		}
+		text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
 		if (!json_equal(json_object_get(before, key), v))
 			json_object_set_new(changes, key,
