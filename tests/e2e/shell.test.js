@@ -35,7 +35,7 @@ test('the portal loads with no console error and a working navigation', async (t
   await withPage(browser, t, {}, async (page) => {
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
-    assert.equal(await page.title(), 'Customer portal');
+    assert.equal(await page.title(), 'Cabinet', 'the operator\'s portal name (branding.portal_name)');
     await page.getByRole('link', { name: 'System status' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'System status' }).waitFor();
     assert.equal(new URL(page.url()).pathname, '/status');

@@ -21,7 +21,11 @@ export function setAuth(provider) {
   auth = provider;
 }
 
-export async function api(method, path, { json, quiet = false, signal, retried = false } = {}) {
+/**
+ * api(method, path, { json, file, quiet }): json is sent as application/json; file (a File or Blob)
+ * as its own bytes with its own type (an upload).
+ */
+export async function api(method, path, { json, file, quiet = false, signal, retried = false } = {}) {
   const headers = { accept: 'application/json, application/problem+json' };
   const token = auth.token();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -29,6 +33,9 @@ export async function api(method, path, { json, quiet = false, signal, retried =
   if (json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(json);
+  } else if (file) {
+    headers['content-type'] = file.type || 'application/octet-stream';
+    body = file;
   }
   let res;
   try {
@@ -43,7 +50,7 @@ export async function api(method, path, { json, quiet = false, signal, retried =
   const data = type.includes('json') ? await res.json().catch(() => null) : await res.text();
   // an expired access token: refresh once (the cookie) and try again
   if (res.status === 401 && token && !retried && data?.code === 'invalid_token' && (await auth.refresh())) {
-    return api(method, path, { json, quiet, signal, retried: true });
+    return api(method, path, { json, file, quiet, signal, retried: true });
   }
   if (res.status === 204) return null;
   if (!res.ok) {

@@ -1,11 +1,27 @@
 // The layout both apps share: header navigation, main view, footer preferences, skip link.
 import { html, render } from '/vendor/lit-html/lit-html.js';
+import { api } from './api.js';
 import { createRouter } from './router.js';
 import { initI18n, t, setLanguage, language, languages, onLanguageChange } from './i18n.js';
 import { applyTheme, currentTheme, THEMES } from './theme.js';
 import { currentPrincipal, onSessionChange, restore, signOut, setRealm } from './session.js';
 import { loginView } from './pages/login.js';
 import { passwordRequiredView } from './pages/security.js';
+
+/**
+ * The operator's branding (name, color, logo) for the header; the color becomes Pico's primary
+ * through the CSSOM, which the strict CSP allows (no inline style is written). null when unreachable.
+ */
+async function loadBranding() {
+  try {
+    const b = await api('GET', '/api/v1/branding', { quiet: true });
+    const root = document.documentElement.style;
+    for (const v of ['--pico-primary', '--pico-primary-background', '--pico-primary-border']) root.setProperty(v, b.primary_color);
+    return b;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * startShell({ app: 'portal' | 'admin', base, nav: [{ path, label }], routes: [{ path, view, title }],
@@ -18,6 +34,7 @@ import { passwordRequiredView } from './pages/security.js';
 export async function startShell({ app, base, nav, routes, notFound, signInRealm = null }) {
   applyTheme();
   await initI18n();
+  const branding = await loadBranding();
   if (signInRealm) setRealm(signInRealm);
   if (signInRealm) await restore();
   const root = document.getElementById('app');
@@ -37,7 +54,7 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
 
   function draw() {
     const { route, params, path } = state;
-    const title = t(`app.${app}`);
+    const title = app === 'portal' && branding ? branding.portal_name : t(`app.${app}`);
     const who = currentPrincipal();
     const gated = signInRealm && !who && !route.public;
     document.title = gated ? `${t('login.title')} · ${title}` : route.title ? `${t(route.title)} · ${title}` : title;
@@ -49,7 +66,7 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
       <a class="skip-link" href="#main">${t('nav.skip')}</a>
       <header class="container">
         <nav aria-label=${t('nav.main')}>
-          <ul><li><a class="brand" href=${router.href('/')}><strong>${title}</strong></a></li></ul>
+          <ul><li><a class="brand" href=${router.href('/')}>${branding?.logo_url ? html`<img class="logo" src=${branding.logo_url} alt="">` : ''}<strong>${title}</strong></a></li></ul>
           <ul>
             ${gated || who?.must_change_password ? '' : nav.filter((item) => (item.signedIn ? who : item.signedOut ? !who : true) && (!item.permission || who?.permissions?.includes(item.permission))).map((item) => html`<li><a href=${router.href(item.path)}
               aria-current=${item.path === path ? 'page' : 'false'}>${t(item.label)}</a></li>`)}

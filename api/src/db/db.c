@@ -65,6 +65,17 @@ int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int npara
 	             PQexecParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0));
 }
 
+int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
+                  const char *const *params, const int *lengths, const int *binary,
+                  int binary_result)
+{
+	if (res_out)
+		*res_out = NULL;
+	return check(
+	        res_out, conn,
+	        PQexecParams(conn->pg, sql, nparams, NULL, params, lengths, binary, binary_result));
+}
+
 int db_exec_script(struct db_conn *conn, const char *sql)
 {
 	return check(NULL, conn, PQexec(conn->pg, sql));

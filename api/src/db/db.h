@@ -30,6 +30,14 @@ int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name);
 int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparams,
                  const char *const *params);
 
+/*
+ * db_exec for bytes: parameters whose binary[i] is set are sent as lengths[i] raw bytes (a bytea),
+ * and with binary_result the columns come back raw (PQgetlength says how long).
+ */
+int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
+                  const char *const *params, const int *lengths, const int *binary,
+                  int binary_result);
+
 /* Runs a parameterless script (may hold several statements; migrations only). */
 int db_exec_script(struct db_conn *conn, const char *sql);
 

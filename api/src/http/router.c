@@ -94,6 +94,10 @@ const struct route ROUTES[] = {
         {"GET", "/api/v1/audit", route_audit_list, "audit.read"},
         {"GET", "/api/v1/settings", route_settings_get, "settings.manage"},
         {"PATCH", "/api/v1/settings", route_settings_patch, "settings.manage"},
+        {"PUT", "/api/v1/settings/logo", route_settings_logo_put, "settings.manage"},
+        {"DELETE", "/api/v1/settings/logo", route_settings_logo_delete, "settings.manage"},
+        {"GET", "/api/v1/branding", route_branding_get, NULL},
+        {"GET", "/api/v1/branding/logo", route_branding_logo, NULL},
 #ifdef CABINET_TEST_HOOKS
         {"POST", "/api/v1/test/clock", route_test_clock, NULL},
         {"POST", "/api/v1/test/sleep", route_test_sleep, NULL},

@@ -67,6 +67,12 @@ int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, vo
 /* settings.c */
 int route_settings_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_settings_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_settings_logo_put(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
+int route_settings_logo_delete(const struct _u_request *req, struct _u_response *resp,
+                               void *user_data);
+int route_branding_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_branding_logo(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* customers.c */
 int route_customers_list(const struct _u_request *req, struct _u_response *resp, void *user_data);

@@ -119,56 +119,93 @@ export function staffView({ refresh }) {
 
 /* ---- settings ---- */
 
-const settings = { loaded: false, values: null };
+const settings = { loaded: false, values: null, branding: null };
+const FORMATS = ['YYYY-MM-DD', 'DD/MM/YYYY', 'MM/DD/YYYY', 'DD.MM.YYYY'];
+
+/** The settings form, group by group: key, kind (bool, select, number, text, color) and bounds. */
+const GROUPS = [
+  ['settings.group.sign_in', [
+    ['registration.open', 'bool'], ['registration.auto_confirm', 'bool'], ['portal.sign_in', 'bool'],
+    ['session.idle_seconds', 'number', 60, 604800], ['session.max_seconds', 'number', 300, 2592000],
+  ]],
+  ['mfa.section', [['two_factor.default_policy', 'select', ['optional', 'required']], ['two_factor.staff_required', 'bool']]],
+  ['settings.passwords', [
+    ['password.hash_driver', 'select', ['argon2id', 'bcrypt']], ['password.bcrypt_cost', 'number', 10, 14],
+    ['lockout.threshold', 'number', 3, 20], ['lockout.base_seconds', 'number', 10, 3600], ['lockout.max_seconds', 'number', 60, 86400],
+  ]],
+  ['settings.group.defaults', [
+    ['defaults.language', 'select', ['en', 'fr']], ['defaults.time_zone', 'text'],
+    ['defaults.date_input_format', 'select', FORMATS], ['defaults.date_output_format', 'select', FORMATS],
+  ]],
+  ['settings.group.branding', [['branding.portal_name', 'text'], ['branding.primary_color', 'color']]],
+];
+
+function settingInput([key, kind, a, b], v) {
+  const id = `setting-${key.replace(/\./g, '-')}`;
+  const label = t(`settings.key.${key}`);
+  const error = html`<small data-error-for=${key} id=${`err-${id}`}></small>`;
+  if (kind === 'bool') return html`<label><input type="checkbox" name=${key} ?checked=${v[key]}> ${label}</label>${error}`;
+  if (kind === 'select') {
+    return html`<label>${label}<select name=${key}>${a.map((o) => html`<option value=${o} ?selected=${v[key] === o}>${o}</option>`)}</select></label>${error}`;
+  }
+  if (kind === 'number') return html`<label>${label}<input type="number" name=${key} min=${a} max=${b} .value=${String(v[key])}></label>${error}`;
+  return html`<label>${label}<input type=${kind === 'color' ? 'color' : 'text'} name=${key} .value=${v[key]}></label>${error}`;
+}
 
 async function saveSettings(e, refresh) {
   e.preventDefault();
   const form = e.target;
   const d = new FormData(form);
   showFieldErrors(form, null);
-  const json = {
-    'two_factor.default_policy': d.get('two_factor.default_policy'),
-    'two_factor.staff_required': d.get('two_factor.staff_required') === 'on',
-    'password.hash_driver': d.get('password.hash_driver'),
-    'password.bcrypt_cost': Number(d.get('password.bcrypt_cost')),
-  };
+  const json = {};
+  for (const [, fields] of GROUPS) {
+    for (const [key, kind] of fields) {
+      json[key] = kind === 'bool' ? d.get(key) === 'on' : kind === 'number' ? Number(d.get(key)) : d.get(key);
+    }
+  }
   try {
     settings.values = await api('PATCH', '/api/v1/settings', { json, quiet: true });
     toast(t('settings.saved'), 'success');
   } catch (err) {
     showFieldErrors(form, err);
+    toast(err.message, 'error');
   }
+  refresh();
+}
+
+async function uploadLogo(e, refresh) {
+  const file = e.target.files?.[0];
+  if (!file) return;
+  try {
+    settings.branding = await api('PUT', '/api/v1/settings/logo', { file, quiet: true });
+    toast(t('settings.logo_saved'), 'success');
+  } catch (err) {
+    toast(err.problem?.errors?.[0]?.message || err.message, 'error');
+  }
+  e.target.value = '';
   refresh();
 }
 
 export function settingsView({ refresh }) {
   if (!settings.loaded) {
     settings.loaded = true;
-    api('GET', '/api/v1/settings').then((v) => { settings.values = v; refresh(); });
+    Promise.all([api('GET', '/api/v1/settings'), api('GET', '/api/v1/branding')]).then(([v, b]) => { settings.values = v; settings.branding = b; refresh(); });
   }
   const v = settings.values;
   if (!v) return html`<h1>${t('settings.title')}</h1><p aria-busy="true">${t('status.checking')}</p>`;
   return html`
     <h1>${t('settings.title')}</h1>
     <form @submit=${(e) => saveSettings(e, refresh)} novalidate data-testid="settings">
-      <fieldset>
-        <legend>${t('mfa.section')}</legend>
-        <label>${t('settings.2fa_default')}
-          <select name="two_factor.default_policy">${['optional', 'required'].map((p) => html`<option value=${p} ?selected=${v['two_factor.default_policy'] === p}>${t(`settings.2fa.${p}`)}</option>`)}</select>
-        </label>
-        <label><input type="checkbox" name="two_factor.staff_required" ?checked=${v['two_factor.staff_required']}> ${t('settings.2fa_staff')}</label>
-      </fieldset>
-      <fieldset>
-        <legend>${t('settings.passwords')}</legend>
-        <div class="grid">
-          <label>${t('settings.hash_driver')}
-            <select name="password.hash_driver">${['argon2id', 'bcrypt'].map((p) => html`<option value=${p} ?selected=${v['password.hash_driver'] === p}>${p}</option>`)}</select></label>
-          <label>${t('settings.bcrypt_cost')}<input type="number" min="10" max="14" name="password.bcrypt_cost" .value=${String(v['password.bcrypt_cost'])}></label>
-        </div>
-        <small data-error-for="password.bcrypt_cost" id="err-bcrypt"></small>
-      </fieldset>
+      ${GROUPS.map(([legend, fields]) => html`<fieldset><legend>${t(legend)}</legend>
+        <div class="grid settings-grid">${fields.map((f) => html`<div>${settingInput(f, v)}</div>`)}</div></fieldset>`)}
       <button type="submit">${t('settings.save')}</button>
-    </form>`;
+    </form>
+    <article>
+      <h2>${t('settings.logo')}</h2>
+      ${settings.branding?.logo_url ? html`<p><img class="logo-preview" src=${settings.branding.logo_url} alt=${t('settings.logo')}></p>` : html`<p>${t('settings.no_logo')}</p>`}
+      <label>${t('settings.logo_upload')}<input type="file" accept="image/png,image/jpeg,image/webp" data-testid="logo-upload" @change=${(e) => uploadLogo(e, refresh)}></label>
+      ${settings.branding?.logo_url ? html`<button type="button" class="outline secondary" @click=${async () => { await api('DELETE', '/api/v1/settings/logo'); settings.branding = await api('GET', '/api/v1/branding'); refresh(); }}>${t('settings.logo_remove')}</button>` : ''}
+    </article>`;
 }
 
 /* ---- audit log ---- */
