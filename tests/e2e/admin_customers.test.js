@@ -181,6 +181,26 @@ test('log in as customer: the portal opens in a new tab with the banner; the cus
   });
 });
 
+test('import: check the file first, see the refused rows, then import', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await signIn(page, '/admin/customers');
+    await page.getByRole('button', { name: 'Import customers' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Import customers' }).waitFor();
+    const csv = 'email,first_name,last_name\nimp1@example.org,Imre,One\nnot-an-address,Bad,Row\nimp2@example.org,Inès,Two\n';
+    await page.getByTestId('import-file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    assert.equal(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled(), true, 'check first');
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    const report = page.getByTestId('import-report');
+    await report.getByText('3 row(s): 2 new, 0 updated, 1 refused.').waitFor();
+    await report.getByRole('cell', { name: 'not-an-address' }).waitFor();
+    assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE email LIKE 'imp_@example.org'"), '0', 'nothing written yet');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('status').getByText('Imported: 2 new, 0 updated.').waitFor();
+    assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE email LIKE 'imp_@example.org'"), '2');
+  });
+});
+
 test('staff, settings and audit pages', async (t) => {
   await withPage(browser, t, {}, async (page) => {
     await signIn(page, '/admin/staff');

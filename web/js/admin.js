@@ -6,7 +6,7 @@ import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
 import { forgotView, resetView, notMeView } from './pages/recovery.js';
-import { customersView, customerNewView, customerView } from './pages/customers.js';
+import { customersView, customerNewView, customerView, customerImportView } from './pages/customers.js';
 import { dashboardView, staffView, settingsView, auditView } from './pages/operator.js';
 
 startShell({
@@ -27,6 +27,7 @@ startShell({
     { path: '/', view: dashboardView, title: 'dashboard.title' },
     { path: '/customers', view: customersView, title: 'customers.title' },
     { path: '/customers/new', view: customerNewView, title: 'customers.new' },
+    { path: '/customers/import', view: customerImportView, title: 'import.title' },
     { path: '/customers/:id', view: customerView, title: 'customers.one' },
     { path: '/staff', view: staffView, title: 'staff.title' },
     { path: '/settings', view: settingsView, title: 'settings.title' },

@@ -8,18 +8,28 @@ import { currentPrincipal, onSessionChange, restore, signOut, setRealm } from '.
 import { loginView } from './pages/login.js';
 import { passwordRequiredView } from './pages/security.js';
 
-/**
- * The operator's branding (name, color, logo) for the header; the color becomes Pico's primary
- * through the CSSOM, which the strict CSP allows (no inline style is written). null when unreachable.
- */
+/** The operator's branding (name, color, logo) for the header; null when unreachable. */
 async function loadBranding() {
   try {
-    const b = await api('GET', '/api/v1/branding', { quiet: true });
-    const root = document.documentElement.style;
-    for (const v of ['--pico-primary', '--pico-primary-background', '--pico-primary-border']) root.setProperty(v, b.primary_color);
-    return b;
+    return await api('GET', '/api/v1/branding', { quiet: true });
   } catch {
     return null;
+  }
+}
+
+const PICO_PRIMARY = '#0172ad';
+
+/**
+ * An operator's own color becomes Pico's primary through the CSSOM (the strict CSP allows it; no
+ * inline style is written), in the light scheme only: the dark scheme keeps Pico's lighter primary,
+ * whose contrast on dark backgrounds is checked.
+ */
+function applyBrandColor(branding) {
+  const root = document.documentElement;
+  const dark = root.dataset.theme === 'dark' || (!root.dataset.theme && matchMedia('(prefers-color-scheme: dark)').matches);
+  for (const v of ['--pico-primary', '--pico-primary-background', '--pico-primary-border']) {
+    if (branding && branding.primary_color !== PICO_PRIMARY && !dark) root.style.setProperty(v, branding.primary_color);
+    else root.style.removeProperty(v);
   }
 }
 
@@ -54,6 +64,7 @@ export async function startShell({ app, base, nav, routes, notFound, signInRealm
 
   function draw() {
     const { route, params, path } = state;
+    applyBrandColor(branding);
     const title = app === 'portal' && branding ? branding.portal_name : t(`app.${app}`);
     const who = currentPrincipal();
     const gated = signInRealm && !who && !route.public;

@@ -235,6 +235,7 @@ static int list_page(json_t **out, struct db_conn *conn, const struct customer_q
 	char statuses[128] = "";
 	PGresult *res = NULL;
 	json_t *items = json_array();
+	bool searching;
 	int rc, rows;
 
 	*out = NULL;
@@ -254,14 +255,35 @@ static int list_page(json_t **out, struct db_conn *conn, const struct customer_q
 		return APP_INVALID;
 	}
 	snprintf(limit, sizeof(limit), "%d", q->limit + 1);
-	/* only fixed fragments are pasted: the sort's column, its cast and the direction */
-	snprintf(sql, sizeof(sql),
-	         "SELECT %s, %s::text, c.id FROM customers c %s"
-	         " AND ($5::uuid IS NULL OR (%s, c.id) %s (%s, $5::uuid))"
-	         " ORDER BY %s %s, c.id %s LIMIT $6::integer",
-	         LIST_ITEM, SORT_KEYS[q->sort].column, LIST_FILTER, SORT_KEYS[q->sort].column,
-	         q->descending ? "<" : ">", SORT_KEYS[q->sort].cast, SORT_KEYS[q->sort].column,
-	         q->descending ? "DESC" : "ASC", q->descending ? "DESC" : "ASC");
+	/*
+	 * Only fixed fragments are pasted: the sort's column, its cast and the direction. With search
+	 * text the matches are collected first through the trigram index (and counted in the same
+	 * scan), then sorted: walking the sort index and filtering would read most of a large table for
+	 * a rare fragment. Without it, the sort index gives the page directly.
+	 */
+	searching = (q->q && *q->q) || digits[0];
+	if (searching)
+		snprintf(sql, sizeof(sql),
+		         "WITH m AS MATERIALIZED (SELECT %s AS k, c.id FROM customers c %s),"
+		         " page AS (SELECT k, id FROM m"
+		         "  WHERE ($5::uuid IS NULL OR (k, id) %s (%s, $5::uuid))"
+		         "  ORDER BY k %s, id %s LIMIT $6::integer)"
+		         " SELECT %s, page.k::text, page.id, (SELECT count(*) FROM m)"
+		         " FROM page JOIN customers c ON c.id = page.id ORDER BY page.k %s, "
+		         "page.id %s",
+		         SORT_KEYS[q->sort].column, LIST_FILTER, q->descending ? "<" : ">",
+		         SORT_KEYS[q->sort].cast, q->descending ? "DESC" : "ASC",
+		         q->descending ? "DESC" : "ASC", LIST_ITEM, q->descending ? "DESC" : "ASC",
+		         q->descending ? "DESC" : "ASC");
+	else
+		snprintf(sql, sizeof(sql),
+		         "SELECT %s, %s::text, c.id FROM customers c %s"
+		         " AND ($5::uuid IS NULL OR (%s, c.id) %s (%s, $5::uuid))"
+		         " ORDER BY %s %s, c.id %s LIMIT $6::integer",
+		         LIST_ITEM, SORT_KEYS[q->sort].column, LIST_FILTER,
+		         SORT_KEYS[q->sort].column, q->descending ? "<" : ">",
+		         SORT_KEYS[q->sort].cast, SORT_KEYS[q->sort].column,
+		         q->descending ? "DESC" : "ASC", q->descending ? "DESC" : "ASC");
 	const char *params[] = {like[0] ? like : NULL,         digits[0] ? digits : NULL,
 	                        statuses[0] ? statuses : NULL, q->cursor ? key : NULL,
 	                        q->cursor ? id : NULL,         limit};
@@ -289,9 +311,22 @@ static int list_page(json_t **out, struct db_conn *conn, const struct customer_q
 		json_object_set_new(*out, "next_cursor", next ? json_string(next) : json_null());
 		free(next);
 	}
+	/* a search counted its matches along; without search text the per-status counters tell */
+	if (searching && rows > 0) {
+		json_object_set_new(*out, "total",
+		                    json_integer(strtoll(PQgetvalue(res, 0, 3), NULL, 10)));
+		PQclear(res);
+		return APP_OK;
+	}
 	PQclear(res);
 	res = NULL;
-	rc = db_exec(&res, conn, "SELECT count(*) FROM customers c" LIST_FILTER, 3, params);
+	rc = searching ? db_exec(&res, conn, "SELECT count(*) FROM customers c" LIST_FILTER, 3,
+	                         params)
+	               : db_exec(&res, conn,
+	                         "SELECT coalesce(sum(n), 0) FROM customer_counts WHERE CASE WHEN"
+	                         " $1::text[] IS NULL THEN status <> 'deleted'"
+	                         " ELSE status = ANY ($1::text[]) END",
+	                         1, (const char *const[]){params[2]});
 	if (rc == APP_OK)
 		json_object_set_new(*out, "total",
 		                    json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10)));

@@ -101,6 +101,7 @@ export function customersView({ router, refresh }) {
       <h1>${t('customers.title')}</h1>
       <div>
         <button type="button" class="secondary" @click=${exportCsv}>${t('customers.export')}</button>
+        <a role="button" class="secondary" href=${router.href('/customers/import')}>${t('import.title')}</a>
         <a role="button" href=${router.href('/customers/new')}>${t('customers.new')}</a>
       </div>
     </div>
@@ -465,4 +466,55 @@ export function customerView({ params, router, refresh }) {
     </dl>
     <nav aria-label=${t('customers.tabs')} class="tabs"><ul>${['details', 'history', 'notes', 'messages', 'sessions'].map(tab)}</ul></nav>
     ${tabBody(refresh)}`;
+}
+
+/* ---- import ---- */
+
+const imp = { file: null, report: null, busy: false };
+
+async function runImport(refresh, dryRun) {
+  imp.busy = true;
+  refresh();
+  try {
+    const type = imp.file.name.toLowerCase().endsWith('.json') ? 'application/json' : 'text/csv';
+    const file = new Blob([await imp.file.arrayBuffer()], { type });
+    imp.report = await api('POST', `/api/v1/customers/import${dryRun ? '?dry_run=true' : ''}`, { file, quiet: true });
+    if (!dryRun) {
+      list.key = null;
+      toast(t('import.done', { created: imp.report.created, updated: imp.report.updated }), 'success');
+    }
+  } catch (err) {
+    imp.report = null;
+    toast(err.problem?.errors?.[0]?.message || err.message, 'error');
+  } finally {
+    imp.busy = false;
+    refresh();
+  }
+}
+
+export function customerImportView({ router, refresh }) {
+  const r = imp.report;
+  const refused = r ? r.items.filter((i) => i.result === 'error') : [];
+  return html`
+    <p><a href=${router.href('/customers')}>← ${t('customers.back')}</a></p>
+    <h1>${t('import.title')}</h1>
+    <p>${t('import.intro')}</p>
+    <label>${t('import.file')}
+      <input type="file" accept=".csv,.json,text/csv,application/json" data-testid="import-file"
+        @change=${(e) => { imp.file = e.target.files?.[0] || null; imp.report = null; refresh(); }}>
+    </label>
+    <div class="grid">
+      <button type="button" class="secondary" ?disabled=${!imp.file || imp.busy} @click=${() => runImport(refresh, true)}>${t('import.check')}</button>
+      <button type="button" ?disabled=${!imp.file || imp.busy || !r || !r.dry_run || r.created + r.updated === 0} @click=${() => runImport(refresh, false)}>${t('import.run')}</button>
+    </div>
+    ${r ? html`
+      <article data-testid="import-report" aria-live="polite">
+        <h2>${t(r.dry_run ? 'import.report_dry' : 'import.report_done')}</h2>
+        <p>${t('import.summary', { rows: r.rows, created: r.created, updated: r.updated, errors: r.errors })}</p>
+        ${refused.length ? html`<div class="table-wrap"><table class="striped">
+          <thead><tr><th scope="col">${t('import.row')}</th><th scope="col">${t('customers.col.email')}</th><th scope="col">${t('import.problems')}</th></tr></thead>
+          <tbody>${refused.map((i) => html`<tr><td>${i.row}</td><td>${i.email || ''}</td>
+            <td>${i.errors.map((e) => html`<div><code>${e.field}</code> ${e.message}</div>`)}</td></tr>`)}</tbody>
+        </table></div>` : ''}
+      </article>` : ''}`;
 }
