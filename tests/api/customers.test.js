@@ -329,6 +329,35 @@ test('permissions: read-only staff read everything and write nothing; support ca
   assert.equal((await api.get('/api/v1/staff', support)).status, 403);
 });
 
+test('custom staff roles: made from the catalogue, effective on the next request, deletable when unused', async () => {
+  const bad = await api.post('/api/v1/staff/roles', { ...owner, json: { name: 'Bad Name', permissions: ['*', 'customers.fly'], colour: 1 } });
+  assert.deepEqual(bad.json.errors.map((e) => e.field).sort(), ['colour', 'name', 'permissions']);
+  const made = await api.post('/api/v1/staff/roles', { ...owner, json: { name: 'billing', description: 'Reads customers', permissions: ['customers.read'] } });
+  assert.equal(made.status, 201, made.text);
+  assert.deepEqual(made.json, { name: 'billing', description: 'Reads customers', permissions: ['customers.read'], system: false });
+  assert.equal((await api.post('/api/v1/staff/roles', { ...owner, json: { name: 'billing', permissions: [] } })).json.errors[0].code, 'taken');
+  await api.post('/api/v1/staff', { ...owner, json: { email: 'bill@example.com', display_name: 'Bill', role: 'billing' } });
+  const once = lastMessage('bill@example.com', 'generated_credentials').match(/Password: (\S+)/)[1];
+  let s = await login('bill@example.com', once, 'staff');
+  await api.request('PUT', '/api/v1/me/password', { ...bearer(s.json.access_token), json: { current_password: once, new_password: 'a ledger passphrase 77' } });
+  s = await login('bill@example.com', 'a ledger passphrase 77', 'staff');
+  const bill = bearer(s.json.access_token);
+  assert.deepEqual(s.json.principal.permissions, ['customers.read']);
+  assert.equal((await api.get('/api/v1/customers', bill)).status, 200);
+  assert.equal((await api.post(`/api/v1/customers/${ada.id}/notes`, { ...bill, json: { body: 'x' } })).status, 403);
+  const widened = await patch('/api/v1/staff/roles/billing', { permissions: ['customers.read', 'customers.write'] });
+  assert.deepEqual(widened.json.permissions, ['customers.read', 'customers.write']);
+  assert.equal((await api.post(`/api/v1/customers/${ada.id}/notes`, { ...bill, json: { body: 'a note from billing' } })).status, 201, 'the change applies to the next request');
+  assert.equal((await patch('/api/v1/staff/roles/owner', { permissions: [] })).json.code, 'system_role');
+  assert.equal((await del('/api/v1/staff/roles/admin')).json.code, 'system_role');
+  assert.equal((await del('/api/v1/staff/roles/billing')).json.code, 'role_in_use');
+  assert.equal((await del('/api/v1/staff/roles/nope')).status, 404);
+  const list = await api.get('/api/v1/staff', owner);
+  await patch(`/api/v1/staff/${list.json.items.find((m) => m.email === 'bill@example.com').id}`, { role: 'read_only' });
+  assert.equal((await del('/api/v1/staff/roles/billing')).status, 204);
+  assert.equal(Number(psql(db.url, "SELECT count(*) FROM audit_log WHERE action LIKE 'staff.role_%'")), 3);
+});
+
 test('staff: roles listed; the last owner can be neither demoted nor disabled', async () => {
   const roles = await api.get('/api/v1/staff/roles', owner);
   assert.deepEqual(roles.json.items.map((r) => r.name).sort(), ['admin', 'owner', 'read_only', 'support']);
@@ -348,5 +377,11 @@ test('staff: roles listed; the last owner can be neither demoted nor disabled', 
   assert.equal((await del(`/api/v1/staff/${ro.id}`)).status, 204);
   assert.equal((await api.get('/api/v1/customers', readOnly)).status, 401, 'a disabled member is out at once');
   assert.equal((await patch(`/api/v1/staff/${me.id}`, { role: 'admin' })).status, 200, 'another owner exists now');
-  assert.equal(Number(psql(db.url, "SELECT count(*) FROM audit_log WHERE action IN ('staff.created', 'staff.updated')")), 5, 'three created, one disabled, one demoted; refusals change nothing');
+  assert.equal(Number(psql(db.url, "SELECT count(*) FROM audit_log WHERE action IN ('staff.created', 'staff.updated')")), 7, 'four created (one for the custom role), two role changes, one disabled; refusals change nothing');
+});
+
+test('every action left its audit row, with the staff member as the actor', () => {
+  for (const a of ['confirm', 'send_password_reset', 'send_credentials', 'send_email', 'suspend', 'ban', 'reactivate', 'remove_2fa', 'reset_2fa', 'disable_security_question', 'unlock', 'revoke_sessions']) {
+    assert.ok(Number(psql(db.url, `SELECT count(*) FROM audit_log WHERE action = 'customer.${a}' AND actor_kind = 'staff' AND customer_id IS NOT NULL`)) >= 1, a);
+  }
 });

@@ -210,6 +210,12 @@ test('staff, settings and audit pages', async (t) => {
     await form.getByLabel('Role').selectOption('support');
     await form.getByRole('button', { name: 'Add a staff member' }).click();
     await page.getByTestId('staff').getByText('helper@example.com').waitFor();
+    const role = page.getByTestId('role-form');
+    await role.getByLabel('Name (lower case)').fill('billing');
+    await role.getByLabel('customers.read').check();
+    await role.getByLabel('audit.read').check();
+    await role.getByRole('button', { name: 'Create the role' }).click();
+    await page.getByTestId('staff-roles').getByText('customers.read, audit.read').waitFor();
     await page.getByRole('link', { name: 'Settings' }).click();
     const s = page.getByTestId('settings');
     await s.getByLabel('Every staff member must use two-step verification').check();

@@ -111,5 +111,10 @@ int route_staff_get(const struct _u_request *req, struct _u_response *resp, void
 int route_staff_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_staff_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_staff_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_role_create(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
+int route_staff_role_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_staff_role_delete(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
 
 #endif

@@ -125,3 +125,87 @@ int route_staff_delete(const struct _u_request *req, struct _u_response *resp, v
 
 	return reply(resp, err, 204, NULL, NULL, conflict);
 }
+
+/* A role name from the path: the shape of the catalogue's names, else it cannot exist. */
+static const char *path_role(const struct _u_request *req)
+{
+	const char *name = u_map_get(req->map_url, "name");
+	size_t n = name ? strlen(name) : 0;
+
+	return n >= 2 && n <= 32 && strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n
+	               ? name
+	               : NULL;
+}
+
+static int role_reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                      const char *conflict)
+{
+	struct problem pb = {0};
+
+	if (err == APP_INVALID && errors && json_array_size(errors)) {
+		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
+		pb.errors = json_incref(errors);
+	} else if (err == APP_NOT_FOUND) {
+		problem_set(&pb, "not_found", "There is no such role.");
+	} else if (err == APP_CONFLICT) {
+		problem_set(&pb, conflict ? conflict : "conflict",
+		            conflict && !strcmp(conflict, "role_in_use")
+		                    ? "Staff members hold this role: give them another one first."
+		                    : "The built-in roles cannot be changed or deleted.");
+	}
+	if (err == APP_OK && status == 204)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_reply(resp, err, status, out, &pb);
+	problem_free(&pb);
+	json_decref(out);
+	json_decref(errors);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* POST /api/v1/staff/roles and PATCH /api/v1/staff/roles/{name} */
+static int save_role(const struct _u_request *req, struct _u_response *resp, struct app *app,
+                     const char *existing, int status)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *conflict = NULL;
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL, *errors = json_array();
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK) {
+		http_problem(resp, err, &pb);
+		problem_free(&pb);
+		json_decref(errors);
+		return U_CALLBACK_COMPLETE;
+	}
+	err = staff_role_save(&out, errors, &conflict, app, &ctx->who, &ci, existing, body);
+	json_decref(body);
+	return role_reply(resp, err, status, out, errors, conflict);
+}
+
+int route_staff_role_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	return save_role(req, resp, user_data, NULL, 201);
+}
+
+int route_staff_role_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	const char *name = path_role(req);
+
+	if (!name)
+		return role_reply(resp, APP_NOT_FOUND, 200, NULL, NULL, NULL);
+	return save_role(req, resp, user_data, name, 200);
+}
+
+int route_staff_role_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *name = path_role(req), *conflict = NULL;
+	int err = name ? staff_role_delete(&conflict, user_data, &ctx->who, &ci, name)
+	               : APP_NOT_FOUND;
+
+	return role_reply(resp, err, 204, NULL, NULL, conflict);
+}

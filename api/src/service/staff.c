@@ -389,3 +389,159 @@ int staff_disable(const char **conflict, struct app *app, const struct principal
 	json_decref(body);
 	return rc;
 }
+
+/* ---- custom staff roles ---- */
+
+/* Checks {name?, description?, permissions?} into normalized values; permissions as a text[] literal. */
+static void check_role(json_t *errors, json_t *body, bool create, const char **name,
+                       const char **description, char *perms, size_t len)
+{
+	const char *key;
+	json_t *v, *p;
+	size_t i;
+
+	*name = *description = NULL;
+	perms[0] = '\0';
+	json_object_foreach(body, key, v) if (strcmp(key, "name") && strcmp(key, "description") &&
+	                                      strcmp(key, "permissions"))
+	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	if (create) {
+		*name = json_string_value(json_object_get(body, "name"));
+		if (!*name || strlen(*name) < 2 || strlen(*name) > 32 ||
+		    strspn(*name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(*name) ||
+		    !(**name >= 'a' && **name <= 'z'))
+			add_error(errors, "name", *name ? "invalid" : "required",
+			          "2 to 32 lower-case letters, digits, _ or -, starting with a "
+			          "letter.");
+	}
+	if ((v = json_object_get(body, "description"))) {
+		if (!json_is_string(v) || json_string_length(v) > 200)
+			add_error(errors, "description", "invalid",
+			          "Text of at most 200 characters.");
+		else
+			*description = json_string_value(v);
+	}
+	if ((v = json_object_get(body, "permissions")) || create) {
+		bool ok = json_is_array(v);
+
+		snprintf(perms, len, "{");
+		json_array_foreach(ok ? v : NULL, i, p)
+		{
+			/* the catalogue only, and never "*": only the built-in owner holds everything */
+			ok &= permission_known(json_string_value(p));
+			if (ok)
+				snprintf(perms + strlen(perms), len - strlen(perms), "%s%s",
+				         i ? "," : "", json_string_value(p));
+		}
+		snprintf(perms + strlen(perms), len - strlen(perms), "}");
+		if (!ok)
+			add_error(errors, "permissions", v ? "invalid" : "required",
+			          "A list of names from the staff permission catalogue.");
+	}
+}
+
+static const char SQL_ROLE_JSON[] =
+        "SELECT json_build_object('name', name, 'description', description, 'permissions',"
+        " to_json(permissions), 'system', system) FROM staff_roles WHERE name = $1::text";
+
+int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct app *app,
+                    const struct principal *who, const struct client_info *ci, const char *existing,
+                    json_t *body)
+{
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	const char *name, *description;
+	char perms[1024];
+	json_t *details = NULL;
+	int rc;
+
+	*out = NULL;
+	*conflict = NULL;
+	check_role(errors, body, existing == NULL, &name, &description, perms, sizeof(perms));
+	if (json_array_size(errors))
+		return APP_INVALID;
+	name = existing ? existing : name;
+	details = json_deep_copy(body);
+	struct audit_entry e = staff_entry(
+	        who, ci, existing ? "staff.role_updated" : "staff.role_created", NULL, details);
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
+		goto done;
+	rc = existing
+	             ? db_exec(&res, conn,
+	                       "UPDATE staff_roles SET description = coalesce($2::text, "
+	                       "description),"
+	                       " permissions = coalesce($3::text[], permissions)"
+	                       " WHERE name = $1::text AND NOT system RETURNING name",
+	                       3, (const char *const[]){name, description, perms[0] ? perms : NULL})
+	             : db_exec(&res, conn,
+	                       "INSERT INTO staff_roles (name, description, permissions)"
+	                       " VALUES ($1::text, coalesce($2::text, ''), $3::text[]) RETURNING "
+	                       "name",
+	                       3, (const char *const[]){name, description, perms});
+	if (rc == APP_CONFLICT) {
+		add_error(errors, "name", "taken", "A role has this name.");
+		rc = APP_INVALID;
+		goto done;
+	}
+	if (rc == APP_OK && PQntuples(res) != 1) {
+		*conflict = "system_role"; /* or unknown: told apart below */
+		PQclear(res);
+		res = NULL;
+		rc = db_exec(&res, conn, "SELECT 1 FROM staff_roles WHERE name = $1::text", 1,
+		             (const char *const[]){name});
+		rc = rc == APP_OK ? (PQntuples(res) ? APP_CONFLICT : APP_NOT_FOUND) : rc;
+		goto done;
+	}
+	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
+	    (rc = db_exec_json(out, conn, SQL_ROLE_JSON, 1, (const char *const[]){name})) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	PQclear(res);
+	json_decref(details);
+	if (rc != APP_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int staff_role_delete(const char **conflict, struct app *app, const struct principal *who,
+                      const struct client_info *ci, const char *name)
+{
+	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
+	json_t *details = json_pack("{s:s}", "name", name);
+	struct audit_entry e = staff_entry(who, ci, "staff.role_deleted", NULL, details);
+	int rc;
+
+	*conflict = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
+	    (rc = db_begin(conn)) != APP_OK ||
+	    (rc = db_exec(&res, conn,
+	                  "SELECT system, (SELECT count(*) FROM staff WHERE role = $1::text)"
+	                  " FROM staff_roles WHERE name = $1::text FOR UPDATE",
+	                  1, (const char *const[]){name})) != APP_OK)
+		goto done;
+	if (PQntuples(res) != 1) {
+		rc = APP_NOT_FOUND;
+	} else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+		*conflict = "system_role";
+		rc = APP_CONFLICT;
+	} else if (strcmp(PQgetvalue(res, 0, 1), "0") != 0) {
+		*conflict = "role_in_use"; /* the foreign key would refuse it too */
+		rc = APP_CONFLICT;
+	}
+	if (rc == APP_OK &&
+	    (rc = db_exec(NULL, conn, "DELETE FROM staff_roles WHERE name = $1::text", 1,
+	                  (const char *const[]){name})) == APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+done:
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	PQclear(res);
+	json_decref(details);
+	return rc;
+}

@@ -45,4 +45,17 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 int staff_disable(const char **conflict, struct app *app, const struct principal *who,
                   const struct client_info *ci, const char *id);
 
+/*
+ * Creates (existing NULL) or changes a custom staff role {name, description, permissions}: names
+ * from the catalogue only ("*" is the owner's alone). System roles cannot change (APP_CONFLICT,
+ * *conflict "system_role"). Field errors in errors. Audited.
+ */
+int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct app *app,
+                    const struct principal *who, const struct client_info *ci, const char *existing,
+                    json_t *body);
+
+/* Deletes a custom role nobody holds (APP_CONFLICT "role_in_use" or "system_role"). Audited. */
+int staff_role_delete(const char **conflict, struct app *app, const struct principal *who,
+                      const struct client_info *ci, const char *name);
+
 #endif

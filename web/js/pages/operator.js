@@ -52,13 +52,14 @@ export function dashboardView(ctx) {
 
 /* ---- staff ---- */
 
-const staff = { loaded: false, items: [], roles: [] };
+const staff = { loaded: false, items: [], roles: [], catalogue: [] };
 
 async function loadStaff(refresh) {
   staff.loaded = true;
   const [list, roles] = await Promise.all([api('GET', '/api/v1/staff'), api('GET', '/api/v1/staff/roles')]);
   staff.items = list.items;
   staff.roles = roles.items;
+  staff.catalogue = roles.permissions;
   refresh();
 }
 
@@ -75,6 +76,29 @@ async function addStaff(e, refresh) {
   } catch (err) {
     showFieldErrors(form, err);
   }
+  refresh();
+}
+
+async function addRole(e, refresh) {
+  e.preventDefault();
+  const form = e.target;
+  const d = new FormData(form);
+  showFieldErrors(form, null);
+  try {
+    await api('POST', '/api/v1/staff/roles', { quiet: true, json: { name: d.get('name'), description: d.get('description'), permissions: d.getAll('permissions') } });
+    form.reset();
+    toast(t('staff.role_created'), 'success');
+    staff.loaded = false;
+  } catch (err) {
+    showFieldErrors(form, err);
+  }
+  refresh();
+}
+
+async function deleteRole(r, refresh) {
+  if (!(await confirmDialog({ title: t('staff.role_delete'), message: r.name, confirmLabel: t('staff.role_delete'), danger: true }))) return;
+  await api('DELETE', `/api/v1/staff/roles/${r.name}`);
+  staff.loaded = false;
   refresh();
 }
 
@@ -114,7 +138,22 @@ export function staffView({ refresh }) {
       <p><small>${t('staff.add_hint')}</small></p>
     </article>
     <h2>${t('staff.roles')}</h2>
-    <ul class="sessions">${staff.roles.map((r) => html`<li><strong>${r.name}</strong> — ${r.description}<br><small>${r.permissions.join(', ')}</small></li>`)}</ul>`;
+    <ul class="sessions" data-testid="staff-roles">${staff.roles.map((r) => html`<li><strong>${r.name}</strong> — ${r.description}<br><small>${r.permissions.join(', ')}</small>
+      ${r.system ? '' : html` <button type="button" class="outline secondary small" @click=${() => deleteRole(r, refresh)}>${t('staff.role_delete')}</button>`}</li>`)}</ul>
+    <article>
+      <h2>${t('staff.role_new')}</h2>
+      <form @submit=${(e) => addRole(e, refresh)} novalidate data-testid="role-form">
+        <div class="grid">
+          <div><label>${t('staff.role_name')}<input name="name" required pattern="[a-z][a-z0-9_-]{1,31}"></label><small data-error-for="name" id="err-role-name"></small></div>
+          <div><label>${t('staff.role_description')}<input name="description" maxlength="200"></label></div>
+        </div>
+        <fieldset><legend>${t('staff.permissions')}</legend>
+          <div class="grid settings-grid">${staff.catalogue.map((p) => html`<label><input type="checkbox" name="permissions" value=${p}> ${p}</label>`)}</div>
+        </fieldset>
+        <small data-error-for="permissions" id="err-role-permissions"></small>
+        <button type="submit">${t('staff.role_create')}</button>
+      </form>
+    </article>`;
 }
 
 /* ---- settings ---- */
