@@ -51,7 +51,7 @@ test('settings: staff with settings.manage read and change them; bad values chan
   const s = await api.get('/api/v1/settings', staff);
   assert.equal(s.status, 200);
   assert.deepEqual(s.json, {
-    'two_factor.default_policy': 'optional', 'two_factor.staff_required': false, 'password.hash_driver': 'argon2id', 'password.bcrypt_cost': 12,
+    'two_factor.default_policy': 'optional', 'two_factor.staff_required': false, 'password.hash_driver': 'argon2id', 'password.bcrypt_cost': 12, 'password.min_length': 8,
     'registration.open': true, 'registration.auto_confirm': false, 'session.idle_seconds': 1800, 'session.max_seconds': 43200,
     'lockout.threshold': 5, 'lockout.base_seconds': 60, 'lockout.max_seconds': 900, 'portal.sign_in': true,
     'defaults.language': 'en', 'defaults.time_zone': 'UTC', 'defaults.date_input_format': 'YYYY-MM-DD', 'defaults.date_output_format': 'YYYY-MM-DD',
@@ -268,7 +268,10 @@ test('operator settings apply on the next request: registration, lockout, portal
   assert.equal(made.json.time_zone, 'Europe/Paris');
   assert.equal(made.json.language, 'fr');
 
-  await set({ 'lockout.threshold': 3, 'lockout.base_seconds': 30 });
+  await set({ 'password.min_length': 30 });
+  const short = await api.request('PUT', '/api/v1/me/password', { ...bearer(await login(customer())), json: { current_password: PASSWORD, new_password: 'twenty-nine characters long!!' } });
+  assert.deepEqual(short.json.errors.map((e) => `${e.field}:${e.code}`), ['new_password:too_short']);
+  await set({ 'password.min_length': 8, 'lockout.threshold': 3, 'lockout.base_seconds': 30 });
   const email = customer();
   for (let i = 0; i < 3; i++) await login(email, { password: `wrong ${i}` });
   const lock = psql(db.url, `SELECT extract(epoch FROM locked_until - now())::int FROM login_throttle WHERE subject = 'customer:' || (SELECT id FROM customers WHERE email = '${email}')`);

@@ -13,7 +13,7 @@ static const char *refusal(const char *password, const char *email, const char *
 {
 	static char message[256];
 	const char *code = NULL;
-	int rc = password_policy_check(&code, message, sizeof(message), password, email, name);
+	int rc = password_policy_check(&code, message, sizeof(message), password, email, name, 0);
 
 	if (rc == APP_OK) {
 		assert_null(code);
@@ -54,7 +54,8 @@ static void *check_many(void *arg)
 	(void)arg;
 	for (int i = 0; i < 40; i++)
 		password_policy_check(&code, message, sizeof(message),
-		                      i % 2 ? "password123" : "correct horse battery", NULL, NULL);
+		                      i % 2 ? "password123" : "correct horse battery", NULL, NULL,
+		                      0);
 	return NULL;
 }
 
@@ -71,9 +72,31 @@ static void concurrent_checks(void **state)
 	assert_string_equal(refusal("password123", NULL, NULL), "too_weak");
 }
 
+static void operator_minimum(void **state)
+{
+	const char *code = NULL;
+	char message[256];
+
+	(void)state;
+	assert_int_equal(password_policy_check(&code, message, sizeof(message),
+	                                       "correct horse battery", NULL, NULL, 30),
+	                 APP_INVALID);
+	assert_string_equal(code, "too_short");
+	assert_string_equal(message, "A password has at least 30 characters.");
+	/* a minimum below the built-in one does not weaken it */
+	assert_int_equal(
+	        password_policy_check(&code, message, sizeof(message), "abc1234", NULL, NULL, 4),
+	        APP_INVALID);
+	assert_string_equal(code, "too_short");
+	assert_int_equal(password_policy_check(&code, message, sizeof(message),
+	                                       "correct horse battery", NULL, NULL, 21),
+	                 APP_OK);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(rules),
+	const struct CMUnitTest tests[] = {cmocka_unit_test(operator_minimum),
+	                                   cmocka_unit_test(rules),
 	                                   cmocka_unit_test(concurrent_checks)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

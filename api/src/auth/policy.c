@@ -42,9 +42,11 @@ static int personal(const char *password, const char *email, const char *name)
 }
 
 int password_policy_check(const char **code_out, char *message, size_t msglen, const char *password,
-                          const char *email, const char *name)
+                          const char *email, const char *name, size_t min_len)
 {
 	size_t len = strlen(password);
+
+	min_len = min_len < PASSWORD_MIN_BYTES ? PASSWORD_MIN_BYTES : min_len;
 	pwquality_settings_t *pwq = NULL;
 	void *aux = NULL;
 	char reason[PWQ_MAX_ERROR_MESSAGE_LEN];
@@ -56,10 +58,9 @@ int password_policy_check(const char **code_out, char *message, size_t msglen, c
 		snprintf(message, msglen, "A password has at most %d bytes.", PASSWORD_MAX_BYTES);
 		return APP_INVALID;
 	}
-	if (len < PASSWORD_MIN_BYTES) {
+	if (len < min_len) {
 		*code_out = "too_short";
-		snprintf(message, msglen, "A password has at least %d characters.",
-		         PASSWORD_MIN_BYTES);
+		snprintf(message, msglen, "A password has at least %zu characters.", min_len);
 		return APP_INVALID;
 	}
 	if (personal(password, email, name)) {
@@ -71,7 +72,7 @@ int password_policy_check(const char **code_out, char *message, size_t msglen, c
 	/* default settings, not /etc/security/pwquality.conf: the same rules on every host */
 	if (!(pwq = pwquality_default_settings()))
 		return APP_INTERNAL;
-	pwquality_set_int_value(pwq, PWQ_SETTING_MIN_LENGTH, PASSWORD_MIN_BYTES);
+	pwquality_set_int_value(pwq, PWQ_SETTING_MIN_LENGTH, (int)min_len);
 	pthread_mutex_lock(&cracklib_lock);
 	rc = pwquality_check(pwq, password, NULL, NULL, &aux);
 	pthread_mutex_unlock(&cracklib_lock);

@@ -12,6 +12,7 @@
 #include "service/registration.h"
 #include "service/security.h"
 #include "service/sessions.h"
+#include "service/settings.h"
 #include "auth/phone.h"
 #include "auth/secrets.h"
 #include "auth/policy.h"
@@ -271,7 +272,8 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	/* policy: the password is also checked against the e-mail and name given here */
 	if ((r.password = string_field(body, "password", 100000, &pb)) &&
 	    password_policy_check(&code, why, sizeof(why), r.password, r.email,
-	                          r.first_name ? r.first_name : "") != APP_OK) {
+	                          r.first_name ? r.first_name : "",
+	                          settings_password_min_length(app)) != APP_OK) {
 		problem_field(&pb, "password", code ? code : "invalid", why);
 	}
 	if (pb.errors) {

@@ -625,6 +625,7 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 	const char *code = NULL;
 	char message[256];
 	bool known = true;
+	long min_len = 0;
 	int rc = tz ? db_time_zone_known(&known, conn, tz) : APP_OK;
 
 	if (rc == APP_OK && !known)
@@ -632,7 +633,9 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 		        errors, "time_zone", "invalid",
 		        "Not a time zone PostgreSQL knows; use an IANA name such as Europe/Paris.");
 	if (rc == APP_OK && pw &&
-	    password_policy_check(&code, message, sizeof(message), pw, email, name) != APP_OK) {
+	    (rc = settings_long(&min_len, conn, "password.min_length")) == APP_OK &&
+	    password_policy_check(&code, message, sizeof(message), pw, email, name,
+	                          (size_t)min_len) != APP_OK) {
 		if (!code)
 			return APP_INTERNAL;
 		add_error(errors, "login.password", code, message);

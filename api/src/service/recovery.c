@@ -214,7 +214,8 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 	    (rc = check_answer(app, &a, hmac, token != NULL, answer, question_out, fe)) != APP_OK)
 		return rc;
 	if (password_policy_check(&policy_code, fe->message, sizeof(fe->message), new_password,
-	                          a.email, a.display_name) != APP_OK) {
+	                          a.email, a.display_name,
+	                          settings_password_min_length(app)) != APP_OK) {
 		fe->field = "new_password";
 		fe->code = policy_code ? policy_code : "invalid";
 		return policy_code ? APP_INVALID : APP_INTERNAL; /* the secret stays usable */

@@ -564,7 +564,7 @@ int sessions_change_password(struct app *app, const struct principal *who,
 	if ((rc = security_check_password(&cred, app, who, current_password, fe)) != APP_OK)
 		return rc;
 	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, cred.email,
-	                          cred.display_name) != APP_OK) {
+	                          cred.display_name, settings_password_min_length(app)) != APP_OK) {
 		fe->field = "new_password";
 		fe->code = code ? code : "invalid";
 		return code ? APP_INVALID : APP_INTERNAL;

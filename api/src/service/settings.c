@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/audit_repo.h"
+#include "auth/policy.h"
 #include "db/db.h"
 
 enum setting_type { SETTING_BOOL, SETTING_CHOICE, SETTING_INT, SETTING_TEXT };
@@ -33,6 +34,8 @@ static const struct setting_def CATALOGUE[] = {
         {"password.hash_driver", SETTING_CHOICE, "\"argon2id\"", CHOICES("argon2id", "bcrypt"), 0,
          0, NULL},
         {"password.bcrypt_cost", SETTING_INT, "12", NULL, 10, 14, NULL},
+        /* the shortest password accepted (the dictionary and personal-data checks apply too) */
+        {"password.min_length", SETTING_INT, "8", NULL, 8, 128, NULL},
         /* defaults from CABINET_REGISTRATION, CABINET_AUTO_CONFIRM, CABINET_SESSION_*_S */
         {"registration.open", SETTING_BOOL, NULL, NULL, 0, 0, NULL},
         {"registration.auto_confirm", SETTING_BOOL, NULL, NULL, 0, 0, NULL},
@@ -182,6 +185,19 @@ int settings_long(long *out, struct db_conn *conn, const char *key)
 	*out = rc == APP_OK ? (long)json_integer_value(v) : 0;
 	json_decref(v);
 	return rc;
+}
+
+size_t settings_password_min_length(struct app *app)
+{
+	struct db_conn *conn = NULL;
+	long n = PASSWORD_MIN_BYTES;
+
+	/* unreadable settings fall back to the built-in minimum: the policy never weakens */
+	if (db_pool_checkout(&conn, app->pool) == APP_OK &&
+	    settings_long(&n, conn, "password.min_length") != APP_OK)
+		n = PASSWORD_MIN_BYTES;
+	db_pool_checkin(app->pool, conn);
+	return (size_t)n;
 }
 
 int settings_customer_defaults(struct customer_defaults *out, struct db_conn *conn)

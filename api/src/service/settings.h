@@ -34,6 +34,9 @@ int settings_bool(bool *out, struct db_conn *conn, const char *key);
  */
 int settings_password_params(struct password_params *out, struct app *app);
 
+/* The shortest password the operator accepts (password.min_length; at least 8). */
+size_t settings_password_min_length(struct app *app);
+
 /* What new customers get when nothing else is said (defaults.*). */
 struct customer_defaults {
 	char language[3];

@@ -169,7 +169,7 @@ const GROUPS = [
   ]],
   ['mfa.section', [['two_factor.default_policy', 'select', ['optional', 'required']], ['two_factor.staff_required', 'bool']]],
   ['settings.passwords', [
-    ['password.hash_driver', 'select', ['argon2id', 'bcrypt']], ['password.bcrypt_cost', 'number', 10, 14],
+    ['password.hash_driver', 'select', ['argon2id', 'bcrypt']], ['password.bcrypt_cost', 'number', 10, 14], ['password.min_length', 'number', 8, 128],
     ['lockout.threshold', 'number', 3, 20], ['lockout.base_seconds', 'number', 10, 3600], ['lockout.max_seconds', 'number', 60, 86400],
   ]],
   ['settings.group.defaults', [
