@@ -38,45 +38,7 @@ export function toast(message, kind = 'info', ms = 6000) {
  * (button, Escape or backdrop). Focus returns to where it was.
  */
 export function confirmDialog({ title, message, confirmLabel = t('confirm.ok'), danger = false }) {
-  return new Promise((resolve) => {
-    const previous = document.activeElement;
-    const dialog = document.createElement('dialog');
-    dialog.className = 'confirm';
-    dialog.setAttribute('aria-labelledby', 'confirm-title');
-    dialog.setAttribute('aria-describedby', 'confirm-message');
-    const article = document.createElement('article');
-    const h = document.createElement('h2');
-    h.id = 'confirm-title';
-    h.textContent = title;
-    const p = document.createElement('p');
-    p.id = 'confirm-message';
-    p.textContent = message;
-    const footer = document.createElement('footer');
-    const cancel = document.createElement('button');
-    cancel.type = 'button';
-    cancel.className = 'secondary';
-    cancel.textContent = t('confirm.cancel');
-    const ok = document.createElement('button');
-    ok.type = 'button';
-    ok.textContent = confirmLabel;
-    if (danger) ok.classList.add('danger');
-    footer.append(cancel, ok);
-    article.append(h, p, footer);
-    dialog.append(article);
-    document.body.append(dialog);
-    const finish = (answer) => {
-      dialog.close();
-      dialog.remove();
-      previous?.focus?.();
-      resolve(answer);
-    };
-    cancel.addEventListener('click', () => finish(false));
-    ok.addEventListener('click', () => finish(true));
-    dialog.addEventListener('cancel', (e) => { e.preventDefault(); finish(false); });
-    dialog.addEventListener('click', (e) => { if (e.target === dialog) finish(false); });
-    dialog.showModal();
-    cancel.focus(); // the safe choice has the focus
-  });
+  return formDialog({ title, message, confirmLabel, danger }).then((values) => values !== null);
 }
 
 /**
@@ -100,7 +62,9 @@ export function formDialog({ title, message = '', fields = [], impact = '', type
     article.append(h);
     if (message) {
       const p = document.createElement('p');
+      p.id = 'form-dialog-message';
       p.textContent = message;
+      dialog.setAttribute('aria-describedby', p.id);
       article.append(p);
     }
     const inputs = {};
@@ -120,11 +84,13 @@ export function formDialog({ title, message = '', fields = [], impact = '', type
       inputs[f.name] = input;
       article.append(label);
     }
-    const impactLine = document.createElement('p');
-    impactLine.setAttribute('role', 'status');
-    impactLine.dataset.testid = 'impact';
-    impactLine.textContent = impact;
-    article.append(impactLine);
+    if (impact) {
+      const impactLine = document.createElement('p');
+      impactLine.setAttribute('role', 'status');
+      impactLine.dataset.testid = 'impact';
+      impactLine.textContent = impact;
+      article.append(impactLine);
+    }
     let typed = null;
     if (typeToConfirm) {
       const label = document.createElement('label');
@@ -167,7 +133,8 @@ export function formDialog({ title, message = '', fields = [], impact = '', type
       finish(Object.fromEntries(fields.map((f) => [f.name, f.type === 'checkbox' ? inputs[f.name].checked : inputs[f.name].value.trim()])));
     });
     dialog.addEventListener('cancel', (e) => { e.preventDefault(); finish(null); });
+    dialog.addEventListener('click', (e) => { if (e.target === dialog) finish(null); });
     dialog.showModal();
-    (fields.length ? inputs[fields[0].name] : cancel).focus();
+    (fields.length ? inputs[fields[0].name] : cancel).focus(); // the safe choice, or the first field
   });
 }

@@ -169,19 +169,27 @@ int route_customers_create(const struct _u_request *req, struct _u_response *res
 	return U_CALLBACK_COMPLETE;
 }
 
-/* GET /api/v1/customers/{id} */
-int route_customers_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* The reads of one customer (profile, notes, sessions): 404 for an unknown or malformed id. */
+static int reply_customer_read(const struct _u_request *req, struct _u_response *resp,
+                               struct app *app,
+                               int (*read)(json_t **out, struct app *app, const char *id))
 {
 	const char *id = path_id(req, "id");
 	struct problem pb = {0};
 	json_t *out = NULL;
-	int err = id ? customers_get(&out, user_data, id) : APP_NOT_FOUND;
+	int err = id ? read(&out, app, id) : APP_NOT_FOUND;
 
 	if (err == APP_NOT_FOUND)
 		not_found(&pb);
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	return U_CALLBACK_COMPLETE;
+}
+
+/* GET /api/v1/customers/{id} */
+int route_customers_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	return reply_customer_read(req, resp, user_data, customers_get);
 }
 
 /* PATCH /api/v1/customers/{id} */
@@ -330,16 +338,7 @@ int route_customers_history(const struct _u_request *req, struct _u_response *re
 /* GET /api/v1/customers/{id}/notes */
 int route_customers_notes(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id");
-	struct problem pb = {0};
-	json_t *out = NULL;
-	int err = id ? customers_notes(&out, user_data, id) : APP_NOT_FOUND;
-
-	if (err == APP_NOT_FOUND)
-		not_found(&pb);
-	http_reply(resp, err, 200, out, &pb);
-	json_decref(out);
-	return U_CALLBACK_COMPLETE;
+	return reply_customer_read(req, resp, user_data, customers_notes);
 }
 
 /* POST /api/v1/customers/{id}/notes {body} */
@@ -375,16 +374,7 @@ int route_customers_note_add(const struct _u_request *req, struct _u_response *r
 int route_customers_sessions(const struct _u_request *req, struct _u_response *resp,
                              void *user_data)
 {
-	const char *id = path_id(req, "id");
-	struct problem pb = {0};
-	json_t *out = NULL;
-	int err = id ? customers_sessions(&out, user_data, id) : APP_NOT_FOUND;
-
-	if (err == APP_NOT_FOUND)
-		not_found(&pb);
-	http_reply(resp, err, 200, out, &pb);
-	json_decref(out);
-	return U_CALLBACK_COMPLETE;
+	return reply_customer_read(req, resp, user_data, customers_sessions);
 }
 
 /* DELETE /api/v1/customers/{id}/sessions/{sid} */

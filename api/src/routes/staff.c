@@ -16,9 +16,22 @@ static const char *path_id(const struct _u_request *req)
 	return token_is_uuid(id) ? id : NULL;
 }
 
-/* The end of every handler here: out, or the problem (field errors, last owner, not found). */
-static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
-                 const char *conflict)
+/* What each refusal of this file means, by its code. */
+static const char *conflict_detail(const char *code)
+{
+	if (code && strcmp(code, "role_in_use") == 0)
+		return "Staff members hold this role: give them another one first.";
+	if (code && strcmp(code, "system_role") == 0)
+		return "The built-in roles cannot be changed or deleted.";
+	return "The last active owner can be neither demoted nor disabled.";
+}
+
+/*
+ * The end of every handler here: out, or the problem (field errors, a conflict by its code, or
+ * missing: what was not found).
+ */
+static int reply_with(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                      const char *conflict, const char *missing)
 {
 	struct problem pb = {0};
 
@@ -26,10 +39,9 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
 		pb.errors = json_incref(errors);
 	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "There is no such staff member.");
-	} else if (err == APP_CONFLICT && conflict) {
-		problem_set(&pb, conflict,
-		            "The last active owner can be neither demoted nor disabled.");
+		problem_set(&pb, "not_found", "%s", missing);
+	} else if (err == APP_CONFLICT) {
+		problem_set(&pb, conflict ? conflict : "conflict", "%s", conflict_detail(conflict));
 	}
 	if (err == APP_OK && status == 204)
 		ulfius_set_empty_body_response(resp, 204);
@@ -39,6 +51,13 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 	json_decref(out);
 	json_decref(errors);
 	return U_CALLBACK_COMPLETE;
+}
+
+static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                 const char *conflict)
+{
+	return reply_with(resp, err, status, out, errors, conflict,
+	                  "There is no such staff member.");
 }
 
 /* GET /api/v1/staff */
@@ -140,27 +159,7 @@ static const char *path_role(const struct _u_request *req)
 static int role_reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
                       const char *conflict)
 {
-	struct problem pb = {0};
-
-	if (err == APP_INVALID && errors && json_array_size(errors)) {
-		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
-		pb.errors = json_incref(errors);
-	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "There is no such role.");
-	} else if (err == APP_CONFLICT) {
-		problem_set(&pb, conflict ? conflict : "conflict",
-		            conflict && !strcmp(conflict, "role_in_use")
-		                    ? "Staff members hold this role: give them another one first."
-		                    : "The built-in roles cannot be changed or deleted.");
-	}
-	if (err == APP_OK && status == 204)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_reply(resp, err, status, out, &pb);
-	problem_free(&pb);
-	json_decref(out);
-	json_decref(errors);
-	return U_CALLBACK_COMPLETE;
+	return reply_with(resp, err, status, out, errors, conflict, "There is no such role.");
 }
 
 /* POST /api/v1/staff/roles and PATCH /api/v1/staff/roles/{name} */
