@@ -200,7 +200,16 @@ static const char SQL_LOOKUP[] =
 	" company text, language text, time_zone text, status text, email_confirmed boolean,"      \
 	" password_hash text, date_input_format text, date_output_format text)"
 
-/* New customers, then changed ones, each with its audit entry, in the caller's transaction. */
+/*
+ * The import's transaction takes its locks in one order: the existing customers it changes first,
+ * then the new rows, and the audit chain's lock last (its audit entries come after every customer
+ * write), so it cannot deadlock with a staff action that holds a customer and appends its entry.
+ */
+static const char SQL_IMPORT_LOCK[] =
+        "SELECT 1 FROM customers WHERE id IN (SELECT (e->>'existing')::uuid"
+        "  FROM jsonb_array_elements($1::jsonb) e WHERE e ? 'existing') ORDER BY id FOR UPDATE";
+
+/* New customers; answers their ids as a JSON array. */
 static const char SQL_IMPORT_CREATE[] =
         "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
         "  WHERE existing IS NULL),"
@@ -208,20 +217,18 @@ static const char SQL_IMPORT_CREATE[] =
         "   time_zone, status, email_confirmed_at, password_hash, date_input_format,"
         "   date_output_format, password_changed_at)"
         "  SELECT email, phone, coalesce(first_name, ''), coalesce(last_name, ''),"
-        "   coalesce(company, ''), coalesce(language, $7::jsonb->>'language'),"
-        "   coalesce(time_zone, $7::jsonb->>'time_zone'),"
+        "   coalesce(company, ''), coalesce(language, $2::jsonb->>'language'),"
+        "   coalesce(time_zone, $2::jsonb->>'time_zone'),"
         "   coalesce(status, CASE WHEN coalesce(email_confirmed, false) THEN 'active'"
         "     ELSE 'pending' END),"
         "   CASE WHEN coalesce(email_confirmed, false) THEN now() END, password_hash,"
-        "   coalesce(date_input_format, $7::jsonb->>'date_input_format'),"
-        "   coalesce(date_output_format, $7::jsonb->>'date_output_format'),"
+        "   coalesce(date_input_format, $2::jsonb->>'date_input_format'),"
+        "   coalesce(date_output_format, $2::jsonb->>'date_output_format'),"
         "   CASE WHEN password_hash IS NOT NULL THEN now() END"
         "  FROM input ORDER BY row RETURNING id)"
-        " INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
-        "   ip, request_id, details)"
-        " SELECT $2::text, $3::uuid, 'customer.imported', 'customer', id, id, $4::inet, $5::text,"
-        "   jsonb_build_object('source', $6::text) FROM made";
+        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM made";
 
+/* The existing customers, changed; answers their ids. */
 static const char SQL_IMPORT_UPDATE[] =
         "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
         "  WHERE existing IS NOT NULL),"
@@ -237,10 +244,14 @@ static const char SQL_IMPORT_UPDATE[] =
         "   date_output_format = coalesce(i.date_output_format, c.date_output_format),"
         "   updated_at = now()"
         "  FROM input i WHERE c.id = i.existing RETURNING c.id)"
-        " INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
+        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM changed";
+
+/* One audit entry per customer of ids ($1), action $7. */
+static const char SQL_IMPORT_AUDIT[] =
+        "INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
         "   ip, request_id, details)"
-        " SELECT $2::text, $3::uuid, 'customer.import_updated', 'customer', id, id, $4::inet,"
-        "   $5::text, jsonb_build_object('source', $6::text) FROM changed";
+        " SELECT $2::text, $3::uuid, $7::text, 'customer', id::uuid, id::uuid, $4::inet, $5::text,"
+        "   jsonb_build_object('source', $6::text) FROM json_array_elements_text($1::json) id";
 
 /* The status an import may set on an existing customer (the database refuses the others). */
 static bool transition_ok(const char *from, const char *to)
@@ -257,6 +268,7 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	       *valid = json_array(), *row, *details = NULL;
 	size_t i, created = 0, updated = 0, failed = 0;
 	char *a = NULL, *b = NULL, *c = NULL, *text = NULL, *defaults = NULL;
+	PGresult *made = NULL, *changed = NULL;
 	int rc;
 
 	*report = NULL;
@@ -384,10 +396,32 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	                        .request_id = params[4],
 	                        .details = details};
 	if ((rc = db_begin(conn)) == APP_OK &&
-	    (rc = db_exec(NULL, conn, SQL_IMPORT_CREATE, 7, params)) == APP_OK &&
-	    (rc = db_exec(NULL, conn, SQL_IMPORT_UPDATE, 6, params)) == APP_OK &&
-	    (rc = audit_repo_append(conn, &e)) == APP_OK)
-		rc = db_commit(conn);
+	    (rc = db_exec(NULL, conn, SQL_IMPORT_LOCK, 1, params)) == APP_OK &&
+	    (rc = db_exec(&made, conn, SQL_IMPORT_CREATE, 2,
+	                  (const char *const[]){text, defaults})) == APP_OK &&
+	    (rc = db_exec(&changed, conn, SQL_IMPORT_UPDATE, 1, params)) == APP_OK) {
+		const char *created_params[] = {PQgetvalue(made, 0, 0),
+		                                params[1],
+		                                params[2],
+		                                params[3],
+		                                params[4],
+		                                params[5],
+		                                "customer.imported"};
+		const char *updated_params[] = {PQgetvalue(changed, 0, 0),
+		                                params[1],
+		                                params[2],
+		                                params[3],
+		                                params[4],
+		                                params[5],
+		                                "customer.import_updated"};
+
+		if ((rc = db_exec(NULL, conn, SQL_IMPORT_AUDIT, 7, created_params)) == APP_OK &&
+		    (rc = db_exec(NULL, conn, SQL_IMPORT_AUDIT, 7, updated_params)) == APP_OK &&
+		    (rc = audit_repo_append(conn, &e)) == APP_OK)
+			rc = db_commit(conn);
+	}
+	PQclear(made);
+	PQclear(changed);
 	db_rollback(conn);
 	if (rc == APP_OK)
 		log_info("Customers - import by %s: %zu created, %zu updated, %zu rows refused",
