@@ -41,6 +41,24 @@ static void permissions(void **state)
 	assert_false(principal_allows(&owner, NULL));
 }
 
+/* A customer's permissions come from its portal role: portal names only, one by one. */
+static void portal_roles(void **state)
+{
+	struct principal c = {.kind = PRINCIPAL_CUSTOMER};
+
+	(void)state;
+	strcpy(c.permissions, "profile.read,history.read");
+	assert_true(principal_allows(&c, "profile.read"));
+	assert_true(principal_allows(&c, "history.read"));
+	assert_false(principal_allows(&c, "tokens.manage"));
+	assert_false(principal_allows(&c, "customers.read")); /* a staff name, even if listed */
+	strcpy(c.permissions, "customers.read,*");
+	assert_false(principal_allows(&c, "customers.read"));
+	assert_false(principal_allows(&c, "profile.read")); /* "*" grants nothing to a customer */
+	assert_true(portal_permission_known("bookings.cancel"));
+	assert_false(portal_permission_known("customers.read"));
+}
+
 static void catalogue(void **state)
 {
 	(void)state;
@@ -54,6 +72,7 @@ static void catalogue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(permissions),
+	                                   cmocka_unit_test(portal_roles),
 	                                   cmocka_unit_test(catalogue)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

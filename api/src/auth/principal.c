@@ -22,6 +22,21 @@ const char *const STAFF_PERMISSIONS[] = {
         NULL,
 };
 
+const char *const PORTAL_PERMISSIONS[] = {
+        "profile.read",       "profile.write",     "security.manage",  "sessions.manage",
+        "individuals.manage", "groups.manage",     "tokens.manage",    "history.read",
+        "licenses.read",      "licenses.activate", "licenses.offline", "releases.download",
+        "bookings.read",      "bookings.create",   "bookings.cancel",  NULL,
+};
+
+bool portal_permission_known(const char *name)
+{
+	for (const char *const *p = PORTAL_PERMISSIONS; name && *p; p++)
+		if (strcmp(*p, name) == 0)
+			return true;
+	return false;
+}
+
 bool permission_known(const char *name)
 {
 	for (const char *const *p = STAFF_PERMISSIONS; name && *p; p++)
@@ -30,15 +45,16 @@ bool permission_known(const char *name)
 	return false;
 }
 
-/* Whether the comma-separated list grants permission ("*" grants all). */
-static bool list_grants(const char *list, const char *permission)
+/* Whether the comma-separated list grants permission; wildcard: "*" grants all. */
+static bool list_grants(const char *list, const char *permission, bool wildcard)
 {
 	size_t n = strlen(permission);
 
 	for (const char *p = list; p && *p;) {
 		size_t len = strcspn(p, ",");
 
-		if ((len == 1 && *p == '*') || (len == n && strncmp(p, permission, n) == 0))
+		if ((wildcard && len == 1 && *p == '*') ||
+		    (len == n && strncmp(p, permission, n) == 0))
 			return true;
 		p += len + (p[len] == ',');
 	}
@@ -53,9 +69,11 @@ bool principal_allows(const struct principal *who, const char *permission)
 		return true;
 	if (strcmp(permission, "self.sensitive") == 0)
 		return !who->impersonator_id[0];
-	if (who->kind != PRINCIPAL_STAFF)
-		return false; /* customers' permissions arrive with roles (the access issue) */
-	return list_grants(who->permissions, permission);
+	/* a customer's come from its portal role: named one by one, never "*", portal names only */
+	if (who->kind == PRINCIPAL_CUSTOMER)
+		return portal_permission_known(permission) &&
+		       list_grants(who->permissions, permission, false);
+	return who->kind == PRINCIPAL_STAFF && list_grants(who->permissions, permission, true);
 }
 
 json_t *principal_to_json(const struct principal *who)
@@ -68,7 +86,9 @@ json_t *principal_to_json(const struct principal *who)
 	json_t *granted = json_array();
 
 	/* what the apps may show: the catalogue entries this principal is granted */
-	for (const char *const *p = STAFF_PERMISSIONS; who->kind == PRINCIPAL_STAFF && *p; p++)
+	for (const char *const *p = who->kind == PRINCIPAL_STAFF ? STAFF_PERMISSIONS
+	                                                         : PORTAL_PERMISSIONS;
+	     *p; p++)
 		if (principal_allows(who, *p))
 			json_array_append_new(granted, json_string(*p));
 	json_object_set_new(out, "permissions", granted);

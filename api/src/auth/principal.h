@@ -17,7 +17,7 @@ struct principal {
 	bool must_change_password;
 	bool two_factor;          /* a TOTP credential is active */
 	char trusted_ips[10001];  /* the account's list as typed; "" = any address */
-	char permissions[1024];   /* staff: its role's permissions, comma-separated ("*" = all) */
+	char permissions[1024];   /* its role's permissions, comma-separated (staff: "*" = all) */
 	char impersonator_id[37]; /* a staff member acting as this customer, "" otherwise */
 	char impersonator_name[201]; /* its display name (or e-mail) */
 };
@@ -27,6 +27,12 @@ extern const char *const STAFF_PERMISSIONS[];
 
 /* Whether name is in the staff permission catalogue. */
 bool permission_known(const char *name);
+
+/* The portal permission catalogue (customers, individuals, their tokens), NULL-terminated. */
+extern const char *const PORTAL_PERMISSIONS[];
+
+/* Whether name is in the portal permission catalogue. */
+bool portal_permission_known(const char *name);
 
 /*
  * Whether who may use permission (route table strings: "self" for any signed-in principal,

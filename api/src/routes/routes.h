@@ -117,4 +117,12 @@ int route_staff_role_patch(const struct _u_request *req, struct _u_response *res
 int route_staff_role_delete(const struct _u_request *req, struct _u_response *resp,
                             void *user_data);
 
+/* roles.c */
+int route_permissions(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_roles_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_roles_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_roles_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_roles_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_roles_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

@@ -16,6 +16,7 @@
 #include "auth/phone.h"
 #include "auth/policy.h"
 #include "auth/secrets.h"
+#include "auth/token.h"
 #include "common/clock.h"
 #include "common/email.h"
 #include "common/prefs.h"
@@ -40,36 +41,27 @@ static void add_error(json_t *errors, const char *field, const char *code, const
 
 /* ---- the customer as staff see it ---- */
 
-#define CUSTOMER_JSON                                                                                                  \
-	"json_build_object('id', c.id, 'email', c.email, 'phone', c.phone,"                                            \
-	" 'first_name', c.first_name, 'last_name', c.last_name, 'company', c.company,"                                 \
-	" 'status', c.status, 'login_enabled', c.login_enabled,"                                                       \
-	" 'email_confirmed_at', " DB_RFC3339(                                                                          \
-	        "c.email_confirmed_at") ","                                                                            \
-	                                " 'language', c.language, 'time_zone', c.time_zone,"                           \
-	                                " 'date_input_format', c.date_input_format, "                                  \
-	                                "'date_output_format', c.date_output_format,"                                  \
-	                                " 'custom_fields', c.custom_fields, 'two_factor_policy', "                     \
-	                                "c.two_factor_policy,"                                                         \
-	                                " 'two_factor', EXISTS (SELECT 1 FROM totp_credentials t"                      \
-	                                "   WHERE t.account_id = c.id AND t.confirmed_at IS NOT "                      \
-	                                "NULL),"                                                                       \
-	                                " 'must_enrol_two_factor', c.must_enrol_two_factor,"                           \
-	                                " 'security_question_set', c.security_question IS NOT "                        \
-	                                "NULL,"                                                                        \
-	                                " 'trusted_ips', c.trusted_ips, 'password_set', "                              \
-	                                "c.password_hash IS NOT NULL,"                                                 \
-	                                " 'must_change_password', c.must_change_password,"                             \
-	                                " 'created_at', " DB_RFC3339(                                                  \
-	                                        "c.created_at") ","                                                    \
-	                                                        " 'updated_at', " DB_RFC3339(                          \
-	                                                                "c.updated_at") ","                            \
-	                                                                                " 'last_"                      \
-	                                                                                "login_"                       \
-	                                                                                "at',"                         \
-	                                                                                " " DB_RFC3339(                \
-	                                                                                        "c.last_login_at") "," \
-	                                                                                                           " 'last_login_ip', host(c.last_login_ip)"
+/* clang-format off */
+#define CUSTOMER_JSON                                                                              \
+	"json_build_object('id', c.id, 'email', c.email, 'phone', c.phone,"                        \
+	" 'first_name', c.first_name, 'last_name', c.last_name, 'company', c.company,"             \
+	" 'status', c.status, 'login_enabled', c.login_enabled,"                                   \
+	" 'email_confirmed_at', " DB_RFC3339("c.email_confirmed_at") ","                            \
+	" 'language', c.language, 'time_zone', c.time_zone,"                                       \
+	" 'date_input_format', c.date_input_format, 'date_output_format', c.date_output_format,"   \
+	" 'custom_fields', c.custom_fields, 'two_factor_policy', c.two_factor_policy,"             \
+	" 'two_factor', EXISTS (SELECT 1 FROM totp_credentials t"                                  \
+	"   WHERE t.account_id = c.id AND t.confirmed_at IS NOT NULL),"                            \
+	" 'must_enrol_two_factor', c.must_enrol_two_factor,"                                       \
+	" 'security_question_set', c.security_question IS NOT NULL,"                               \
+	" 'trusted_ips', c.trusted_ips, 'password_set', c.password_hash IS NOT NULL,"              \
+	" 'must_change_password', c.must_change_password,"                                         \
+	" 'created_at', " DB_RFC3339("c.created_at") ","                                            \
+	" 'updated_at', " DB_RFC3339("c.updated_at") ","                                            \
+	" 'last_login_at', " DB_RFC3339("c.last_login_at") ","                                      \
+	" 'last_login_ip', host(c.last_login_ip), 'role_id', c.role_id,"                          \
+	" 'allowed_role_ids', to_json(c.allowed_role_ids)"
+/* clang-format on */
 
 static const char SQL_CUSTOMER_GET[] =
         "SELECT " CUSTOMER_JSON ", 'locked_until', (SELECT " DB_RFC3339(
@@ -522,6 +514,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 	                                   "trusted_ips",
 	                                   "custom_fields",
 	                                   "login",
+	                                   "role_id",
+	                                   "allowed_role_ids",
 	                                   NULL};
 	const char *key;
 	json_t *v;
@@ -614,6 +608,26 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 	}
 	if ((v = json_object_get(body, "login")))
 		check_login(fields, errors, v, create);
+	/* portal roles: the assigned one (null: the default) and those it may give its individuals */
+	if ((v = json_object_get(body, "role_id"))) {
+		if (!json_is_null(v) && !token_is_uuid(json_string_value(v)))
+			add_error(errors, "role_id", "invalid",
+			          "A role id, or null for the default role.");
+		else
+			json_object_set(fields, "role_id", v);
+	}
+	if ((v = json_object_get(body, "allowed_role_ids"))) {
+		size_t i;
+		json_t *r;
+		bool ok = json_is_array(v) && json_array_size(v) <= 50;
+
+		json_array_foreach(ok ? v : NULL, i, r) ok &=
+		        token_is_uuid(json_string_value(r)) != 0;
+		if (!ok)
+			add_error(errors, "allowed_role_ids", "invalid", "A list of role ids.");
+		else
+			json_object_set(fields, "allowed_role_ids", v);
+	}
 }
 
 /* Time zone (a database check) and the password policy (needs the e-mail and name). */
@@ -632,6 +646,32 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 		add_error(
 		        errors, "time_zone", "invalid",
 		        "Not a time zone PostgreSQL knows; use an IANA name such as Europe/Paris.");
+	/* the roles named must exist */
+	for (int k = 0; rc == APP_OK && k < 2; k++) {
+		json_t *ids = json_array(),
+		       *v = json_object_get(fields, k ? "allowed_role_ids" : "role_id");
+		PGresult *res = NULL;
+		char *text;
+
+		if (json_is_string(v))
+			json_array_append(ids, v);
+		else if (json_is_array(v))
+			json_array_extend(ids, v);
+		text = json_dumps(ids, JSON_COMPACT);
+		if (json_array_size(ids) &&
+		    (rc = db_exec(&res, conn,
+		                  "SELECT count(*) = (SELECT count(DISTINCT x) FROM"
+		                  " jsonb_array_elements_text($1::jsonb) x) FROM portal_roles "
+		                  "WHERE id IN"
+		                  " (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)",
+		                  1, (const char *const[]){text})) == APP_OK &&
+		    strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+			add_error(errors, k ? "allowed_role_ids" : "role_id", "unknown_role",
+			          "There is no such role.");
+		PQclear(res);
+		free(text);
+		json_decref(ids);
+	}
 	if (rc == APP_OK && pw &&
 	    (rc = settings_long(&min_len, conn, "password.min_length")) == APP_OK &&
 	    password_policy_check(&code, message, sizeof(message), pw, email, name,
@@ -758,7 +798,7 @@ static const char SQL_CUSTOMER_CREATE[] =
         "INSERT INTO customers (email, phone, first_name, last_name, company, language, time_zone,"
         " date_input_format, date_output_format, two_factor_policy, trusted_ips, custom_fields,"
         " login_enabled, password_hash, must_change_password, status, email_confirmed_at,"
-        " created_at, updated_at, password_changed_at)"
+        " created_at, updated_at, password_changed_at, role_id, allowed_role_ids)"
         " SELECT f->>'email', f->>'phone', coalesce(f->>'first_name', ''),"
         "  coalesce(f->>'last_name', ''), coalesce(f->>'company', ''),"
         "  coalesce(f->>'language', d->>'language'), coalesce(f->>'time_zone', d->>'time_zone'),"
@@ -773,7 +813,9 @@ static const char SQL_CUSTOMER_CREATE[] =
         "  CASE WHEN coalesce((f->>'email_confirmed')::boolean, false) THEN "
         "to_timestamp($3::bigint)"
         "  END, to_timestamp($3::bigint), to_timestamp($3::bigint),"
-        "  CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint) END"
+        "  CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint) END,"
+        "  (f->>'role_id')::uuid,"
+        "  coalesce(ARRAY(SELECT jsonb_array_elements_text(f->'allowed_role_ids'))::uuid[], '{}')"
         " FROM (SELECT $1::jsonb AS f, $4::jsonb AS d) input RETURNING id";
 
 int customers_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
@@ -898,6 +940,10 @@ static const char SQL_CUSTOMER_UPDATE[] =
         "   THEN coalesce((f->>'generate')::boolean, false) ELSE c.must_change_password END,"
         " password_changed_at = CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint)"
         "   ELSE c.password_changed_at END,"
+        " role_id = CASE WHEN f ? 'role_id' THEN (f->>'role_id')::uuid ELSE c.role_id END,"
+        " allowed_role_ids = CASE WHEN f ? 'allowed_role_ids'"
+        "   THEN ARRAY(SELECT jsonb_array_elements_text(f->'allowed_role_ids'))::uuid[]"
+        "   ELSE c.allowed_role_ids END,"
         " updated_at = to_timestamp($3::bigint)"
         " FROM (SELECT $1::jsonb AS f) input WHERE c.id = $4::uuid";
 

@@ -53,6 +53,8 @@ static const struct setting_def CATALOGUE[] = {
          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-/"},
         {"defaults.date_input_format", SETTING_CHOICE, "\"YYYY-MM-DD\"", DATE_FORMATS, 0, 0, NULL},
         {"defaults.date_output_format", SETTING_CHOICE, "\"YYYY-MM-DD\"", DATE_FORMATS, 0, 0, NULL},
+        /* the portal role of customers without one of their own (a role name) */
+        {"roles.default", SETTING_TEXT, "\"organization-admin\"", NULL, 2, 60, NULL},
         /* branding of the portal and of the messages */
         {"branding.portal_name", SETTING_TEXT, "\"Cabinet\"", NULL, 1, 60, NULL},
         {"branding.primary_color", SETTING_TEXT, "\"#0172ad\"", NULL, 7, 7, "#0123456789abcdef"},
@@ -326,6 +328,25 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 			         "Europe/Paris.");
 			rc = rc == APP_OK ? APP_INVALID : rc;
 			goto done;
+		}
+		/* the default role must be one that exists */
+		if (strcmp(key, "roles.default") == 0) {
+			PGresult *res = NULL;
+
+			rc = db_exec(
+			        &res, conn,
+			        "SELECT 1 FROM portal_roles WHERE lower(name) = lower($1::text)", 1,
+			        (const char *const[]){json_string_value(v)});
+			known = rc == APP_OK && PQntuples(res) == 1;
+			PQclear(res);
+			if (rc != APP_OK || !known) {
+				fe->field = "roles.default";
+				fe->code = "invalid";
+				snprintf(fe->message, sizeof(fe->message),
+				         "There is no such role.");
+				rc = rc == APP_OK ? APP_INVALID : rc;
+				goto done;
+			}
 		}
 		text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
