@@ -201,6 +201,36 @@ test('import: check the file first, see the refused rows, then import', async (t
   });
 });
 
+test('portal roles: a role made with grouped checkboxes, given to a customer, refused deletion while used', async (t) => {
+  await withPage(browser, t, {}, async (page) => {
+    await signIn(page, '/admin/roles');
+    await page.getByTestId('portal-roles').getByText('organization-admin').waitFor();
+    const form = page.getByTestId('portal-role-form');
+    await form.getByLabel('Name').fill('Reader');
+    await form.getByRole('group', { name: 'Licenses' }).getByLabel('licenses.read').check();
+    await form.getByRole('group', { name: 'Profile' }).getByLabel('profile.read').check();
+    await form.getByRole('button', { name: 'Create the role' }).click();
+    await page.getByTestId('portal-roles').getByText('profile.read, licenses.read').waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await page.goto(`${server.url}/admin/customers?q=ada`);
+    await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+    const roles = page.getByTestId('customer-roles');
+    await roles.getByLabel('Portal role').selectOption({ label: 'Reader' });
+    await roles.getByLabel('user').check();
+    await page.getByTestId('customer-edit').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Customer saved.').waitFor();
+    assert.equal(psql(db.url, "SELECT r.name FROM customers c JOIN portal_roles r ON r.id = c.role_id WHERE c.email = 'ada@example.org'"), 'Reader');
+
+    await page.goto(`${server.url}/admin/roles`);
+    await page.getByRole('row', { name: /Reader/ }).getByRole('button', { name: 'Delete the role' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete the role' }).click();
+    await page.getByRole('alert').getByText('This role is in use: 1 customer(s) hold it', { exact: false }).waitFor();
+    page.problems = page.problems.filter((p) => !p.includes('409'));
+    assert.deepEqual(page.problems, []);
+  });
+});
+
 test('staff, settings and audit pages', async (t) => {
   await withPage(browser, t, {}, async (page) => {
     await signIn(page, '/admin/staff');

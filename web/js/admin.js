@@ -7,7 +7,7 @@ import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
 import { forgotView, resetView, notMeView } from './pages/recovery.js';
 import { customersView, customerNewView, customerView, customerImportView } from './pages/customers.js';
-import { dashboardView, staffView, settingsView, auditView } from './pages/operator.js';
+import { dashboardView, staffView, settingsView, auditView, portalRolesView } from './pages/operator.js';
 
 startShell({
   app: 'admin',
@@ -18,6 +18,7 @@ startShell({
     { path: '/messages', label: 'nav.messages', permission: 'messages.read' },
     { path: '/templates', label: 'nav.templates', permission: 'messages.read' },
     { path: '/status', label: 'nav.status' },
+    { path: '/roles', label: 'nav.roles', permission: 'roles.manage' },
     { path: '/staff', label: 'nav.staff', permission: 'staff.manage' },
     { path: '/settings', label: 'nav.settings', permission: 'settings.manage' },
     { path: '/audit', label: 'nav.audit', permission: 'audit.read' },
@@ -29,6 +30,7 @@ startShell({
     { path: '/customers/new', view: customerNewView, title: 'customers.new' },
     { path: '/customers/import', view: customerImportView, title: 'import.title' },
     { path: '/customers/:id', view: customerView, title: 'customers.one' },
+    { path: '/roles', view: portalRolesView, title: 'roles.title' },
     { path: '/staff', view: staffView, title: 'staff.title' },
     { path: '/settings', view: settingsView, title: 'settings.title' },
     { path: '/audit', view: auditView, title: 'audit.title' },

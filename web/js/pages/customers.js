@@ -142,6 +142,10 @@ function bodyOf(form, { creating }) {
     if (d.has(k)) json[k] = d.get(k);
   }
   if (d.has('phone')) json.phone = d.get('phone') || null;
+  if (d.has('role_id')) { // only where the roles could be read (roles.manage)
+    json.role_id = d.get('role_id') || null;
+    json.allowed_role_ids = d.getAll('allowed_role_ids');
+  }
   const login = { enabled: d.get('login_enabled') === 'on', email_confirmed: d.get('email_confirmed') === 'on' };
   if (creating && create.generate) login.generate_and_send = true;
   else if (d.get('password')) Object.assign(login, { password: d.get('password'), password_confirm: d.get('password_confirm') });
@@ -225,7 +229,7 @@ export function customerNewView({ router, refresh }) {
 
 /* ---- the profile ---- */
 
-const one = { id: null, customer: null, tab: 'details', tabData: null, tabKey: null, error: '' };
+const one = { id: null, customer: null, tab: 'details', tabData: null, tabKey: null, error: '', roles: null };
 
 async function loadCustomer(id, refresh) {
   one.id = id;
@@ -234,10 +238,24 @@ async function loadCustomer(id, refresh) {
   one.tabKey = null;
   try {
     one.customer = await api('GET', `/api/v1/customers/${id}`, { quiet: true });
+    one.roles = (await api('GET', '/api/v1/roles', { quiet: true }).catch(() => null))?.items || null;
   } catch (e) {
     one.error = e.message;
   }
   refresh();
+}
+
+/** The customer's portal role and the roles it may give (for staff who may read the roles). */
+function rolesFields(c) {
+  if (!one.roles) return '';
+  return html`<fieldset data-testid="customer-roles"><legend>${t('customers.role')}</legend>
+    <select name="role_id" aria-label=${t('customers.role')}>
+      <option value="" ?selected=${!c.role_id}>${t('customers.role_default')}</option>
+      ${one.roles.map((r) => html`<option value=${r.id} ?selected=${c.role_id === r.id}>${r.name}</option>`)}
+    </select>
+    <p><small>${t('customers.allowed_roles')}</small></p>
+    ${one.roles.map((r) => html`<label><input type="checkbox" name="allowed_role_ids" value=${r.id} ?checked=${c.allowed_role_ids.includes(r.id)}> ${r.name}</label>`)}
+  </fieldset>`;
 }
 
 const TABS = {
@@ -407,6 +425,7 @@ function tabBody(refresh) {
         <div class="grid"><div>${field('password', 'login.password', '', 'password', { autocomplete: 'new-password' })}</div>
           <div>${field('password_confirm', 'security.confirm', '', 'password', { autocomplete: 'new-password' })}</div></div>
       </fieldset>
+      ${rolesFields(c)}
       <button type="submit">${t('customers.save')}</button>
     </form>`;
   }

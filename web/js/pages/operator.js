@@ -292,3 +292,84 @@ export function auditView({ router, refresh }) {
     </table></div>
     ${audit.next ? html`<button type="button" class="secondary" @click=${() => loadAudit(refresh, true)}>${t('customers.more')}</button>` : ''}`;
 }
+
+/* ---- portal roles ---- */
+
+const proles = { loaded: false, items: [], catalogue: [], editing: null };
+
+async function loadPortalRoles(refresh) {
+  proles.loaded = true;
+  const [roles, perms] = await Promise.all([api('GET', '/api/v1/roles'), api('GET', '/api/v1/permissions')]);
+  proles.items = roles.items;
+  proles.catalogue = perms.items;
+  refresh();
+}
+
+/** Permissions as checkboxes grouped by their first word (profile, licenses, bookings...). */
+function permissionBoxes(checked = [], disabled = false) {
+  const groups = [...new Set(proles.catalogue.map((p) => p.group))];
+  return html`<div class="grid settings-grid">${groups.map((g) => html`<fieldset><legend>${t(`permission.group.${g}`)}</legend>
+    ${proles.catalogue.filter((p) => p.group === g).map((p) => html`<label><input type="checkbox" name="permissions" value=${p.name}
+      ?checked=${checked.includes(p.name)} ?disabled=${disabled}> ${p.name}</label>`)}</fieldset>`)}</div>`;
+}
+
+async function saveRole(e, refresh, role) {
+  e.preventDefault();
+  const form = e.target;
+  const d = new FormData(form);
+  showFieldErrors(form, null);
+  const json = { description: d.get('description'), ...(role?.system ? {} : { name: d.get('name'), permissions: d.getAll('permissions') }) };
+  try {
+    if (role) await api('PATCH', `/api/v1/roles/${role.id}`, { json, quiet: true });
+    else await api('POST', '/api/v1/roles', { json, quiet: true });
+    toast(t('roles.saved'), 'success');
+    proles.loaded = false;
+    proles.editing = null;
+    form.reset();
+  } catch (err) {
+    showFieldErrors(form, err);
+    if (!Object.keys(err.fieldErrors || {}).length) toast(err.message, 'error');
+  }
+  refresh();
+}
+
+async function deleteRole2(role, refresh) {
+  if (!(await confirmDialog({ title: t('roles.delete'), message: role.name, confirmLabel: t('roles.delete'), danger: true }))) return;
+  try {
+    await api('DELETE', `/api/v1/roles/${role.id}`, { quiet: true });
+    proles.loaded = false;
+  } catch (err) {
+    const w = err.problem?.where;
+    toast(w ? t('roles.in_use', { assigned: w.assigned, allowed: w.allowed, fallback: w.default ? t('roles.is_default') : '' }) : err.message, 'error');
+  }
+  refresh();
+}
+
+function roleForm(refresh, role) {
+  return html`<form @submit=${(e) => saveRole(e, refresh, role)} novalidate data-testid=${role ? 'role-edit' : 'portal-role-form'}>
+    <div class="grid">
+      <div><label>${t('roles.name')}<input name="name" .value=${role?.name || ''} ?disabled=${role?.system}></label><small data-error-for="name" id=${`err-prole-name-${role?.id || 'new'}`}></small></div>
+      <div><label>${t('staff.role_description')}<input name="description" maxlength="200" .value=${role?.description || ''}></label></div>
+    </div>
+    ${permissionBoxes(role?.permissions || [], role?.system)}
+    <small data-error-for="permissions" id=${`err-prole-perms-${role?.id || 'new'}`}></small>
+    <button type="submit">${t(role ? 'roles.save' : 'roles.create')}</button>
+  </form>`;
+}
+
+export function portalRolesView({ refresh }) {
+  if (!proles.loaded) loadPortalRoles(refresh);
+  return html`
+    <h1>${t('roles.title')}</h1>
+    <p>${t('roles.intro')}</p>
+    <div class="table-wrap"><table class="striped" data-testid="portal-roles">
+      <thead><tr><th scope="col">${t('roles.name')}</th><th scope="col">${t('staff.permissions')}</th><th scope="col">${t('roles.customers')}</th><th scope="col"></th></tr></thead>
+      <tbody>${proles.items.map((r) => html`<tr>
+        <td><strong>${r.name}</strong>${r.system ? html` <span class="badge badge-muted">${t('roles.system')}</span>` : ''}<br><small>${r.description}</small></td>
+        <td><small>${r.permissions.join(', ')}</small></td><td>${r.customers}</td>
+        <td><button type="button" class="outline small" @click=${() => { proles.editing = r.id; refresh(); }}>${t('roles.edit')}</button>
+          ${r.system ? '' : html`<button type="button" class="outline secondary small" @click=${() => deleteRole2(r, refresh)}>${t('roles.delete')}</button>`}</td>
+      </tr>${proles.editing === r.id ? html`<tr><td colspan="4">${roleForm(refresh, r)}</td></tr>` : ''}`)}</tbody>
+    </table></div>
+    <article><h2>${t('roles.new')}</h2>${roleForm(refresh, null)}</article>`;
+}
