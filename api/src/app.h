@@ -9,6 +9,7 @@
 #include "auth/ipnet.h"
 #include "auth/password.h"
 #include "common/metrics.h"
+#include "common/ratelimit.h"
 #include "config.h"
 #include "db/pool.h"
 
@@ -16,6 +17,7 @@ struct app {
 	struct config cfg;
 	struct db_pool *pool;
 	struct metrics *metrics;
+	struct rate_limiter *token_limits; /* per API token, requests per minute (this instance) */
 	struct ipnet_list trusted_proxies;
 	char web_root[PATH_MAX]; /* canonical absolute path, "" when the folder is missing */
 	atomic_long in_flight;   /* requests being handled, for draining on SIGTERM */

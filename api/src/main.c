@@ -112,13 +112,16 @@ static int setup(struct app *app)
 		log_error("could not create the first staff member");
 		return rc;
 	}
-	{
-		static struct metrics_route labels[64];
+	struct metrics_route *labels = calloc(ROUTE_COUNT, sizeof(*labels));
 
-		for (size_t i = 0; i < ROUTE_COUNT && i < 64; i++)
-			labels[i] = (struct metrics_route){ROUTES[i].method, ROUTES[i].path};
-		rc = metrics_create(&app->metrics, labels, ROUTE_COUNT < 64 ? ROUTE_COUNT : 64);
-	}
+	if (!labels)
+		return APP_INTERNAL;
+	for (size_t i = 0; i < ROUTE_COUNT; i++)
+		labels[i] = (struct metrics_route){ROUTES[i].method, ROUTES[i].path};
+	rc = metrics_create(&app->metrics, labels, ROUTE_COUNT);
+	free(labels);
+	if (rc == APP_OK && !(app->token_limits = rate_limiter_new(4096)))
+		rc = APP_INTERNAL;
 	return rc;
 }
 
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
 	}
 	notify_workers_stop(workers); /* a delivery in progress finishes first */
 	metrics_free(app.metrics);
+	rate_limiter_free(app.token_limits);
 	db_pool_free(app.pool);
 	ipnet_list_free(&app.trusted_proxies);
 	config_free(&app.cfg);

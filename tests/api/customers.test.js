@@ -342,7 +342,7 @@ test('custom staff roles: made from the catalogue, effective on the next request
   await api.request('PUT', '/api/v1/me/password', { ...bearer(s.json.access_token), json: { current_password: once, new_password: 'a ledger passphrase 77' } });
   s = await login('bill@example.com', 'a ledger passphrase 77', 'staff');
   const bill = bearer(s.json.access_token);
-  assert.deepEqual(s.json.principal.permissions, ['customers.read']);
+  assert.deepEqual(s.json.principal.permissions, ['customers.read', 'profile.read', 'profile.write', 'security.manage', 'sessions.manage', 'tokens.manage', 'history.read'], 'the role\'s, and those of its own account');
   assert.equal((await api.get('/api/v1/customers', bill)).status, 200);
   assert.equal((await api.post(`/api/v1/customers/${ada.id}/notes`, { ...bill, json: { body: 'x' } })).status, 403);
   const widened = await patch('/api/v1/staff/roles/billing', { permissions: ['customers.read', 'customers.write'] });

@@ -1,4 +1,4 @@
-/* The staff permission catalogue and the one decision over it. Portal roles join with the access issue. */
+/* The staff and portal permission catalogues and the one authorization decision over them. */
 #include "auth/principal.h"
 
 #include <string.h>
@@ -45,6 +45,33 @@ bool permission_known(const char *name)
 	return false;
 }
 
+bool permission_list_literal(char *out, size_t len, const json_t *names,
+                             bool (*known)(const char *name))
+{
+	size_t i, used = 1;
+	json_t *n;
+
+	if (!json_is_array(names) || len < 3)
+		return false;
+	out[0] = '{';
+	json_array_foreach(names, i, n)
+	{
+		const char *name = json_string_value(n);
+		size_t k = name ? strlen(name) : 0;
+
+		/* catalogue names need no quoting in an array literal */
+		if (!name || !known(name) || used + k + 3 > len)
+			return false;
+		if (i)
+			out[used++] = ',';
+		memcpy(out + used, name, k);
+		used += k;
+	}
+	out[used++] = '}';
+	out[used] = '\0';
+	return true;
+}
+
 /* Whether the comma-separated list grants permission; wildcard: "*" grants all. */
 static bool list_grants(const char *list, const char *permission, bool wildcard)
 {
@@ -61,19 +88,59 @@ static bool list_grants(const char *list, const char *permission, bool wildcard)
 	return false;
 }
 
-bool principal_allows(const struct principal *who, const char *permission)
+bool permission_of_own_account(const char *name)
 {
-	if (!who || who->kind == PRINCIPAL_NONE || !permission)
-		return false;
+	static const char *const OWN[] = {"profile.read",
+	                                  "profile.write",
+	                                  "security.manage",
+	                                  "sessions.manage",
+	                                  "history.read",
+	                                  "tokens.manage",
+	                                  NULL};
+
+	for (const char *const *p = OWN; name && *p; p++)
+		if (strcmp(*p, name) == 0)
+			return true;
+	return false;
+}
+
+/* What the account itself may do, before a token narrows it. */
+static bool account_allows(const struct principal *who, const char *permission)
+{
 	if (strcmp(permission, "self") == 0)
 		return true;
-	if (strcmp(permission, "self.sensitive") == 0)
-		return !who->impersonator_id[0];
 	/* a customer's come from its portal role: named one by one, never "*", portal names only */
 	if (who->kind == PRINCIPAL_CUSTOMER)
 		return portal_permission_known(permission) &&
 		       list_grants(who->permissions, permission, false);
-	return who->kind == PRINCIPAL_STAFF && list_grants(who->permissions, permission, true);
+	if (portal_permission_known(permission))
+		return permission_of_own_account(permission);
+	return list_grants(who->permissions, permission, true);
+}
+
+const char *principal_refusal(const struct principal *who, const char *permission, unsigned flags)
+{
+	if (!who || who->kind == PRINCIPAL_NONE || !permission)
+		return "forbidden";
+	if ((flags & ACCESS_CREDENTIALS) && who->impersonator_id[0])
+		return "impersonation_restricted";
+	if ((flags & ACCESS_CREDENTIALS) && who->token_id[0])
+		return "token_restricted";
+	if ((flags & ACCESS_SESSION) && who->token_direct)
+		return "session_required";
+	if (!account_allows(who, permission))
+		return "forbidden";
+	/* a token grants what it names and its owner still holds; "self" routes need no name */
+	if (who->token_id[0] && strcmp(permission, "self") != 0 &&
+	    !list_grants(who->token_permissions, permission, false))
+		return "forbidden";
+	return NULL;
+}
+
+bool principal_allows(const struct principal *who, const char *permission, unsigned flags)
+{
+	return who && who->kind != PRINCIPAL_NONE && permission &&
+	       principal_refusal(who, permission, flags) == NULL;
 }
 
 json_t *principal_to_json(const struct principal *who)
@@ -85,13 +152,16 @@ json_t *principal_to_json(const struct principal *who)
 	                        who->must_change_password, "two_factor", who->two_factor);
 	json_t *granted = json_array();
 
-	/* what the apps may show: the catalogue entries this principal is granted */
-	for (const char *const *p = who->kind == PRINCIPAL_STAFF ? STAFF_PERMISSIONS
-	                                                         : PORTAL_PERMISSIONS;
-	     *p; p++)
-		if (principal_allows(who, *p))
+	/* what the apps may show: the catalogue entries this principal is granted (staff: both) */
+	for (const char *const *p = STAFF_PERMISSIONS; who->kind == PRINCIPAL_STAFF && *p; p++)
+		if (principal_allows(who, *p, 0))
+			json_array_append_new(granted, json_string(*p));
+	for (const char *const *p = PORTAL_PERMISSIONS; *p; p++)
+		if (principal_allows(who, *p, 0))
 			json_array_append_new(granted, json_string(*p));
 	json_object_set_new(out, "permissions", granted);
+	json_object_set_new(out, "api_token_id",
+	                    who->token_id[0] ? json_string(who->token_id) : json_null());
 	json_object_set_new(out, "impersonator",
 	                    who->impersonator_id[0]
 	                            ? json_pack("{s:s, s:s}", "id", who->impersonator_id, "name",

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF, PRINCIPAL_CUSTOMER };
 
@@ -19,7 +20,18 @@ struct principal {
 	char trusted_ips[10001];  /* the account's list as typed; "" = any address */
 	char permissions[1024];   /* its role's permissions, comma-separated (staff: "*" = all) */
 	char impersonator_id[37]; /* a staff member acting as this customer, "" otherwise */
-	char impersonator_name[201]; /* its display name (or e-mail) */
+	char impersonator_name[201];  /* its display name (or e-mail) */
+	char token_id[37];            /* the API token it acts through, "" otherwise */
+	char token_permissions[1024]; /* that token's own set, comma-separated */
+	bool token_direct;            /* the request carries the API token itself (no session) */
+};
+
+/* What a route asks beyond its permission (struct route's flags). */
+enum {
+	/* changes the caller's own credentials: never through impersonation or an API token */
+	ACCESS_CREDENTIALS = 1u << 0,
+	/* acts on the caller's session: needs one (a bare API token has none) */
+	ACCESS_SESSION = 1u << 1,
 };
 
 /* The staff permission catalogue: every name a route or a staff role may use, NULL-terminated. */
@@ -35,12 +47,30 @@ extern const char *const PORTAL_PERMISSIONS[];
 bool portal_permission_known(const char *name);
 
 /*
- * Whether who may use permission (route table strings: "self" for any signed-in principal,
- * "self.sensitive" for the caller's credentials, which an impersonating staff member may not change,
- * or a catalogue name such as "audit.read", granted by the staff member's role). Denies by default,
- * and always for PRINCIPAL_NONE.
+ * Writes names (a JSON array of strings) as a PostgreSQL text[] literal ("{a,b}") into out. False
+ * when names is not an array, a name fails known, or the list does not fit in len.
  */
-bool principal_allows(const struct principal *who, const char *permission);
+bool permission_list_literal(char *out, size_t len, const json_t *names,
+                             bool (*known)(const char *name));
+
+/*
+ * Whether name is a portal permission every staff member holds for its own account (profile,
+ * security, sessions, history, its own API tokens).
+ */
+bool permission_of_own_account(const char *name);
+
+/*
+ * The one authorization decision: whether who may use permission with flags (ACCESS_*). permission
+ * is "self" (any signed-in principal), a staff catalogue name (granted by the staff role), or a portal
+ * catalogue name (granted by the customer's portal role; to staff for their own account only). An API
+ * token narrows its owner: it must name the permission too. Denies by default, and always for
+ * PRINCIPAL_NONE.
+ */
+bool principal_allows(const struct principal *who, const char *permission, unsigned flags);
+
+/* Why principal_allows said no, as a problem code: "impersonation_restricted", "token_restricted",
+ * "session_required" or "forbidden". */
+const char *principal_refusal(const struct principal *who, const char *permission, unsigned flags);
 
 /* The principal as the API shows it ({kind, id, email, display_name, role, must_change_password}). */
 json_t *principal_to_json(const struct principal *who);

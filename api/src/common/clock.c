@@ -1,7 +1,9 @@
 /* Application clock. The offset exists so API tests can move time (token expiry, lockouts). */
 #include "common/clock.h"
 
+#include <ctype.h>
 #include <stdatomic.h>
+#include <string.h>
 
 static _Atomic int64_t offset_s;
 
@@ -42,4 +44,29 @@ void clock_deadline(struct timespec *out, clockid_t clock, long ms)
 		out->tv_sec++;
 		out->tv_nsec -= 1000000000L;
 	}
+}
+
+bool clock_is_rfc3339(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i = 0;
+
+	if (!s || strlen(s) < 20)
+		return false;
+	for (; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return false;
+	if (s[i] == '.') {
+		i++;
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		while (isdigit((unsigned char)s[i]))
+			i++;
+	}
+	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
+		return true;
+	return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
+	       isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
+	       isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) &&
+	       s[i + 6] == '\0';
 }

@@ -2,6 +2,7 @@
 #ifndef CABINET_CLOCK_H
 #define CABINET_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -22,5 +23,8 @@ int64_t clock_set_offset(int64_t seconds);
 
 /* The current offset. */
 int64_t clock_offset(void);
+
+/* Whether s is an RFC 3339 date-time ("2026-01-31T12:00:00Z", offsets and fractions allowed). */
+bool clock_is_rfc3339(const char *s);
 
 #endif

@@ -29,8 +29,8 @@ struct series {
 };
 
 struct metrics {
-	const struct metrics_route *routes;
-	size_t count; /* known routes; series[count] is "unmatched" */
+	struct metrics_route *routes; /* owned copy */
+	size_t count;                 /* known routes; series[count] is "unmatched" */
 	struct series *series;
 };
 
@@ -42,11 +42,15 @@ int metrics_create(struct metrics **out, const struct metrics_route *routes, siz
 	if (!m)
 		return APP_INTERNAL;
 	m->series = calloc(count + 1, sizeof(*m->series));
-	if (!m->series) {
+	m->routes = calloc(count + 1,
+	                   sizeof(*m->routes)); /* a copy: callers build labels on the stack */
+	if (!m->series || !m->routes) {
+		free(m->series);
+		free(m->routes);
 		free(m);
 		return APP_INTERNAL;
 	}
-	m->routes = routes;
+	memcpy(m->routes, routes, count * sizeof(*routes));
 	m->count = count;
 	for (size_t i = 0; i <= count; i++)
 		pthread_mutex_init(&m->series[i].lock, NULL);
@@ -61,6 +65,7 @@ void metrics_free(struct metrics *m)
 	for (size_t i = 0; i <= m->count; i++)
 		pthread_mutex_destroy(&m->series[i].lock);
 	free(m->series);
+	free(m->routes);
 	free(m);
 }
 

@@ -9,13 +9,14 @@
 
 static const char SQL_SESSION_CREATE[] =
         "INSERT INTO sessions (realm, staff_id, customer_id, created_at, last_used_at, expires_at,"
-        " idle_timeout, ip, user_agent, impersonator_id, impersonation_reason)"
+        " idle_timeout, ip, user_agent, impersonator_id, impersonation_reason, api_token_id)"
         " VALUES (CASE WHEN $1::boolean THEN 'portal' ELSE 'staff' END,"
         " CASE WHEN $1::boolean THEN NULL ELSE $2::uuid END,"
         " CASE WHEN $1::boolean THEN $2::uuid END,"
         " to_timestamp($3::bigint), to_timestamp($3::bigint),"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
-        " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512), $8::uuid, $9::text)"
+        " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512), $8::uuid, $9::text,"
+        " $10::uuid)"
         " RETURNING id";
 
 int session_repo_create(char id_out[37], struct db_conn *conn, const struct session_new *s)
@@ -35,8 +36,9 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	                        s->ip && *s->ip ? s->ip : NULL,
 	                        s->user_agent,
 	                        s->impersonator_id,
-	                        s->impersonation_reason};
-	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 9, params);
+	                        s->impersonation_reason,
+	                        s->api_token_id};
+	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 10, params);
 	if (rc == APP_OK)
 		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -103,40 +105,36 @@ enum {
 	P_IPS,
 	P_PERMISSIONS,
 	P_IMPERSONATOR,
-	P_IMPERSONATOR_NAME
+	P_IMPERSONATOR_NAME,
+	P_TOKEN,
+	P_TOKEN_PERMISSIONS
 };
 
-/* The account must still be allowed in: a suspended customer's tokens stop on the next request. */
+/*
+ * The account must still be allowed in: a suspended customer's tokens stop on the next request.
+ * Staff may look at a customer whose own sign-in is off; the staff member must be active. A session
+ * opened with an API token ends with the token.
+ */
 static const char SQL_SESSION_PRINCIPAL[] =
-        "SELECT s.realm, coalesce(st.id, c.id), coalesce(st.email, c.email),"
-        " coalesce(st.display_name, trim(c.first_name || ' ' || c.last_name)),"
-        " coalesce(st.role, 'customer'), coalesce(st.must_change_password, c.must_change_password),"
-        " EXISTS (SELECT 1 FROM totp_credentials t"
-        "          WHERE t.account_id = coalesce(st.id, c.id) AND t.confirmed_at IS NOT NULL),"
-        " coalesce(st.trusted_ips, c.trusted_ips),"
-        " coalesce(array_to_string(r.permissions, ','), array_to_string(pr.permissions, ','), ''),"
-        " coalesce(s.impersonator_id::text, ''), coalesce(nullif(imp.display_name, ''), imp.email, "
-        "'')"
+        "SELECT s.realm, a.id, a.email, a.display_name, a.role, a.must_change_password,"
+        " a.two_factor, a.trusted_ips, a.permissions, coalesce(s.impersonator_id::text, ''),"
+        " coalesce(nullif(imp.display_name, ''), imp.email, ''), coalesce(s.api_token_id::text, "
+        "''),"
+        " coalesce(array_to_string(tk.permissions, ','), '')"
         "  FROM sessions s"
-        "  LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active'"
-        "  LEFT JOIN staff_roles r ON r.name = st.role"
-        /* staff may look at a customer whose own sign-in is off; the staff member must be active */
+        "  JOIN account_principals a ON a.id = coalesce(s.staff_id, s.customer_id) AND a.active"
+        "   AND (a.login_enabled OR s.impersonator_id IS NOT NULL)"
         "  LEFT JOIN staff imp ON imp.id = s.impersonator_id"
-        "  LEFT JOIN customers c ON c.id = s.customer_id AND c.status = 'active'"
-        "   AND (c.login_enabled OR s.impersonator_id IS NOT NULL)"
-        /* a customer's portal role: its own, else the one the setting roles.default names */
-        "  LEFT JOIN portal_roles pr ON pr.id = coalesce(c.role_id, (SELECT d.id FROM portal_roles "
-        "d"
-        "   WHERE lower(d.name) = lower((SELECT value #>> '{}' FROM settings"
-        "     WHERE key = 'roles.default'))))"
+        "  LEFT JOIN api_tokens tk ON tk.id = s.api_token_id"
         " WHERE s.id = $1::uuid"
         "   AND ($2::uuid IS NULL OR coalesce(s.staff_id, s.customer_id) = $2::uuid)"
         "   AND ($4::text IS NULL OR s.realm = $4::text)"
         "   AND s.revoked_at IS NULL"
         "   AND s.expires_at > to_timestamp($3::bigint)"
         "   AND s.last_used_at + s.idle_timeout > to_timestamp($3::bigint)"
-        "   AND coalesce(st.id, c.id) IS NOT NULL"
-        "   AND (s.impersonator_id IS NULL OR imp.status = 'active')";
+        "   AND (s.impersonator_id IS NULL OR imp.status = 'active')"
+        "   AND (s.api_token_id IS NULL OR (tk.revoked_at IS NULL"
+        "     AND (tk.expires_at IS NULL OR tk.expires_at > to_timestamp($3::bigint))))";
 
 int session_repo_principal(struct principal *who, struct db_conn *conn, const char *session_id,
                            const char *owner_id, const char *realm, time_t now)
@@ -170,6 +168,9 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		         PQgetvalue(res, 0, P_IMPERSONATOR));
 		snprintf(who->impersonator_name, sizeof(who->impersonator_name), "%s",
 		         PQgetvalue(res, 0, P_IMPERSONATOR_NAME));
+		snprintf(who->token_id, sizeof(who->token_id), "%s", PQgetvalue(res, 0, P_TOKEN));
+		snprintf(who->token_permissions, sizeof(who->token_permissions), "%s",
+		         PQgetvalue(res, 0, P_TOKEN_PERMISSIONS));
 	}
 	PQclear(res);
 	return rc;

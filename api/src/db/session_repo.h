@@ -18,6 +18,7 @@ struct session_new {
 	const char *user_agent;           /* or NULL */
 	const char *impersonator_id;      /* staff acting as the customer, or NULL */
 	const char *impersonation_reason; /* why, with impersonator_id */
+	const char *api_token_id;         /* the token a session of POST /auth/token acts through */
 };
 
 /* Creates a session; writes its id into id_out. */

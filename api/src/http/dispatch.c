@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "http/static.h"
 #include "log.h"
+#include "service/api_tokens.h"
 #include "service/sessions.h"
 
 /* Strict: no inline script or style anywhere, same-origin everything, never framed. */
@@ -102,19 +103,25 @@ static bool allowed_before_new_password(const struct _u_request *req)
  * WWW-Authenticate) or 403 and returns the error.
  */
 static int authorize(const struct _u_request *req, struct _u_response *resp, struct app *app,
-                     struct req_ctx *ctx, const char *permission)
+                     struct req_ctx *ctx, const struct route *r)
 {
 	const char *h = u_map_get_case(req->map_header, "Authorization");
+	const char *bearer =
+	        h && strncasecmp(h, "Bearer ", 7) == 0 ? h + 7 + strspn(h + 7, " ") : NULL;
 	struct problem pb = {0};
+	long retry_after_s = 0;
 	int err;
 
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+	if (!bearer) {
 		u_map_put(resp->map_header, "WWW-Authenticate", "Bearer realm=\"cabinet\"");
 		problem_set(&pb, "unauthorized",
 		            "Sign in first: send Authorization: Bearer <token>.");
 		err = APP_UNAUTHORIZED;
-	} else if ((err = sessions_authenticate(&ctx->who, app, h + 7 + strspn(h + 7, " "),
-	                                        ctx->client_ip)) == APP_UNAUTHORIZED) {
+	} else if ((err = api_token_shaped(bearer)
+	                          ? api_tokens_authenticate(&ctx->who, &retry_after_s, app, bearer,
+	                                                    ctx->client_ip)
+	                          : sessions_authenticate(&ctx->who, app, bearer,
+	                                                  ctx->client_ip)) == APP_UNAUTHORIZED) {
 		u_map_put(resp->map_header, "WWW-Authenticate",
 		          "Bearer realm=\"cabinet\", error=\"invalid_token\"");
 		problem_set(&pb, "invalid_token",
@@ -122,15 +129,28 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 	} else if (err == APP_FORBIDDEN) {
 		problem_set(&pb, "ip_not_allowed",
 		            "Your account does not allow requests from this address.");
+	} else if (err == APP_RATE_LIMITED) {
+		char seconds[24];
+
+		snprintf(seconds, sizeof(seconds), "%ld", retry_after_s > 0 ? retry_after_s : 1);
+		u_map_put(resp->map_header, "Retry-After", seconds);
+		problem_set(&pb, "rate_limited",
+		            "This API token is over its rate limit; wait %s s.", seconds);
 	} else if (err == APP_OK && ctx->who.must_change_password &&
 	           !allowed_before_new_password(req)) {
 		problem_set(&pb, "password_change_required",
 		            "Choose a new password first (PUT /api/v1/me/password).");
 		err = APP_FORBIDDEN;
-	} else if (err == APP_OK && !principal_allows(&ctx->who, permission)) {
-		if (ctx->who.impersonator_id[0] && strcmp(permission, "self.sensitive") == 0)
-			problem_set(&pb, "impersonation_restricted",
+	} else if (err == APP_OK && !principal_allows(&ctx->who, r->permission, r->access)) {
+		const char *code = principal_refusal(&ctx->who, r->permission, r->access);
+
+		if (strcmp(code, "impersonation_restricted") == 0)
+			problem_set(&pb, code,
 			            "Staff acting as a customer cannot change its credentials.");
+		else if (strcmp(code, "token_restricted") == 0)
+			problem_set(&pb, code, "An API token cannot change credentials.");
+		else if (strcmp(code, "session_required") == 0)
+			problem_set(&pb, code, "This acts on a session; an API token has none.");
 		else
 			problem_set(&pb, "forbidden", "Your role does not allow this.");
 		err = APP_FORBIDDEN;
@@ -138,6 +158,18 @@ static int authorize(const struct _u_request *req, struct _u_response *resp, str
 	if (err != APP_OK)
 		http_problem(resp, err, &pb);
 	return err;
+}
+
+/* Whether the query string carries a credential: an access_token parameter or an API token. */
+static bool token_in_query(const struct _u_request *req)
+{
+	const char **keys = u_map_enum_keys(req->map_url);
+
+	for (size_t i = 0; keys && keys[i]; i++)
+		if (strcmp(keys[i], "access_token") == 0 || strcmp(keys[i], "api_token") == 0 ||
+		    api_token_shaped(u_map_get(req->map_url, keys[i])))
+			return true;
+	return false;
 }
 
 /* The bulk import takes large bodies; every other path the general limit. */
@@ -154,11 +186,18 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 	struct problem pb = {0};
 	size_t index;
 
+	if (is_api_path(req->url_path) && token_in_query(req)) {
+		problem_set(&pb, "token_in_query",
+		            "Credentials are never accepted in a URL (they end up in logs and "
+		            "histories): send Authorization: Bearer <token>.");
+		http_problem(resp, APP_INVALID, &pb);
+		return;
+	}
 	switch (router_find(&index, allow, sizeof(allow), method, req->url_path, req->map_url)) {
 	case ROUTE_MATCHED:
 		ctx->route = index;
 		if (!ROUTES[index].permission ||
-		    authorize(req, resp, app, ctx, ROUTES[index].permission) == APP_OK)
+		    authorize(req, resp, app, ctx, &ROUTES[index]) == APP_OK)
 			ROUTES[index].handler(req, resp, app);
 		return;
 	case ROUTE_NO_METHOD:

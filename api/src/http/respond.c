@@ -276,31 +276,6 @@ void http_paging(int *limit_out, const char **cursor_out, const struct _u_reques
 	}
 }
 
-bool http_is_rfc3339(const char *s)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-	size_t i = 0;
-
-	if (!s || strlen(s) < 20)
-		return false;
-	for (; shape[i]; i++)
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
-			return false;
-	if (s[i] == '.') {
-		i++;
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-		while (isdigit((unsigned char)s[i]))
-			i++;
-	}
-	if ((s[i] == 'Z' || s[i] == 'z') && s[i + 1] == '\0')
-		return true;
-	return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
-	       isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
-	       isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) &&
-	       s[i + 6] == '\0';
-}
-
 void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb)
 {
 	const char *key;

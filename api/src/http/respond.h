@@ -70,7 +70,4 @@ const char *http_query(const struct _u_request *req, const char *name);
 void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
                  struct problem *pb);
 
-/* Whether s is an RFC 3339 date-time ("2026-01-31T12:00:00Z", offsets and fractions allowed). */
-bool http_is_rfc3339(const char *s);
-
 #endif

@@ -14,6 +14,7 @@ struct route {
 	const char *path;   /* OpenAPI template: "/api/v1/customers/{id}" */
 	route_fn handler;
 	const char *permission; /* what the caller needs; NULL: public */
+	unsigned access;        /* ACCESS_* flags of auth/principal.h, 0 for none */
 };
 
 extern const struct route ROUTES[];

@@ -88,6 +88,22 @@ static const char *string_field(json_t *body, const char *name, size_t max, stru
 	return json_string_value(v);
 }
 
+/* The problem of a refused sign-in (wrong credentials, a refusal after right ones, throttling). */
+static void refused(struct _u_response *resp, struct problem *pb, int err, const char *refusal,
+                    const char *wrong)
+{
+	if (err == APP_UNAUTHORIZED)
+		problem_set(pb, "invalid_credentials", "%s", wrong);
+	else if (err == APP_FORBIDDEN)
+		problem_set(pb, refusal, "This account cannot sign in: %s.", refusal);
+	else if (err == APP_RATE_LIMITED) {
+		problem_set(pb, "rate_limited",
+		            "Too many failed sign-ins from your address; wait a minute.");
+		u_map_put(resp->map_header, "Retry-After", "60");
+	} else if (err == APP_UNAVAILABLE)
+		problem_set(pb, "busy", "Too many sign-ins at once; try again in a moment.");
+}
+
 /* POST /api/v1/auth/login {login, password, realm}: tokens, or the same 401 for every wrong guess. */
 int route_auth_login(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -126,16 +142,43 @@ int route_auth_login(const struct _u_request *req, struct _u_response *resp, voi
 	} else if (err == APP_UNAUTHORIZED && refusal && strcmp(refusal, "mfa_required") == 0) {
 		problem_set(&pb, "mfa_required", "Enter the code of your authenticator app.");
 		pb.extra = json_pack("{s:s}", "mfa_token", tokens.mfa_token);
-	} else if (err == APP_UNAUTHORIZED)
-		problem_set(&pb, "invalid_credentials", "The login or the password is wrong.");
-	else if (err == APP_FORBIDDEN)
-		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
-	else if (err == APP_RATE_LIMITED) {
-		problem_set(&pb, "rate_limited",
-		            "Too many failed sign-ins from your address; wait a minute.");
-		u_map_put(resp->map_header, "Retry-After", "60");
-	} else if (err == APP_UNAVAILABLE)
-		problem_set(&pb, "busy", "Too many sign-ins at once; try again in a moment.");
+	} else {
+		refused(resp, &pb, err, refusal, "The login or the password is wrong.");
+	}
+done:
+	return finish(resp, app, err, &tokens, &pb, body);
+}
+
+/* POST /api/v1/auth/token {login, api_token, realm}: a session limited to the token. */
+int route_auth_token(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct session_tokens tokens = {0};
+	struct problem pb = {0};
+	const char *login, *api_token, *realm = "portal", *refusal = NULL;
+	json_t *body = NULL, *v;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK)
+		goto done;
+	http_only_fields(body, (const char *const[]){"login", "api_token", "realm", NULL}, &pb);
+	login = string_field(body, "login", 254, &pb);
+	api_token = string_field(body, "api_token", 100, &pb);
+	if ((v = json_object_get(body, "realm"))) {
+		realm = json_string_value(v);
+		if (!realm || (strcmp(realm, "portal") && strcmp(realm, "staff")))
+			problem_field(&pb, "realm", "invalid",
+			              "The realm is \"portal\" or \"staff\".");
+	}
+	if (pb.errors) {
+		problem_set(&pb, "validation_failed", "Some fields are missing or invalid.");
+		err = APP_INVALID;
+		goto done;
+	}
+	err = sessions_token_exchange(&tokens, &refusal, app, &ci, login, api_token, realm);
+	refused(resp, &pb, err, refusal, "The login or the API token is wrong.");
 done:
 	return finish(resp, app, err, &tokens, &pb, body);
 }

@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "auth/token.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
@@ -422,9 +423,9 @@ int route_audit_list(const struct _u_request *req, struct _u_response *resp, voi
 		              "An action, or a prefix such as \"auth.\".");
 	if (f.ip && (strlen(f.ip) > 45 || strspn(f.ip, "0123456789abcdefABCDEF.:") != strlen(f.ip)))
 		problem_field(&pb, "ip", "invalid", "An IPv4 or IPv6 address.");
-	if (f.from && !http_is_rfc3339(f.from))
+	if (f.from && !clock_is_rfc3339(f.from))
 		problem_field(&pb, "from", "invalid", "An RFC 3339 time.");
-	if (f.to && !http_is_rfc3339(f.to))
+	if (f.to && !clock_is_rfc3339(f.to))
 		problem_field(&pb, "to", "invalid", "An RFC 3339 time.");
 	if (pb.errors) {
 		problem_set(&pb, "validation_failed", "Some query parameters are invalid.");

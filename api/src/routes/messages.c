@@ -3,6 +3,7 @@
 
 #include "app.h"
 #include "auth/token.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
@@ -46,10 +47,10 @@ static int list_messages(const struct _u_request *req, struct _u_response *resp,
 		problem_field(&pb, "channel", "invalid", "email or sms.");
 	if (f.customer_id && !token_is_uuid(f.customer_id))
 		problem_field(&pb, "customer_id", "invalid", "A customer id (UUID).");
-	if (f.from && !http_is_rfc3339(f.from))
+	if (f.from && !clock_is_rfc3339(f.from))
 		problem_field(&pb, "from", "invalid",
 		              "An RFC 3339 time, e.g. 2026-01-31T00:00:00Z.");
-	if (f.to && !http_is_rfc3339(f.to))
+	if (f.to && !clock_is_rfc3339(f.to))
 		problem_field(&pb, "to", "invalid", "An RFC 3339 time, e.g. 2026-02-01T00:00:00Z.");
 	http_paging(&f.limit, &f.cursor, req, &pb);
 	if (pb.errors) {

@@ -125,4 +125,15 @@ int route_roles_create(const struct _u_request *req, struct _u_response *resp, v
 int route_roles_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_roles_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* tokens.c */
+int route_tokens_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_tokens_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_tokens_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_tokens(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_customers_token_delete(const struct _u_request *req, struct _u_response *resp,
+                                 void *user_data);
+
+/* auth.c: an API token exchanged for a session */
+int route_auth_token(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

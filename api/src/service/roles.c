@@ -64,8 +64,7 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
                        const char **description, char *perms, size_t len)
 {
 	const char *key;
-	json_t *v, *p;
-	size_t i;
+	json_t *v;
 
 	*name = *description = NULL;
 	perms[0] = '\0';
@@ -85,22 +84,10 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 		else
 			*description = json_string_value(v);
 	}
-	if ((v = json_object_get(body, "permissions")) || create) {
-		bool ok = json_is_array(v);
-
-		snprintf(perms, len, "{");
-		json_array_foreach(ok ? v : NULL, i, p)
-		{
-			ok &= portal_permission_known(json_string_value(p));
-			if (ok)
-				snprintf(perms + strlen(perms), len - strlen(perms), "%s%s",
-				         i ? "," : "", json_string_value(p));
-		}
-		snprintf(perms + strlen(perms), len - strlen(perms), "}");
-		if (!ok)
-			add_error(errors, "permissions", v ? "invalid" : "required",
-			          "A list of names from GET /api/v1/permissions.");
-	}
+	if (((v = json_object_get(body, "permissions")) || create) &&
+	    !permission_list_literal(perms, len, v, portal_permission_known))
+		add_error(errors, "permissions", v ? "invalid" : "required",
+		          "A list of names from GET /api/v1/permissions.");
 }
 
 static struct audit_entry staff_entry(const struct principal *who, const struct client_info *ci,

@@ -17,6 +17,7 @@
 #include "db/session_repo.h"
 #include "db/throttle_repo.h"
 #include "db/twofactor_repo.h"
+#include "service/api_tokens.h"
 #include "service/security.h"
 #include "service/settings.h"
 #include "service/twofactor.h"
@@ -128,14 +129,15 @@ done:
 /* Creates the session, its first refresh token and the audit entry, in one transaction. */
 static int open_session(struct session_tokens *out, struct app *app, const struct client_info *ci,
                         const struct account *a, const char *subject, const char *rehash,
-                        time_t now)
+                        const char *api_token_id, time_t now)
 {
 	struct db_conn *conn = NULL;
 	struct session_new s = {.kind = a->kind,
 	                        .owner_id = a->id,
 	                        .now = now,
 	                        .ip = ci->ip,
-	                        .user_agent = ci->user_agent};
+	                        .user_agent = ci->user_agent,
+	                        .api_token_id = api_token_id};
 	char sid[37] = "";
 	json_t *details = NULL;
 	int rc;
@@ -150,13 +152,14 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = account_repo_record_login(conn, a, now, ci->ip)) != APP_OK ||
-	    (rc = throttle_repo_reset(conn, subject)) != APP_OK ||
+	    /* a token proves nothing about the password: its failure count stays */
+	    (!api_token_id && (rc = throttle_repo_reset(conn, subject)) != APP_OK) ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
 	    (rc = security_note_device(conn, app, a, ci, now)) != APP_OK ||
 	    (rc = session_repo_principal(&out->who, conn, sid, a->id, NULL, now)) != APP_OK)
 		goto done;
-	details = json_pack("{s:s, s:s, s:b}", "realm", realm_of(a->kind), "session_id", sid,
-	                    "rehashed", rehash != NULL);
+	details = json_pack("{s:s, s:s, s:b, s:s?}", "realm", realm_of(a->kind), "session_id", sid,
+	                    "rehashed", rehash != NULL, "api_token_id", api_token_id);
 	struct audit_entry e = account_entry(a, ci, "auth.login", details);
 	if ((rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
@@ -293,7 +296,7 @@ done:
 	}
 	*refusal_out = NULL;
 	snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind), a.id);
-	if ((rc = open_session(out, app, ci, &a, subject, NULL, now)) == APP_OK)
+	if ((rc = open_session(out, app, ci, &a, subject, NULL, NULL, now)) == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
@@ -382,8 +385,75 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		return rc;
 	}
 	*refusal_out = NULL;
-	if ((rc = open_session(out, app, ci, &a, subject, rehash[0] ? rehash : NULL, now)) ==
+	if ((rc = open_session(out, app, ci, &a, subject, rehash[0] ? rehash : NULL, NULL, now)) ==
 	    APP_OK)
+		rc = issue_access(out, app, now);
+	if (rc != APP_OK)
+		session_tokens_clear(out);
+	return rc;
+}
+
+int sessions_token_exchange(struct session_tokens *out, const char **refusal_out, struct app *app,
+                            const struct client_info *ci, const char *login, const char *api_token,
+                            const char *realm)
+{
+	struct account a;
+	struct db_conn *conn = NULL;
+	char subject[48] = "", token_id[37] = "", token_ips[10001] = "";
+	const char *refusal = NULL;
+	bool known = false, right = false, portal_open = true;
+	long ip_failures = 0;
+	time_t now = clock_now();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*refusal_out = "invalid_credentials";
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
+	if (rc == APP_OK && strcmp(realm, "portal") == 0)
+		rc = settings_bool(&portal_open, conn, "portal.sign_in");
+	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
+		rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
+		known = rc == APP_OK;
+		if (rc == APP_NOT_FOUND)
+			rc = APP_OK;
+		/* the token is looked up for unknown logins too: both cost the same */
+		if (rc == APP_OK) {
+			rc = api_tokens_owned(token_id, token_ips, conn, api_token,
+			                      known ? a.id : "00000000-0000-0000-0000-000000000000",
+			                      now);
+			right = known && rc == APP_OK;
+			if (rc == APP_NOT_FOUND)
+				rc = APP_OK;
+		}
+	}
+	db_pool_checkin(app->pool, conn);
+	if (rc != APP_OK)
+		return rc;
+	if (ip_failures >= IP_FAILURES_PER_MINUTE) {
+		*refusal_out = "rate_limited";
+		return APP_RATE_LIMITED;
+	}
+	if (known)
+		snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind), a.id);
+	if (!right) {
+		/* counted against the address only: a wrong token does not lock the password out */
+		record_failure(app, ci, known ? &a : NULL, subject, realm, "invalid_api_token",
+		               false, now);
+		return APP_UNAUTHORIZED;
+	}
+	if (!portal_open)
+		refusal = "portal_closed";
+	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
+	    ((!ip_allowed(a.trusted_ips, ci->ip) || !ip_allowed(token_ips, ci->ip)) &&
+	     (refusal = "ip_not_allowed"))) {
+		*refusal_out = refusal;
+		record_failure(app, ci, &a, subject, realm, refusal, false, now);
+		return APP_FORBIDDEN;
+	}
+	*refusal_out = NULL;
+	if ((rc = open_session(out, app, ci, &a, subject, NULL, token_id, now)) == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);

@@ -47,6 +47,16 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
                        const char *recovery_code);
 
 /*
+ * Exchanges an API token for a session (POST /auth/token): login names the token's owner in realm.
+ * No password and no second factor: the token is the credential, and the session can do only what
+ * the token may, and ends with it. Unknown logins and wrong tokens answer alike (APP_UNAUTHORIZED,
+ * counted against the address only); refusals after a right token as sessions_login.
+ */
+int sessions_token_exchange(struct session_tokens *out, const char **refusal_out, struct app *app,
+                            const struct client_info *ci, const char *login, const char *api_token,
+                            const char *realm);
+
+/*
  * Exchanges a refresh token for new tokens, rotating it. A token used twice revokes its whole session
  * (audited as auth.refresh_reuse). APP_UNAUTHORIZED for any token that does not lead to a live session.
  */

@@ -397,8 +397,7 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
                        const char **description, char *perms, size_t len)
 {
 	const char *key;
-	json_t *v, *p;
-	size_t i;
+	json_t *v;
 
 	*name = *description = NULL;
 	perms[0] = '\0';
@@ -421,23 +420,10 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 		else
 			*description = json_string_value(v);
 	}
-	if ((v = json_object_get(body, "permissions")) || create) {
-		bool ok = json_is_array(v);
-
-		snprintf(perms, len, "{");
-		json_array_foreach(ok ? v : NULL, i, p)
-		{
-			/* the catalogue only, and never "*": only the built-in owner holds everything */
-			ok &= permission_known(json_string_value(p));
-			if (ok)
-				snprintf(perms + strlen(perms), len - strlen(perms), "%s%s",
-				         i ? "," : "", json_string_value(p));
-		}
-		snprintf(perms + strlen(perms), len - strlen(perms), "}");
-		if (!ok)
-			add_error(errors, "permissions", v ? "invalid" : "required",
-			          "A list of names from the staff permission catalogue.");
-	}
+	if (((v = json_object_get(body, "permissions")) || create) &&
+	    !permission_list_literal(perms, len, v, permission_known))
+		add_error(errors, "permissions", v ? "invalid" : "required",
+		          "A list of names from the staff permission catalogue.");
 }
 
 static const char SQL_ROLE_JSON[] =

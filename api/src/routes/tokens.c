@@ -1,0 +1,104 @@
+/* API tokens: /api/v1/tokens (the caller's own) and /api/v1/customers/{id}/tokens (staff). */
+#include <string.h>
+
+#include "app.h"
+#include "auth/token.h"
+#include "common/err.h"
+#include "http/context.h"
+#include "http/respond.h"
+#include "routes/routes.h"
+#include "service/api_tokens.h"
+
+static const char *path_id(const struct _u_request *req, const char *name)
+{
+	const char *id = u_map_get(req->map_url, name);
+
+	return token_is_uuid(id) ? id : NULL;
+}
+
+static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                 const char *missing)
+{
+	struct problem pb = {0};
+
+	if (err == APP_INVALID && errors && json_array_size(errors)) {
+		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
+		pb.errors = json_incref(errors);
+	} else if (err == APP_NOT_FOUND) {
+		problem_set(&pb, "not_found", "%s", missing);
+	}
+	if (err == APP_OK && status == 204)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_reply(resp, err, status, out, &pb);
+	problem_free(&pb);
+	json_decref(out);
+	json_decref(errors);
+	return U_CALLBACK_COMPLETE;
+}
+
+/* GET /api/v1/tokens */
+int route_tokens_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	json_t *out = NULL;
+	int err = api_tokens_list_mine(&out, user_data, &ctx->who);
+
+	(void)req;
+	return reply(resp, err, 200, out, NULL, NULL);
+}
+
+/* POST /api/v1/tokens: the secret is in this answer only. */
+int route_tokens_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	json_t *body = NULL, *out = NULL, *errors = json_array();
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err != APP_OK) {
+		http_problem(resp, err, &pb);
+		problem_free(&pb);
+		json_decref(errors);
+		return U_CALLBACK_COMPLETE;
+	}
+	err = api_tokens_create(&out, errors, app, &ctx->who, &ci, body);
+	json_decref(body);
+	return reply(resp, err, 201, out, errors, NULL);
+}
+
+/* DELETE /api/v1/tokens/{id} */
+int route_tokens_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = path_id(req, "id");
+	int err = id ? api_tokens_revoke_mine(user_data, &ctx->who, &ci, id) : APP_NOT_FOUND;
+
+	return reply(resp, err, 204, NULL, NULL, "You have no token with this id.");
+}
+
+/* GET /api/v1/customers/{id}/tokens */
+int route_customers_tokens(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	const char *id = path_id(req, "id");
+	json_t *out = NULL;
+	int err = id ? api_tokens_list_customer(&out, user_data, id) : APP_NOT_FOUND;
+
+	return reply(resp, err, 200, out, NULL, "There is no such customer.");
+}
+
+/* DELETE /api/v1/customers/{id}/tokens/{tid} */
+int route_customers_token_delete(const struct _u_request *req, struct _u_response *resp,
+                                 void *user_data)
+{
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	const char *id = path_id(req, "id"), *tid = path_id(req, "tid");
+	int err = id && tid ? api_tokens_revoke_customer(user_data, &ctx->who, &ci, id, tid)
+	                    : APP_NOT_FOUND;
+
+	return reply(resp, err, 204, NULL, NULL, "This customer has no token with this id.");
+}
