@@ -5,6 +5,7 @@ import { statusView } from './pages/status.js';
 import { messagesView, messageView } from './pages/messages.js';
 import { templatesView } from './pages/templates.js';
 import { securityView } from './pages/security.js';
+import { tokensView } from './pages/tokens.js';
 import { forgotView, resetView, notMeView } from './pages/recovery.js';
 import { customersView, customerNewView, customerView, customerImportView } from './pages/customers.js';
 import { dashboardView, staffView, settingsView, auditView, portalRolesView } from './pages/operator.js';
@@ -23,6 +24,7 @@ startShell({
     { path: '/settings', label: 'nav.settings', permission: 'settings.manage' },
     { path: '/audit', label: 'nav.audit', permission: 'audit.read' },
     { path: '/security', label: 'nav.security' },
+    { path: '/tokens', label: 'nav.tokens', permission: 'tokens.manage' },
   ],
   routes: [
     { path: '/', view: dashboardView, title: 'dashboard.title' },
@@ -39,6 +41,7 @@ startShell({
     { path: '/templates', view: templatesView, title: 'nav.templates' },
     { path: '/status', view: statusView, title: 'nav.status' },
     { path: '/security', view: securityView, title: 'nav.security' },
+    { path: '/tokens', view: tokensView, title: 'tokens.title' },
     { path: '/forgot', view: (ctx) => forgotView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
     { path: '/reset', view: (ctx) => resetView({ ...ctx, realm: 'staff' }), title: 'recovery.title', public: true },
     { path: '/not-me', view: (ctx) => notMeView({ ...ctx, realm: 'staff' }), title: 'notme.title', public: true },

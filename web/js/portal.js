@@ -7,6 +7,7 @@ import { registerView, confirmView } from './pages/register.js';
 import { securityView } from './pages/security.js';
 import { forgotView, resetView, notMeView, impersonateView } from './pages/recovery.js';
 import { profileView, applyPreferences } from './pages/profile.js';
+import { tokensView } from './pages/tokens.js';
 import { api } from './api.js';
 
 let shell;
@@ -24,6 +25,7 @@ shell = await startShell({
     { path: '/status', label: 'nav.status' },
     { path: '/profile', label: 'profile.title', signedIn: true },
     { path: '/security', label: 'nav.security', signedIn: true },
+    { path: '/tokens', label: 'nav.tokens', signedIn: true, permission: 'tokens.manage' },
     { path: '/login', label: 'login.submit', signedOut: true },
     { path: '/register', label: 'register.title', signedOut: true },
   ],
@@ -39,6 +41,7 @@ shell = await startShell({
     { path: '/impersonate', view: impersonateView, title: 'impersonation.title', public: true },
     { path: '/profile', view: profileView, title: 'profile.title' },
     { path: '/security', view: securityView, title: 'nav.security' },
+    { path: '/tokens', view: tokensView, title: 'tokens.title' },
   ],
   notFound: notFoundView,
   signInRealm: 'portal',

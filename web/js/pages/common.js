@@ -37,3 +37,12 @@ export function homeView(app) {
       }}>${t('prefs.reset')}</button>
     </p>`;
 }
+
+/** Permission names as checkboxes (name "permissions") grouped by their first word (profile, licenses...). */
+export function permissionBoxes(names, checked = [], disabled = false) {
+  const groupOf = (name) => name.split('.')[0];
+  const groups = [...new Set(names.map(groupOf))];
+  return html`<div class="grid settings-grid">${groups.map((g) => html`<fieldset><legend>${t(`permission.group.${g}`)}</legend>
+    ${names.filter((n) => groupOf(n) === g).map((n) => html`<label><input type="checkbox" name="permissions" value=${n}
+      ?checked=${checked.includes(n)} ?disabled=${disabled}> ${n}</label>`)}</fieldset>`)}</div>`;
+}

@@ -5,6 +5,7 @@ import { api, showFieldErrors } from '../api.js';
 import { t, formatDateTime, DATE_FORMATS } from '../i18n.js';
 import { confirmDialog, formDialog, toast } from '../ui.js';
 import { statusBadge as messageBadge } from './messages.js';
+import { tokenTable } from './tokens.js';
 
 const STATUSES = ['active', 'pending', 'suspended', 'banned', 'deleted'];
 const BADGE = { active: 'badge-ok', pending: 'badge-warn', suspended: 'badge-warn', banned: 'badge-bad', deleted: 'badge-muted' };
@@ -263,6 +264,7 @@ const TABS = {
   notes: (id) => `/api/v1/customers/${id}/notes`,
   messages: (id) => `/api/v1/customers/${id}/messages?limit=50`,
   sessions: (id) => `/api/v1/customers/${id}/sessions`,
+  tokens: (id) => `/api/v1/customers/${id}/tokens`,
 };
 
 async function loadTab(refresh) {
@@ -447,6 +449,13 @@ function tabBody(refresh) {
     return html`<ul class="sessions">${d.items.map((m) => html`<li>${m.subject || m.event} ${messageBadge(m.status)}<br><small>${m.address} · ${formatDateTime(m.created_at)}</small></li>`)}</ul>
       ${d.items.length ? '' : html`<p>${t('messages.empty')}</p>`}`;
   }
+  if (one.tab === 'tokens') {
+    return tokenTable(d.items, async (tk) => {
+      if (!(await confirmDialog({ title: t('tokens.revoke'), message: t('tokens.revoke_body', { name: tk.name }), confirmLabel: t('tokens.revoke'), danger: true }))) return;
+      await api('DELETE', `/api/v1/customers/${one.id}/tokens/${tk.id}`);
+      loadTab(refresh);
+    }, 'customer-tokens');
+  }
   return html`<ul class="sessions" data-testid="customer-sessions">${d.items.map((s) => html`<li><strong>${s.user_agent || t('security.unknown_device')}</strong><br>
       <small>${s.ip || ''} · ${t('security.last_used', { time: formatDateTime(s.last_used_at) })}</small>
       <button type="button" class="outline secondary small" @click=${async () => { await api('DELETE', `/api/v1/customers/${one.id}/sessions/${s.id}`); loadTab(refresh); }}>${t('security.end')}</button></li>`)}</ul>
@@ -483,7 +492,7 @@ export function customerView({ params, router, refresh }) {
       ${c.locked_until ? html`<dt>${t('customers.locked')}</dt><dd data-testid="locked">${formatDateTime(c.locked_until)}</dd>` : ''}
       ${c.status_history.length ? html`<dt>${t('customers.reasons')}</dt><dd data-testid="reasons">${c.status_history.filter((h) => h.reason).map((h) => html`<div>${customerBadge(h.to)} ${h.reason} <small>${formatDateTime(h.occurred_at)}</small></div>`)}</dd>` : ''}
     </dl>
-    <nav aria-label=${t('customers.tabs')} class="tabs"><ul>${['details', 'history', 'notes', 'messages', 'sessions'].map(tab)}</ul></nav>
+    <nav aria-label=${t('customers.tabs')} class="tabs"><ul>${['details', 'history', 'notes', 'messages', 'sessions', 'tokens'].map(tab)}</ul></nav>
     ${tabBody(refresh)}`;
 }
 

@@ -5,7 +5,7 @@ import { t, formatDateTime } from '../i18n.js';
 import { confirmDialog, toast } from '../ui.js';
 import { customerBadge } from './customers.js';
 import { currentPrincipal } from '../session.js';
-import { homeView } from './common.js';
+import { homeView, permissionBoxes } from './common.js';
 
 /* ---- dashboard: customers by status, recent sign-ups, recent lockouts ---- */
 
@@ -305,14 +305,6 @@ async function loadPortalRoles(refresh) {
   refresh();
 }
 
-/** Permissions as checkboxes grouped by their first word (profile, licenses, bookings...). */
-function permissionBoxes(checked = [], disabled = false) {
-  const groups = [...new Set(proles.catalogue.map((p) => p.group))];
-  return html`<div class="grid settings-grid">${groups.map((g) => html`<fieldset><legend>${t(`permission.group.${g}`)}</legend>
-    ${proles.catalogue.filter((p) => p.group === g).map((p) => html`<label><input type="checkbox" name="permissions" value=${p.name}
-      ?checked=${checked.includes(p.name)} ?disabled=${disabled}> ${p.name}</label>`)}</fieldset>`)}</div>`;
-}
-
 async function saveRole(e, refresh, role) {
   e.preventDefault();
   const form = e.target;
@@ -351,7 +343,7 @@ function roleForm(refresh, role) {
       <div><label>${t('roles.name')}<input name="name" .value=${role?.name || ''} ?disabled=${role?.system}></label><small data-error-for="name" id=${`err-prole-name-${role?.id || 'new'}`}></small></div>
       <div><label>${t('staff.role_description')}<input name="description" maxlength="200" .value=${role?.description || ''}></label></div>
     </div>
-    ${permissionBoxes(role?.permissions || [], role?.system)}
+    ${permissionBoxes(proles.catalogue.map((p) => p.name), role?.permissions || [], role?.system)}
     <small data-error-for="permissions" id=${`err-prole-perms-${role?.id || 'new'}`}></small>
     <button type="submit">${t(role ? 'roles.save' : 'roles.create')}</button>
   </form>`;
