@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
+import { staffMember } from '../lib/people.js';
 
 const OWNER = 'owner@example.com';
 const PASSWORD = 'the tokens owner passphrase';
@@ -176,12 +177,7 @@ test('staff: their own tokens within their role, and a customer\'s tokens listed
   assert.equal((await api.post('/api/v1/customers', { ...auth(staffToken.json.secret), json: { email: 'x@example.org' } })).status, 403);
   assert.equal((await create(owner, { name: 'portal', permissions: ['licenses.read'] })).json.errors[0].code, 'not_held', 'staff hold only their own account\'s portal permissions');
 
-  const support = await api.post('/api/v1/staff', { ...owner, json: { email: 'support@example.com', display_name: 'Sam', role: 'support' } });
-  assert.equal(support.status, 201, support.text);
-  const once = psql(db.url, "SELECT body_text FROM messages WHERE address = 'support@example.com' AND event = 'generated_credentials'").match(/Password: (\S+)/)[1];
-  const first = bearer(await api.post('/api/v1/auth/login', { json: { login: 'support@example.com', password: once, realm: 'staff' } }));
-  await api.request('PUT', '/api/v1/me/password', { ...first, json: { current_password: once, new_password: 'gentle harbour lantern 9' } });
-  const sam = bearer(await api.post('/api/v1/auth/login', { json: { login: 'support@example.com', password: 'gentle harbour lantern 9', realm: 'staff' } }));
+  const sam = await staffMember(api, db, owner, { email: 'support@example.com', role: 'support', password: 'gentle harbour lantern 9' });
   const tooMuch = await create(sam, { name: 'too much', permissions: ['settings.manage'] });
   assert.equal(tooMuch.json.errors?.[0].code, 'not_held', tooMuch.text);
 
