@@ -68,14 +68,14 @@ test('custom roles come from the catalogue; a customer\'s role applies on its ne
 test('a role in use cannot be deleted, and the answer says where', async () => {
   let del = await api.request('DELETE', `/api/v1/roles/${viewer.id}`, owner);
   assert.equal(del.status, 409);
-  assert.deepEqual(del.json.where, { assigned: 1, allowed: 1, default: false });
+  assert.deepEqual(del.json.where, { assigned: 1, allowed: 1, individuals: 0, default: false });
   await patch(`/api/v1/customers/${customerId}`, { role_id: null, allowed_role_ids: [] });
   assert.equal((await api.get('/api/v1/me', customer)).json.permissions.length, 15, 'back to the default role');
   assert.equal((await patch('/api/v1/settings', { 'roles.default': 'nobody' })).json.errors[0].field, 'roles.default');
   await patch('/api/v1/settings', { 'roles.default': 'viewer' });
   assert.deepEqual((await api.get('/api/v1/me', customer)).json.permissions, ['profile.read', 'tokens.manage', 'history.read'], 'the default follows the setting (in catalogue order)');
   del = await api.request('DELETE', `/api/v1/roles/${viewer.id}`, owner);
-  assert.deepEqual(del.json.where, { assigned: 0, allowed: 0, default: true });
+  assert.deepEqual(del.json.where, { assigned: 0, allowed: 0, individuals: 0, default: true });
   await patch('/api/v1/settings', { 'roles.default': 'organization-admin' });
   assert.equal((await api.request('DELETE', `/api/v1/roles/${viewer.id}`, owner)).status, 204);
   assert.equal((await api.get(`/api/v1/roles/${viewer.id}`, owner)).status, 404);

@@ -109,8 +109,8 @@ static bool account_allows(const struct principal *who, const char *permission)
 {
 	if (strcmp(permission, "self") == 0)
 		return true;
-	/* a customer's come from its portal role: named one by one, never "*", portal names only */
-	if (who->kind == PRINCIPAL_CUSTOMER)
+	/* a portal principal's come from its portal role: named one by one, never "*" */
+	if (PRINCIPAL_IN_PORTAL(who->kind))
 		return portal_permission_known(permission) &&
 		       list_grants(who->permissions, permission, false);
 	if (portal_permission_known(permission))
@@ -118,7 +118,8 @@ static bool account_allows(const struct principal *who, const char *permission)
 	return list_grants(who->permissions, permission, true);
 }
 
-const char *principal_refusal(const struct principal *who, const char *permission, unsigned flags)
+static const char *refusal_of_one(const struct principal *who, const char *permission,
+                                  unsigned flags)
 {
 	if (!who || who->kind == PRINCIPAL_NONE || !permission)
 		return "forbidden";
@@ -137,18 +138,55 @@ const char *principal_refusal(const struct principal *who, const char *permissio
 	return NULL;
 }
 
+const char *principal_refusal(const struct principal *who, const char *permission, unsigned flags)
+{
+	const char *refusal = "forbidden";
+	char one[64];
+
+	if (!permission)
+		return refusal;
+	/* "customers.read|individuals.manage": staff by one name, portal principals by the other */
+	for (const char *p = permission; *p;) {
+		size_t len = strcspn(p, "|");
+
+		if (len >= sizeof(one))
+			return "forbidden";
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!(refusal = refusal_of_one(who, one, flags)))
+			return NULL;
+		p += len + (p[len] == '|');
+	}
+	return refusal;
+}
+
 bool principal_allows(const struct principal *who, const char *permission, unsigned flags)
 {
 	return who && who->kind != PRINCIPAL_NONE && permission &&
 	       principal_refusal(who, permission, flags) == NULL;
 }
 
+bool principal_reaches_customer(const struct principal *who, const char *customer_id)
+{
+	if (!who || !customer_id)
+		return false;
+	if (who->kind == PRINCIPAL_STAFF)
+		return true;
+	return PRINCIPAL_IN_PORTAL(who->kind) && strcmp(who->customer_id, customer_id) == 0;
+}
+
+static const char *kind_name(enum principal_kind kind)
+{
+	return kind == PRINCIPAL_CUSTOMER     ? "customer"
+	       : kind == PRINCIPAL_INDIVIDUAL ? "individual"
+	                                      : "staff";
+}
+
 json_t *principal_to_json(const struct principal *who)
 {
-	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "kind",
-	                        who->kind == PRINCIPAL_CUSTOMER ? "customer" : "staff", "id",
-	                        who->id, "email", who->email, "display_name", who->display_name,
-	                        "role", who->role, "must_change_password",
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "kind", kind_name(who->kind),
+	                        "id", who->id, "email", who->email, "display_name",
+	                        who->display_name, "role", who->role, "must_change_password",
 	                        who->must_change_password, "two_factor", who->two_factor);
 	json_t *granted = json_array();
 
@@ -160,6 +198,8 @@ json_t *principal_to_json(const struct principal *who)
 		if (principal_allows(who, *p, 0))
 			json_array_append_new(granted, json_string(*p));
 	json_object_set_new(out, "permissions", granted);
+	json_object_set_new(out, "customer_id",
+	                    who->customer_id[0] ? json_string(who->customer_id) : json_null());
 	json_object_set_new(out, "api_token_id",
 	                    who->token_id[0] ? json_string(who->token_id) : json_null());
 	json_object_set_new(out, "impersonator",

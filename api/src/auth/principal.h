@@ -6,13 +6,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum principal_kind { PRINCIPAL_NONE = 0, PRINCIPAL_STAFF, PRINCIPAL_CUSTOMER };
+enum principal_kind {
+	PRINCIPAL_NONE = 0,
+	PRINCIPAL_STAFF,
+	PRINCIPAL_CUSTOMER,
+	PRINCIPAL_INDIVIDUAL
+};
+
+/* Customers and their individuals: the accounts of the portal realm. */
+#define PRINCIPAL_IN_PORTAL(kind) ((kind) == PRINCIPAL_CUSTOMER || (kind) == PRINCIPAL_INDIVIDUAL)
 
 struct principal {
 	enum principal_kind kind;
-	char id[37];         /* staff or customer id */
-	char session_id[37]; /* the session its access token belongs to */
-	char role[32];       /* staff role; "customer" for a customer's own login */
+	char id[37];          /* staff, customer or individual id */
+	char customer_id[37]; /* the customer it belongs to (a customer's own id), "" for staff */
+	char session_id[37];  /* the session its access token belongs to */
+	char role[32];        /* staff role; "customer" or "individual" in the portal */
 	char email[255];
 	char display_name[201];
 	bool must_change_password;
@@ -61,8 +70,9 @@ bool permission_of_own_account(const char *name);
 
 /*
  * The one authorization decision: whether who may use permission with flags (ACCESS_*). permission
- * is "self" (any signed-in principal), a staff catalogue name (granted by the staff role), or a portal
- * catalogue name (granted by the customer's portal role; to staff for their own account only). An API
+ * is "self" (any signed-in principal), a staff catalogue name (granted by the staff role), a portal
+ * catalogue name (granted by the portal role; to staff for their own account only), or alternatives
+ * separated by '|' ("customers.read|individuals.manage": either grants). An API
  * token narrows its owner: it must name the permission too. Denies by default, and always for
  * PRINCIPAL_NONE.
  */
@@ -71,6 +81,12 @@ bool principal_allows(const struct principal *who, const char *permission, unsig
 /* Why principal_allows said no, as a problem code: "impersonation_restricted", "token_restricted",
  * "session_required" or "forbidden". */
 const char *principal_refusal(const struct principal *who, const char *permission, unsigned flags);
+
+/*
+ * Whether who may reach the data of customer_id: staff (their permissions decide), or a portal
+ * principal of that very customer. A portal principal asking for another customer gets "not found".
+ */
+bool principal_reaches_customer(const struct principal *who, const char *customer_id);
 
 /* The principal as the API shows it ({kind, id, email, display_name, role, must_change_password}). */
 json_t *principal_to_json(const struct principal *who);

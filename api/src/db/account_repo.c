@@ -2,6 +2,7 @@
 #include "db/account_repo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/phone.h"
@@ -10,10 +11,24 @@
 
 const char *account_kind_name(enum principal_kind kind)
 {
-	return kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
+	return kind == PRINCIPAL_CUSTOMER     ? "customer"
+	       : kind == PRINCIPAL_INDIVIDUAL ? "individual"
+	                                      : "staff";
+}
+
+enum principal_kind account_kind_parse(const char *name)
+{
+	if (!name)
+		return PRINCIPAL_NONE;
+	if (strcmp(name, "staff") == 0)
+		return PRINCIPAL_STAFF;
+	if (strcmp(name, "customer") == 0)
+		return PRINCIPAL_CUSTOMER;
+	return strcmp(name, "individual") == 0 ? PRINCIPAL_INDIVIDUAL : PRINCIPAL_NONE;
 }
 
 enum {
+	A_KIND,
 	A_ID,
 	A_STATUS,
 	A_LOGIN,
@@ -28,41 +43,78 @@ enum {
 	A_QUESTION,
 	A_ANSWER,
 	A_MUST_ENROL,
+	A_CUSTOMER,
+	A_ACTIVE_FROM,
+	A_EXPIRES_AT,
 	A_COLUMNS
 };
 
 /* staff follow the staff setting alone: "inherit" is read as two_factor.staff_required */
 #define STAFF_COLUMNS                                                                              \
-	"id, status, true, true, password_hash, email, display_name, '', 'en', trusted_ips,"       \
-	" 'inherit', coalesce(security_question, ''), coalesce(security_answer_hash, ''), false"
-#define CUSTOMER_COLUMNS                                                                           \
-	"id, status, login_enabled, email_confirmed_at IS NOT NULL, coalesce(password_hash, ''),"  \
-	" email, trim(first_name || ' ' || last_name), coalesce(phone, ''), language, "            \
+	"'staff', id, status, true, true, password_hash, email, display_name, '', 'en', "          \
 	"trusted_ips,"                                                                             \
-	" two_factor_policy, coalesce(security_question, ''), coalesce(security_answer_hash, '')," \
-	" must_enrol_two_factor"
+	" 'inherit', coalesce(security_question, ''), coalesce(security_answer_hash, ''), false,"  \
+	" '', 0, 0"
+#define CUSTOMER_COLUMNS                                                                           \
+	"'customer', id, status, login_enabled, email_confirmed_at IS NOT NULL,"                   \
+	" coalesce(password_hash, ''), email, trim(first_name || ' ' || last_name),"               \
+	" coalesce(phone, ''), language, trusted_ips, two_factor_policy,"                          \
+	" coalesce(security_question, ''), coalesce(security_answer_hash, ''),"                    \
+	" must_enrol_two_factor, id::text, 0, 0"
+/*
+ * An individual of a suspended, banned or deleted customer is refused as its customer is; one
+ * still invited has no password yet. Its address was confirmed by accepting the invitation.
+ */
+#define INDIVIDUAL_COLUMNS                                                                         \
+	"'individual', i.id, CASE WHEN c.status IN ('suspended', 'banned', 'deleted') THEN "       \
+	"c.status"                                                                                 \
+	" WHEN i.status = 'invited' THEN 'pending' ELSE i.status END, c.login_enabled, true,"      \
+	" coalesce(i.password_hash, ''), i.email, trim(i.first_name || ' ' || i.last_name),"       \
+	" coalesce(i.phone, ''), i.language, i.trusted_ips, i.two_factor_policy,"                  \
+	" coalesce(i.security_question, ''), coalesce(i.security_answer_hash, ''),"                \
+	" i.must_enrol_two_factor, i.customer_id::text,"                                           \
+	" coalesce(extract(epoch FROM i.active_from)::bigint, 0),"                                 \
+	" coalesce(extract(epoch FROM i.expires_at)::bigint, 0)"
 
 static const char SQL_STAFF_FIND[] =
         "SELECT " STAFF_COLUMNS " FROM staff WHERE lower(email) = lower($1::text)";
 
-static const char SQL_CUSTOMER_FIND[] =
+/* portal logins are unique across both tables (portal_logins), so at most one row answers */
+static const char SQL_PORTAL_FIND[] =
         "SELECT " CUSTOMER_COLUMNS " FROM customers"
         " WHERE status <> 'deleted'"
-        "   AND (($2::text IS NULL AND lower(email) = lower($1::text)) OR phone = $2::text)";
+        "   AND (($2::text IS NULL AND lower(email) = lower($1::text)) OR phone = $2::text)"
+        " UNION ALL"
+        " SELECT " INDIVIDUAL_COLUMNS " FROM individuals i JOIN customers c ON c.id = i.customer_id"
+        " WHERE i.status <> 'deleted'"
+        "   AND (($2::text IS NULL AND lower(i.email) = lower($1::text)) OR i.phone = $2::text)";
 
 static const char SQL_STAFF_GET[] = "SELECT " STAFF_COLUMNS " FROM staff WHERE id = $1::uuid";
 
 static const char SQL_CUSTOMER_GET[] =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = $1::uuid";
 
-static int read_one(struct account *out, PGresult *res, enum principal_kind kind)
+static const char SQL_INDIVIDUAL_GET[] =
+        "SELECT " INDIVIDUAL_COLUMNS
+        " FROM individuals i JOIN customers c ON c.id = i.customer_id WHERE i.id = $1::uuid";
+
+/* The statement of the account's kind: each kind has its table. */
+static const char *by_kind(enum principal_kind kind, const char *staff, const char *customer,
+                           const char *individual)
+{
+	return kind == PRINCIPAL_CUSTOMER     ? customer
+	       : kind == PRINCIPAL_INDIVIDUAL ? individual
+	                                      : staff;
+}
+
+static int read_one(struct account *out, PGresult *res)
 {
 	memset(out, 0, sizeof(*out));
-	if (PQnfields(res) != A_COLUMNS) /* both kinds' column lists must match the enum */
+	if (PQnfields(res) != A_COLUMNS) /* every kind's column list must match the enum */
 		return APP_INTERNAL;
 	if (PQntuples(res) != 1)
 		return APP_NOT_FOUND;
-	out->kind = kind;
+	out->kind = account_kind_parse(PQgetvalue(res, 0, A_KIND));
 	snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, A_ID));
 	snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, A_STATUS));
 	out->login_enabled = strcmp(PQgetvalue(res, 0, A_LOGIN), "t") == 0;
@@ -80,7 +132,10 @@ static int read_one(struct account *out, PGresult *res, enum principal_kind kind
 	snprintf(out->security_answer_hash, sizeof(out->security_answer_hash), "%s",
 	         PQgetvalue(res, 0, A_ANSWER));
 	out->must_enrol_two_factor = strcmp(PQgetvalue(res, 0, A_MUST_ENROL), "t") == 0;
-	return APP_OK;
+	snprintf(out->customer_id, sizeof(out->customer_id), "%s", PQgetvalue(res, 0, A_CUSTOMER));
+	out->active_from = strtoll(PQgetvalue(res, 0, A_ACTIVE_FROM), NULL, 10);
+	out->expires_at = strtoll(PQgetvalue(res, 0, A_EXPIRES_AT), NULL, 10);
+	return out->kind == PRINCIPAL_NONE ? APP_INTERNAL : APP_OK;
 }
 
 int account_repo_find(struct account *out, struct db_conn *conn, const char *realm,
@@ -94,9 +149,9 @@ int account_repo_find(struct account *out, struct db_conn *conn, const char *rea
 	if (staff && !email)
 		return APP_NOT_FOUND; /* staff sign in by e-mail only */
 	rc = staff ? db_exec(&res, conn, SQL_STAFF_FIND, 1, (const char *const[]){email})
-	           : db_exec(&res, conn, SQL_CUSTOMER_FIND, 2, (const char *const[]){email, phone});
+	           : db_exec(&res, conn, SQL_PORTAL_FIND, 2, (const char *const[]){email, phone});
 	if (rc == APP_OK)
-		rc = read_one(out, res, staff ? PRINCIPAL_STAFF : PRINCIPAL_CUSTOMER);
+		rc = read_one(out, res);
 	PQclear(res);
 	return rc;
 }
@@ -119,11 +174,12 @@ int account_repo_get(struct account *out, struct db_conn *conn, enum principal_k
                      const char *id)
 {
 	PGresult *res = NULL;
-	int rc = db_exec(&res, conn, kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_GET : SQL_STAFF_GET,
-	                 1, (const char *const[]){id});
+	int rc = db_exec(&res, conn,
+	                 by_kind(kind, SQL_STAFF_GET, SQL_CUSTOMER_GET, SQL_INDIVIDUAL_GET), 1,
+	                 (const char *const[]){id});
 
 	if (rc == APP_OK)
-		rc = read_one(out, res, kind);
+		rc = read_one(out, res);
 	PQclear(res);
 	return rc;
 }
@@ -134,6 +190,9 @@ static const char SQL_STAFF_RECORD_LOGIN[] =
 static const char SQL_CUSTOMER_RECORD_LOGIN[] =
         "UPDATE customers SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
         " WHERE id = $1::uuid";
+static const char SQL_INDIVIDUAL_RECORD_LOGIN[] =
+        "UPDATE individuals SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
+        " WHERE id = $1::uuid";
 
 int account_repo_record_login(struct db_conn *conn, const struct account *a, time_t now,
                               const char *ip)
@@ -142,8 +201,8 @@ int account_repo_record_login(struct db_conn *conn, const struct account *a, tim
 
 	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn,
-	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_RECORD_LOGIN
-	                                             : SQL_STAFF_RECORD_LOGIN,
+	               by_kind(a->kind, SQL_STAFF_RECORD_LOGIN, SQL_CUSTOMER_RECORD_LOGIN,
+	                       SQL_INDIVIDUAL_RECORD_LOGIN),
 	               3, (const char *const[]){a->id, ts, ip && *ip ? ip : NULL});
 }
 
@@ -151,11 +210,14 @@ static const char SQL_STAFF_SET_HASH[] =
         "UPDATE staff SET password_hash = $2::text WHERE id = $1::uuid";
 static const char SQL_CUSTOMER_SET_HASH[] =
         "UPDATE customers SET password_hash = $2::text WHERE id = $1::uuid";
+static const char SQL_INDIVIDUAL_SET_HASH[] =
+        "UPDATE individuals SET password_hash = $2::text WHERE id = $1::uuid";
 
 int account_repo_set_hash(struct db_conn *conn, const struct account *a, const char *hash)
 {
 	return db_exec(NULL, conn,
-	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_HASH : SQL_STAFF_SET_HASH,
+	               by_kind(a->kind, SQL_STAFF_SET_HASH, SQL_CUSTOMER_SET_HASH,
+	                       SQL_INDIVIDUAL_SET_HASH),
 	               2, (const char *const[]){a->id, hash});
 }
 
@@ -167,6 +229,10 @@ static const char SQL_CUSTOMER_SET_PASSWORD[] =
         "UPDATE customers SET password_hash = $2::text, must_change_password = false,"
         " password_changed_at = to_timestamp($3::bigint), updated_at = to_timestamp($3::bigint)"
         " WHERE id = $1::uuid";
+static const char SQL_INDIVIDUAL_SET_PASSWORD[] =
+        "UPDATE individuals SET password_hash = $2::text, must_change_password = false,"
+        " password_changed_at = to_timestamp($3::bigint), updated_at = to_timestamp($3::bigint)"
+        " WHERE id = $1::uuid";
 
 int account_repo_set_password(struct db_conn *conn, const struct account *a, const char *hash,
                               time_t now)
@@ -175,17 +241,18 @@ int account_repo_set_password(struct db_conn *conn, const struct account *a, con
 
 	db_time_param(ts, (long long)(now));
 	return db_exec(NULL, conn,
-	               a->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_SET_PASSWORD
-	                                             : SQL_STAFF_SET_PASSWORD,
+	               by_kind(a->kind, SQL_STAFF_SET_PASSWORD, SQL_CUSTOMER_SET_PASSWORD,
+	                       SQL_INDIVIDUAL_SET_PASSWORD),
 	               3, (const char *const[]){a->id, hash, ts});
 }
 
 int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, const char *text)
 {
 	return db_exec(NULL, conn,
-	               a->kind == PRINCIPAL_CUSTOMER
-	                       ? "UPDATE customers SET trusted_ips = $2::text WHERE id = $1::uuid"
-	                       : "UPDATE staff SET trusted_ips = $2::text WHERE id = $1::uuid",
+	               by_kind(a->kind,
+	                       "UPDATE staff SET trusted_ips = $2::text WHERE id = $1::uuid",
+	                       "UPDATE customers SET trusted_ips = $2::text WHERE id = $1::uuid",
+	                       "UPDATE individuals SET trusted_ips = $2::text WHERE id = $1::uuid"),
 	               2, (const char *const[]){a->id, text});
 }
 
@@ -193,10 +260,12 @@ int account_repo_set_question(struct db_conn *conn, const struct account *a, con
                               const char *answer_hash)
 {
 	return db_exec(NULL, conn,
-	               a->kind == PRINCIPAL_CUSTOMER
-	                       ? "UPDATE customers SET security_question = $2::text,"
-	                         " security_answer_hash = $3::text WHERE id = $1::uuid"
-	                       : "UPDATE staff SET security_question = $2::text,"
-	                         " security_answer_hash = $3::text WHERE id = $1::uuid",
+	               by_kind(a->kind,
+	                       "UPDATE staff SET security_question = $2::text,"
+	                       " security_answer_hash = $3::text WHERE id = $1::uuid",
+	                       "UPDATE customers SET security_question = $2::text,"
+	                       " security_answer_hash = $3::text WHERE id = $1::uuid",
+	                       "UPDATE individuals SET security_question = $2::text,"
+	                       " security_answer_hash = $3::text WHERE id = $1::uuid"),
 	               3, (const char *const[]){a->id, question, answer_hash});
 }

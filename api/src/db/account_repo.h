@@ -1,4 +1,4 @@
-/* Accounts that sign in: staff (staff realm) and customers (portal realm), behind one shape. */
+/* Accounts that sign in: staff (staff realm), customers and individuals (portal realm), one shape. */
 #ifndef CABINET_ACCOUNT_REPO_H
 #define CABINET_ACCOUNT_REPO_H
 
@@ -9,9 +9,12 @@
 #include "db/pool.h"
 
 struct account {
-	enum principal_kind kind; /* PRINCIPAL_STAFF or PRINCIPAL_CUSTOMER */
+	enum principal_kind kind; /* PRINCIPAL_STAFF, PRINCIPAL_CUSTOMER or PRINCIPAL_INDIVIDUAL */
 	char id[37];
-	char status[16];
+	char customer_id[37];  /* the customer it belongs to (its own id for one), "" for staff */
+	long long active_from; /* an individual's sign-in window (epoch seconds), 0 when open */
+	long long expires_at;
+	char status[16]; /* an individual's suspended, banned or deleted customer shows here */
 	bool login_enabled;
 	bool email_confirmed;
 	char password_hash[256]; /* "" when none is set */
@@ -26,12 +29,15 @@ struct account {
 	bool must_enrol_two_factor;     /* staff reset its 2FA: set it up at the next sign-in */
 };
 
-/* "staff" or "customer": the prefix of throttle subjects and the audit actor kind. */
+/* "staff", "customer" or "individual": throttle subjects, audit actor kinds, account_kind columns. */
 const char *account_kind_name(enum principal_kind kind);
 
+/* The kind an account_kind_name names (PRINCIPAL_NONE for anything else). */
+enum principal_kind account_kind_parse(const char *name);
+
 /*
- * Finds the account that signs in with login in realm: staff by e-mail; customers (not deleted) by
- * e-mail, or by phone when phone (E.164) is given. APP_NOT_FOUND when none.
+ * Finds the account that signs in with login in realm: staff by e-mail; customers and individuals
+ * (not deleted) by e-mail, or by phone when phone (E.164) is given. APP_NOT_FOUND when none.
  */
 int account_repo_find(struct account *out, struct db_conn *conn, const char *realm,
                       const char *email, const char *phone);

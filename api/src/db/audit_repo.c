@@ -10,14 +10,19 @@
 static const char SQL_AUDIT_APPEND[] =
         "INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
         " ip, request_id, details, impersonator_id)"
-        " VALUES ($1::text, $2::uuid, $3::text, $4::text, $5::uuid, $6::uuid, $7::inet, $8::text,"
+        " VALUES ($1::text, $2::uuid, $3::text, $4::text, $5::uuid,"
+        /* an individual's entries join its customer's history */
+        " coalesce($6::uuid, (SELECT customer_id FROM individuals"
+        "   WHERE $1::text = 'individual' AND id = $2::uuid)), $7::inet, $8::text,"
         " coalesce($9::jsonb, '{}'::jsonb), $10::uuid)";
 
 struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
                                     const struct client_info *ci, const char *action,
                                     json_t *details)
 {
-	const char *name = kind == PRINCIPAL_CUSTOMER ? "customer" : "staff";
+	const char *name = kind == PRINCIPAL_CUSTOMER     ? "customer"
+	                   : kind == PRINCIPAL_INDIVIDUAL ? "individual"
+	                                                  : "staff";
 
 	return (struct audit_entry){.actor_kind = id ? name : "system",
 	                            .actor_id = id,
@@ -108,7 +113,8 @@ static const char SQL_AUDIT_SEARCH[] =
                                  "     'actor_id', p.actor_id, 'actor_name', "
                                  "coalesce(s.display_name, s.email,"
                                  "       nullif(trim(c.first_name || ' ' || c.last_name), ''), "
-                                 "c.email),"
+                                 "c.email, nullif(trim(ind.first_name || ' ' || ind.last_name), "
+                                 "''), ind.email),"
                                  "     'impersonator_id', p.impersonator_id, 'impersonator_name',"
                                  "       coalesce(nullif(i.display_name, ''), i.email),"
                                  "     'action', p.action, 'target_kind', p.target_kind, "
@@ -122,6 +128,8 @@ static const char SQL_AUDIT_SEARCH[] =
                                  "p.actor_id"
                                  "     LEFT JOIN customers c ON p.actor_kind = 'customer' AND c.id "
                                  "= p.actor_id"
+                                 "     LEFT JOIN individuals ind ON p.actor_kind = 'individual'"
+                                 "       AND ind.id = p.actor_id"
                                  "     LEFT JOIN staff i ON i.id = p.impersonator_id), '[]'::json),"
                                  "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > "
                                  "$8::integer THEN"

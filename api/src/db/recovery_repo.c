@@ -97,7 +97,7 @@ static const char SQL_RECOVERY_PEEK_LINK[] =
         "   AND used_at IS NULL AND killed_at IS NULL AND failed_attempts < 5"
         "   AND expires_at > to_timestamp($2::bigint)";
 
-static int link_query(char kind_out[10], char account_id_out[37], struct db_conn *conn,
+static int link_query(char kind_out[16], char account_id_out[37], struct db_conn *conn,
                       const char *sql, const char *hmac, time_t now)
 {
 	PGresult *res = NULL;
@@ -109,20 +109,20 @@ static int link_query(char kind_out[10], char account_id_out[37], struct db_conn
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
 	if (rc == APP_OK) {
-		snprintf(kind_out, 10, "%s", PQgetvalue(res, 0, 0));
+		snprintf(kind_out, 16, "%s", PQgetvalue(res, 0, 0));
 		snprintf(account_id_out, 37, "%s", PQgetvalue(res, 0, 1));
 	}
 	PQclear(res);
 	return rc;
 }
 
-int recovery_repo_peek_link(char kind_out[10], char account_id_out[37], struct db_conn *conn,
+int recovery_repo_peek_link(char kind_out[16], char account_id_out[37], struct db_conn *conn,
                             const char *hmac, time_t now)
 {
 	return link_query(kind_out, account_id_out, conn, SQL_RECOVERY_PEEK_LINK, hmac, now);
 }
 
-int recovery_repo_use_link(char kind_out[10], char account_id_out[37], struct db_conn *conn,
+int recovery_repo_use_link(char kind_out[16], char account_id_out[37], struct db_conn *conn,
                            const char *hmac, time_t now)
 {
 	return link_query(kind_out, account_id_out, conn, SQL_RECOVERY_USE_LINK, hmac, now);

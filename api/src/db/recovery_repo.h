@@ -23,11 +23,11 @@ int recovery_repo_use_code(struct db_conn *conn, const char *account_id, const c
                            time_t now);
 
 /* The account of the live link whose HMAC is hmac, without using it. APP_NOT_FOUND when none. */
-int recovery_repo_peek_link(char kind_out[10], char account_id_out[37], struct db_conn *conn,
+int recovery_repo_peek_link(char kind_out[16], char account_id_out[37], struct db_conn *conn,
                             const char *hmac, time_t now);
 
 /* Uses the live link whose HMAC is hmac; writes its account. APP_NOT_FOUND when none. */
-int recovery_repo_use_link(char kind_out[10], char account_id_out[37], struct db_conn *conn,
+int recovery_repo_use_link(char kind_out[16], char account_id_out[37], struct db_conn *conn,
                            const char *hmac, time_t now);
 
 /* Counts a wrong entry (a code, or a security answer) against the account's live request. */

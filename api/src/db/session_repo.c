@@ -5,14 +5,18 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "db/account_repo.h"
 #include "db/db.h"
 
 static const char SQL_SESSION_CREATE[] =
-        "INSERT INTO sessions (realm, staff_id, customer_id, created_at, last_used_at, expires_at,"
-        " idle_timeout, ip, user_agent, impersonator_id, impersonation_reason, api_token_id)"
-        " VALUES (CASE WHEN $1::boolean THEN 'portal' ELSE 'staff' END,"
-        " CASE WHEN $1::boolean THEN NULL ELSE $2::uuid END,"
-        " CASE WHEN $1::boolean THEN $2::uuid END,"
+        "INSERT INTO sessions (realm, staff_id, customer_id, individual_id, created_at, "
+        "last_used_at,"
+        " expires_at, idle_timeout, ip, user_agent, impersonator_id, impersonation_reason,"
+        " api_token_id)"
+        " VALUES (CASE WHEN $1::text = 'staff' THEN 'staff' ELSE 'portal' END,"
+        " CASE WHEN $1::text = 'staff' THEN $2::uuid END,"
+        " CASE WHEN $1::text = 'customer' THEN $2::uuid ELSE $11::uuid END,"
+        " CASE WHEN $1::text = 'individual' THEN $2::uuid END,"
         " to_timestamp($3::bigint), to_timestamp($3::bigint),"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
         " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512), $8::uuid, $9::text,"
@@ -28,7 +32,7 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	db_time_param(now, (long long)(s->now));
 	db_time_param(max, (long long)(s->max_s));
 	db_time_param(idle, (long long)(s->idle_s));
-	const char *params[] = {s->kind == PRINCIPAL_CUSTOMER ? "true" : "false",
+	const char *params[] = {account_kind_name(s->kind),
 	                        s->owner_id,
 	                        now,
 	                        max,
@@ -37,8 +41,9 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	                        s->user_agent,
 	                        s->impersonator_id,
 	                        s->impersonation_reason,
-	                        s->api_token_id};
-	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 10, params);
+	                        s->api_token_id,
+	                        s->customer_id && *s->customer_id ? s->customer_id : NULL};
+	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 11, params);
 	if (rc == APP_OK)
 		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -95,7 +100,7 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 }
 
 enum {
-	P_REALM,
+	P_KIND,
 	P_ID,
 	P_EMAIL,
 	P_NAME,
@@ -107,7 +112,8 @@ enum {
 	P_IMPERSONATOR,
 	P_IMPERSONATOR_NAME,
 	P_TOKEN,
-	P_TOKEN_PERMISSIONS
+	P_TOKEN_PERMISSIONS,
+	P_CUSTOMER
 };
 
 /*
@@ -116,23 +122,27 @@ enum {
  * opened with an API token ends with the token.
  */
 static const char SQL_SESSION_PRINCIPAL[] =
-        "SELECT s.realm, a.id, a.email, a.display_name, a.role, a.must_change_password,"
+        "SELECT a.kind, a.id, a.email, a.display_name, a.role, a.must_change_password,"
         " a.two_factor, a.trusted_ips, a.permissions, coalesce(s.impersonator_id::text, ''),"
         " coalesce(nullif(imp.display_name, ''), imp.email, ''), coalesce(s.api_token_id::text, "
         "''),"
-        " coalesce(array_to_string(tk.permissions, ','), '')"
+        " coalesce(array_to_string(tk.permissions, ','), ''), coalesce(a.customer_id::text, '')"
         "  FROM sessions s"
-        "  JOIN account_principals a ON a.id = coalesce(s.staff_id, s.customer_id) AND a.active"
+        "  JOIN account_principals a ON a.id = coalesce(s.staff_id, s.individual_id, "
+        "s.customer_id) AND a.active"
         "   AND (a.login_enabled OR s.impersonator_id IS NOT NULL)"
         "  LEFT JOIN staff imp ON imp.id = s.impersonator_id"
         "  LEFT JOIN api_tokens tk ON tk.id = s.api_token_id"
         " WHERE s.id = $1::uuid"
-        "   AND ($2::uuid IS NULL OR coalesce(s.staff_id, s.customer_id) = $2::uuid)"
+        "   AND ($2::uuid IS NULL OR coalesce(s.staff_id, s.individual_id, s.customer_id) = "
+        "$2::uuid)"
         "   AND ($4::text IS NULL OR s.realm = $4::text)"
         "   AND s.revoked_at IS NULL"
         "   AND s.expires_at > to_timestamp($3::bigint)"
         "   AND s.last_used_at + s.idle_timeout > to_timestamp($3::bigint)"
         "   AND (s.impersonator_id IS NULL OR imp.status = 'active')"
+        "   AND (a.active_from IS NULL OR a.active_from <= to_timestamp($3::bigint))"
+        "   AND (a.expires_at IS NULL OR a.expires_at > to_timestamp($3::bigint))"
         "   AND (s.api_token_id IS NULL OR (tk.revoked_at IS NULL"
         "     AND (tk.expires_at IS NULL OR tk.expires_at > to_timestamp($3::bigint))))";
 
@@ -150,8 +160,9 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
 	if (rc == APP_OK) {
-		who->kind = strcmp(PQgetvalue(res, 0, P_REALM), "portal") == 0 ? PRINCIPAL_CUSTOMER
-		                                                               : PRINCIPAL_STAFF;
+		who->kind = account_kind_parse(PQgetvalue(res, 0, P_KIND));
+		snprintf(who->customer_id, sizeof(who->customer_id), "%s",
+		         PQgetvalue(res, 0, P_CUSTOMER));
 		snprintf(who->id, sizeof(who->id), "%s", PQgetvalue(res, 0, P_ID));
 		snprintf(who->session_id, sizeof(who->session_id), "%s", session_id);
 		snprintf(who->email, sizeof(who->email), "%s", PQgetvalue(res, 0, P_EMAIL));
@@ -203,7 +214,7 @@ int session_repo_revoke(struct db_conn *conn, const char *session_id, const char
 
 static const char SQL_SESSION_REVOKE_OTHERS[] =
         "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
-        " WHERE coalesce(staff_id, customer_id) = $1::uuid AND revoked_at IS NULL"
+        " WHERE coalesce(staff_id, individual_id, customer_id) = $1::uuid AND revoked_at IS NULL"
         "   AND ($2::uuid IS NULL OR id <> $2::uuid)";
 
 int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
@@ -218,7 +229,8 @@ int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
 
 static const char SQL_SESSION_REVOKE_OWN[] =
         "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
-        " WHERE id = $1::uuid AND coalesce(staff_id, customer_id) = $2::uuid AND revoked_at IS NULL"
+        " WHERE id = $1::uuid AND coalesce(staff_id, individual_id, customer_id) = $2::uuid AND "
+        "revoked_at IS NULL"
         "   AND expires_at > to_timestamp($4::bigint)";
 
 int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *owner_id,
@@ -246,7 +258,7 @@ static const char SQL_SESSION_LIST[] =
         "  'ip', host(ip), 'user_agent', user_agent, 'current', coalesce(id = $2::uuid, false))"
         "  ORDER BY last_used_at DESC, id), '[]'::json)"
         " FROM sessions"
-        " WHERE coalesce(staff_id, customer_id) = $1::uuid AND revoked_at IS NULL"
+        " WHERE coalesce(staff_id, individual_id, customer_id) = $1::uuid AND revoked_at IS NULL"
         "   AND expires_at > to_timestamp($3::bigint)"
         "   AND last_used_at + idle_timeout > to_timestamp($3::bigint)";
 

@@ -10,8 +10,9 @@
 #include "db/pool.h"
 
 struct session_new {
-	enum principal_kind kind; /* staff (realm staff) or customer (realm portal) */
+	enum principal_kind kind; /* staff (realm staff), customer or individual (realm portal) */
 	const char *owner_id;
+	const char *customer_id; /* an individual's customer */
 	time_t now;
 	long idle_s, max_s;
 	const char *ip;                   /* or NULL */

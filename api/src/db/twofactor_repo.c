@@ -154,8 +154,7 @@ int mfa_repo_find(enum principal_kind *kind_out, char account_id_out[37], bool *
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
 	if (rc == APP_OK) {
-		*kind_out = strcmp(PQgetvalue(res, 0, 0), "customer") == 0 ? PRINCIPAL_CUSTOMER
-		                                                           : PRINCIPAL_STAFF;
+		*kind_out = account_kind_parse(PQgetvalue(res, 0, 0));
 		snprintf(account_id_out, 37, "%s", PQgetvalue(res, 0, 1));
 		*enrol_out = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
 	}

@@ -172,6 +172,9 @@ static bool token_in_query(const struct _u_request *req)
 	return false;
 }
 
+/* Routes under this path act on one customer's data, named by {id}. */
+static const char CUSTOMER_SCOPE[] = "/api/v1/customers/{id}";
+
 /* The bulk import takes large bodies; every other path the general limit. */
 static long body_limit(const struct app *app, const struct _u_request *req)
 {
@@ -196,9 +199,17 @@ static void route_request(const struct _u_request *req, struct _u_response *resp
 	switch (router_find(&index, allow, sizeof(allow), method, req->url_path, req->map_url)) {
 	case ROUTE_MATCHED:
 		ctx->route = index;
-		if (!ROUTES[index].permission ||
-		    authorize(req, resp, app, ctx, &ROUTES[index]) == APP_OK)
-			ROUTES[index].handler(req, resp, app);
+		if (ROUTES[index].permission &&
+		    authorize(req, resp, app, ctx, &ROUTES[index]) != APP_OK)
+			return;
+		/* one resource tree for all: a portal principal reaches only its own customer */
+		if (strncmp(ROUTES[index].path, CUSTOMER_SCOPE, sizeof(CUSTOMER_SCOPE) - 1) == 0 &&
+		    !principal_reaches_customer(&ctx->who, u_map_get(req->map_url, "id"))) {
+			problem_set(&pb, "not_found", "There is no such customer.");
+			http_problem(resp, APP_NOT_FOUND, &pb);
+			return;
+		}
+		ROUTES[index].handler(req, resp, app);
 		return;
 	case ROUTE_NO_METHOD:
 		u_map_put(resp->map_header, "Allow", allow);

@@ -25,6 +25,7 @@ const struct template_event TEMPLATE_EVENTS[] = {
         {"account_suspended", false, LIST("reason")},
         {"account_banned", false, LIST("reason")},
         {"account_reactivated", false, LIST("login_url")},
+        {"individual_invitation", true, LIST("organization", "link", "expires_days")},
         {NULL, false, NULL},
 };
 
@@ -49,6 +50,8 @@ static const struct {
         {"revoke_link", "https://portal.example.com/not-me?token=sample"},
         {"new_email", "ada.new@example.com"},
         {"reason", "unpaid invoices"},
+        {"organization", "Analytical Engines Ltd"},
+        {"expires_days", "7"},
 };
 
 const struct template_event *templates_event(const char *name)

@@ -46,24 +46,29 @@ int route_me_get(const struct _u_request *req, struct _u_response *resp, void *u
 }
 
 /* Checks one field of a PATCH /me body; adds a field error when it is wrong. */
-static void check_profile_field(json_t *patch, const char *key, json_t *v, bool customer,
+static void check_profile_field(json_t *patch, const char *key, json_t *v, enum principal_kind kind,
                                 const struct app *app, struct problem *pb)
 {
+	/* who has the field: customers and individuals (portal), customers only, or staff */
+	enum { PORTAL, CUSTOMER, STAFF };
 	static const struct {
 		const char *name;
 		size_t max;
-		bool customer;
-	} TEXT[] = {{"first_name", 100, true},
-	            {"last_name", 100, true},
-	            {"company", 200, true},
-	            {"time_zone", 64, true},
-	            {"display_name", 200, false}};
+		int owner;
+	} TEXT[] = {{"first_name", 100, PORTAL},
+	            {"last_name", 100, PORTAL},
+	            {"company", 200, CUSTOMER},
+	            {"time_zone", 64, PORTAL},
+	            {"display_name", 200, STAFF}};
+	bool customer = PRINCIPAL_IN_PORTAL(kind); /* the portal's preferences */
 	char phone[32];
 
 	for (size_t i = 0; i < sizeof(TEXT) / sizeof(TEXT[0]); i++) {
 		if (strcmp(key, TEXT[i].name) != 0)
 			continue;
-		if (TEXT[i].customer != customer)
+		if (TEXT[i].owner == STAFF      ? kind != PRINCIPAL_STAFF
+		    : TEXT[i].owner == CUSTOMER ? kind != PRINCIPAL_CUSTOMER
+		                                : !customer)
 			break;
 		if (!json_is_string(v) || json_string_length(v) > TEXT[i].max)
 			problem_field(pb, key, "invalid",
@@ -116,7 +121,7 @@ int route_me_patch(const struct _u_request *req, struct _u_response *resp, void 
 		goto done;
 	patch = json_deep_copy(body); /* normalized values (phone) replace the typed ones */
 	json_object_foreach(body, key, v)
-	        check_profile_field(patch, key, v, ctx->who.kind == PRINCIPAL_CUSTOMER, app, &pb);
+	        check_profile_field(patch, key, v, ctx->who.kind, app, &pb);
 	/* a phone number signs in and receives recovery codes: changing it is a sensitive change */
 	if (!pb.errors && json_object_get(patch, "phone")) {
 		struct account a;

@@ -136,4 +136,17 @@ int route_customers_token_delete(const struct _u_request *req, struct _u_respons
 /* auth.c: an API token exchanged for a session */
 int route_auth_token(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* individuals.c */
+int route_individuals_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_individuals_create(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+int route_individuals_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_individuals_patch(const struct _u_request *req, struct _u_response *resp,
+                            void *user_data);
+int route_individuals_delete(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+int route_individuals_invite(const struct _u_request *req, struct _u_response *resp,
+                             void *user_data);
+int route_auth_invitation(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif

@@ -55,7 +55,7 @@ bool api_token_shaped(const char *s)
 static const char SQL_LIST[] =
         "SELECT json_build_object('items', coalesce(json_agg(" TOKEN_JSON
         " ORDER BY t.created_at DESC, t.id), '[]'::json))"
-        " FROM api_tokens t WHERE coalesce(t.staff_id, t.customer_id) = $1::uuid";
+        " FROM api_tokens t WHERE coalesce(t.staff_id, t.individual_id, t.customer_id) = $1::uuid";
 
 static int read_json(json_t **out, struct app *app, const char *sql, int n,
                      const char *const *params)
@@ -186,10 +186,11 @@ static void check_input(struct token_input *in, json_t *errors, const struct pri
 }
 
 static const char SQL_INSERT[] =
-        "INSERT INTO api_tokens (staff_id, customer_id, name, prefix, secret_hash, permissions,"
-        " trusted_ips, rate_limit, expires_at, created_at)"
+        "INSERT INTO api_tokens (staff_id, customer_id, individual_id, name, prefix, secret_hash,"
+        " permissions, trusted_ips, rate_limit, expires_at, created_at)"
         " VALUES (CASE WHEN $1::text = 'staff' THEN $2::uuid END,"
-        " CASE WHEN $1::text = 'customer' THEN $2::uuid END, $3::text, $4::text,"
+        " CASE WHEN $1::text = 'customer' THEN $2::uuid ELSE $11::uuid END,"
+        " CASE WHEN $1::text = 'individual' THEN $2::uuid END, $3::text, $4::text,"
         " sha256(convert_to($5::text, 'UTF8')), $6::text[], $7::text, $8::integer,"
         " $9::timestamptz, to_timestamp($10::bigint))"
         " RETURNING id";
@@ -237,10 +238,11 @@ int api_tokens_create(json_t **out, json_t *errors, struct app *app, const struc
 			          "A real date and time in the future, or null for none.");
 		goto done;
 	}
-	rc = db_exec(&res, conn, SQL_INSERT, 10,
-	             (const char *const[]){account_kind_name(who->kind), who->id, in.name, prefix,
-	                                   secret, in.permissions, in.trusted_ips, in.rate_limit,
-	                                   in.expires_at, now});
+	rc = db_exec(&res, conn, SQL_INSERT, 11,
+	             (const char *const[]){
+	                     account_kind_name(who->kind), who->id, in.name, prefix, secret,
+	                     in.permissions, in.trusted_ips, in.rate_limit, in.expires_at, now,
+	                     who->kind == PRINCIPAL_INDIVIDUAL ? who->customer_id : NULL});
 	if (rc != APP_OK)
 		goto done;
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
@@ -296,7 +298,8 @@ int api_tokens_revoke_mine(struct app *app, const struct principal *who,
 	rc = revoke(
 	        app,
 	        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, to_timestamp($3::bigint))"
-	        " WHERE id = $1::uuid AND coalesce(staff_id, customer_id) = $2::uuid RETURNING id",
+	        " WHERE id = $1::uuid AND coalesce(staff_id, individual_id, customer_id) = "
+	        "$2::uuid RETURNING id",
 	        3, (const char *const[]){id, who->id, now}, &e);
 	json_decref(details);
 	return rc;
@@ -344,7 +347,8 @@ enum {
 	A_TOKEN_PERMISSIONS,
 	A_TOKEN_IPS,
 	A_RATE_LIMIT,
-	A_STALE_USE
+	A_STALE_USE,
+	A_CUSTOMER
 };
 
 /* A live token whose owner is still allowed in; whether its last use is worth recording again. */
@@ -353,12 +357,14 @@ static const char SQL_AUTHENTICATE[] =
         " a.two_factor, a.trusted_ips, a.permissions, t.id, array_to_string(t.permissions, ','),"
         " t.trusted_ips, t.rate_limit,"
         " t.last_used_at IS NULL OR t.last_used_at < to_timestamp($2::bigint) - interval '1 minute'"
-        "   OR host(t.last_used_ip) IS DISTINCT FROM $3::text"
+        "   OR host(t.last_used_ip) IS DISTINCT FROM $3::text, coalesce(a.customer_id::text, '')"
         "  FROM api_tokens t"
-        "  JOIN account_principals a ON a.id = coalesce(t.staff_id, t.customer_id)"
+        "  JOIN account_principals a ON a.id = coalesce(t.staff_id, t.individual_id, t.customer_id)"
         "   AND a.active AND a.login_enabled"
         " WHERE t.secret_hash = sha256(convert_to($1::text, 'UTF8')) AND t.revoked_at IS NULL"
-        "   AND (t.expires_at IS NULL OR t.expires_at > to_timestamp($2::bigint))";
+        "   AND (t.expires_at IS NULL OR t.expires_at > to_timestamp($2::bigint))"
+        "   AND (a.active_from IS NULL OR a.active_from <= to_timestamp($2::bigint))"
+        "   AND (a.expires_at IS NULL OR a.expires_at > to_timestamp($2::bigint))";
 
 /* Whether ip is allowed by a trusted list ("" allows any; a list that does not parse, none). */
 static bool ip_in(const char *list, const char *ip)
@@ -396,8 +402,9 @@ int api_tokens_authenticate(struct principal *who, long *retry_after_s, struct a
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_UNAUTHORIZED;
 	if (rc == APP_OK) {
-		who->kind = strcmp(PQgetvalue(res, 0, A_KIND), "staff") == 0 ? PRINCIPAL_STAFF
-		                                                             : PRINCIPAL_CUSTOMER;
+		who->kind = account_kind_parse(PQgetvalue(res, 0, A_KIND));
+		snprintf(who->customer_id, sizeof(who->customer_id), "%s",
+		         PQgetvalue(res, 0, A_CUSTOMER));
 		snprintf(who->id, sizeof(who->id), "%s", PQgetvalue(res, 0, A_ID));
 		snprintf(who->email, sizeof(who->email), "%s", PQgetvalue(res, 0, A_EMAIL));
 		snprintf(who->display_name, sizeof(who->display_name), "%s",
@@ -454,7 +461,7 @@ int api_tokens_owned(char token_id_out[37], char trusted_ips_out[10001], struct 
 	        "SELECT id, trusted_ips FROM api_tokens"
 	        " WHERE secret_hash = sha256(convert_to($1::text, 'UTF8')) AND revoked_at IS NULL"
 	        "   AND (expires_at IS NULL OR expires_at > to_timestamp($3::bigint))"
-	        "   AND coalesce(staff_id, customer_id) = $2::uuid",
+	        "   AND coalesce(staff_id, individual_id, customer_id) = $2::uuid",
 	        3, (const char *const[]){secret, owner_id, ts});
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;

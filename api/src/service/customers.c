@@ -710,10 +710,14 @@ static int hash_password(char hash[PASSWORD_HASH_MAX], char generated[21], struc
 /* The e-mail or phone conflict of a failed write, as a field error. */
 static int taken(json_t *errors, struct db_conn *conn)
 {
-	if (strcmp(conn->constraint, "customers_email_key") == 0)
-		add_error(errors, "email", "taken", "Another customer has this e-mail address.");
-	else if (strcmp(conn->constraint, "customers_phone_key") == 0)
-		add_error(errors, "phone", "taken", "Another customer has this phone number.");
+	/* customers_*: another customer; portal_logins_*: another customer or an individual */
+	if (strcmp(conn->constraint, "customers_email_key") == 0 ||
+	    strcmp(conn->constraint, "portal_logins_email_key") == 0)
+		add_error(errors, "email", "taken", "Another account signs in with this e-mail.");
+	else if (strcmp(conn->constraint, "customers_phone_key") == 0 ||
+	         strcmp(conn->constraint, "portal_logins_phone_key") == 0)
+		add_error(errors, "phone", "taken",
+		          "Another account signs in with this phone number.");
 	else
 		return APP_CONFLICT;
 	return APP_INVALID;

@@ -15,6 +15,13 @@ static const char SQL_CUSTOMER_PROFILE[] =
         " 'security_question', security_question, 'two_factor_policy', two_factor_policy)"
         " FROM customers WHERE id = $1::uuid";
 
+static const char SQL_INDIVIDUAL_PROFILE[] =
+        "SELECT json_build_object('first_name', first_name, 'last_name', last_name,"
+        " 'phone', phone, 'language', language, 'time_zone', time_zone,"
+        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
+        " 'security_question', security_question, 'two_factor_policy', two_factor_policy)"
+        " FROM individuals WHERE id = $1::uuid";
+
 static const char SQL_STAFF_PROFILE[] =
         "SELECT json_build_object('display_name', display_name, 'security_question',"
         " security_question) FROM staff WHERE id = $1::uuid";
@@ -23,7 +30,9 @@ static int read_profile(json_t **out, struct db_conn *conn, const struct princip
 {
 	PGresult *res = NULL;
 	int rc = db_exec(&res, conn,
-	                 who->kind == PRINCIPAL_CUSTOMER ? SQL_CUSTOMER_PROFILE : SQL_STAFF_PROFILE,
+	                 who->kind == PRINCIPAL_CUSTOMER     ? SQL_CUSTOMER_PROFILE
+	                 : who->kind == PRINCIPAL_INDIVIDUAL ? SQL_INDIVIDUAL_PROFILE
+	                                                     : SQL_STAFF_PROFILE,
 	                 1, (const char *const[]){who->id});
 
 	*out = NULL;
@@ -57,6 +66,16 @@ static const char SQL_CUSTOMER_PATCH[] =
         " date_output_format = coalesce($10::text, date_output_format), updated_at = now()"
         " WHERE id = $1::uuid";
 
+/* the customer's parameters but the company, which an individual does not have */
+static const char SQL_INDIVIDUAL_PATCH[] =
+        "UPDATE individuals SET first_name = coalesce($2::text, first_name),"
+        " last_name = coalesce($3::text, last_name),"
+        " phone = CASE WHEN $4::boolean THEN $5::text ELSE phone END,"
+        " language = coalesce($6::text, language), time_zone = coalesce($7::text, time_zone),"
+        " date_input_format = coalesce($8::text, date_input_format),"
+        " date_output_format = coalesce($9::text, date_output_format), updated_at = now()"
+        " WHERE id = $1::uuid";
+
 static const char SQL_STAFF_PATCH[] =
         "UPDATE staff SET display_name = coalesce($2::text, display_name), updated_at = now()"
         " WHERE id = $1::uuid";
@@ -73,7 +92,7 @@ int profile_update(json_t **out, struct app *app, const struct principal *who,
 	PGresult *res = NULL;
 	json_t *changed = json_array(), *details = NULL, *v;
 	const char *key, *tz = str(patch, "time_zone");
-	bool customer = who->kind == PRINCIPAL_CUSTOMER;
+	bool portal = PRINCIPAL_IN_PORTAL(who->kind);
 	int rc;
 
 	*out = NULL;
@@ -101,7 +120,7 @@ int profile_update(json_t **out, struct app *app, const struct principal *who,
 	        audit_entry_self(who->kind, who->id, ci, "account.profile_updated", details);
 	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
-	if (customer) {
+	if (portal) {
 		json_t *phone = json_object_get(patch, "phone");
 		const char *params[] = {who->id,
 		                        str(patch, "first_name"),
@@ -113,7 +132,13 @@ int profile_update(json_t **out, struct app *app, const struct principal *who,
 		                        tz,
 		                        str(patch, "date_input_format"),
 		                        str(patch, "date_output_format")};
-		rc = db_exec(NULL, conn, SQL_CUSTOMER_PATCH, 10, params);
+		if (who->kind == PRINCIPAL_CUSTOMER)
+			rc = db_exec(NULL, conn, SQL_CUSTOMER_PATCH, 10, params);
+		else
+			rc = db_exec(NULL, conn, SQL_INDIVIDUAL_PATCH, 9,
+			             (const char *const[]){params[0], params[1], params[2],
+			                                   params[4], params[5], params[6],
+			                                   params[7], params[8], params[9]});
 	} else {
 		rc = db_exec(NULL, conn, SQL_STAFF_PATCH, 2,
 		             (const char *const[]){who->id, str(patch, "display_name")});

@@ -61,7 +61,7 @@ static int send_request(struct db_conn *conn, struct app *app, const struct clie
 	                           .channel = channel,
 	                           .address = strcmp(channel, "sms") == 0 ? a->phone : a->email,
 	                           .vars = vars,
-	                           .customer_id = a->kind == PRINCIPAL_CUSTOMER ? a->id : NULL,
+	                           .customer_id = a->customer_id[0] ? a->customer_id : NULL,
 	                           .staff_id = a->kind == PRINCIPAL_STAFF ? a->id : NULL};
 	details = json_pack("{s:s, s:s}", "channel", channel, "method", method);
 	struct audit_entry e =
@@ -127,7 +127,7 @@ static int locate(struct account *a, char hmac[65], struct app *app, const char 
                   const char *login, const char *code, const char *token, struct field_error *fe)
 {
 	struct db_conn *conn = NULL;
-	char kind[10], id[37];
+	char kind[16], id[37];
 	int rc;
 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
@@ -135,10 +135,7 @@ static int locate(struct account *a, char hmac[65], struct app *app, const char 
 	if (token) {
 		if ((rc = secret_hmac(hmac, app, NULL, token)) == APP_OK &&
 		    (rc = recovery_repo_peek_link(kind, id, conn, hmac, clock_now())) == APP_OK)
-			rc = account_repo_get(a, conn,
-			                      strcmp(kind, "customer") == 0 ? PRINCIPAL_CUSTOMER
-			                                                    : PRINCIPAL_STAFF,
-			                      id);
+			rc = account_repo_get(a, conn, account_kind_parse(kind), id);
 	} else {
 		rc = account_repo_find_login(a, conn, realm, login, app->cfg.default_country);
 		if (rc == APP_OK)
@@ -203,7 +200,7 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 	struct password_params params;
 	struct account a;
 	struct db_conn *conn = NULL;
-	char hmac[65], hash[PASSWORD_HASH_MAX], kind[10], id[37];
+	char hmac[65], hash[PASSWORD_HASH_MAX], kind[16], id[37];
 	const char *policy_code = NULL;
 	time_t now = clock_now();
 	int rc;

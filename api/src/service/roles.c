@@ -172,11 +172,13 @@ done:
 	return rc;
 }
 
-/* Where a role is used: customers holding it, customers allowed to give it, the default setting. */
+/* Where a role is used: customers holding it or allowed to give it, individuals holding it, the default. */
 static const char SQL_ROLE_USE[] =
         "SELECT r.system, json_build_object("
         " 'assigned', (SELECT count(*) FROM customers c WHERE c.role_id = r.id),"
         " 'allowed', (SELECT count(*) FROM customers c WHERE r.id = ANY (c.allowed_role_ids)),"
+        " 'individuals', (SELECT count(*) FROM individuals i WHERE i.role_id = r.id"
+        "   AND i.status <> 'deleted'),"
         " 'default', lower(r.name) = lower((SELECT value #>> '{}' FROM settings"
         "   WHERE key = 'roles.default')))::text"
         " FROM portal_roles r WHERE r.id = $1::uuid FOR UPDATE OF r";
@@ -208,6 +210,7 @@ int roles_delete(const char **conflict, json_t **where, struct app *app,
 		rc = APP_CONFLICT;
 	} else if (json_integer_value(json_object_get(*where, "assigned")) > 0 ||
 	           json_integer_value(json_object_get(*where, "allowed")) > 0 ||
+	           json_integer_value(json_object_get(*where, "individuals")) > 0 ||
 	           json_is_true(json_object_get(*where, "default"))) {
 		*conflict = "role_in_use";
 		rc = APP_CONFLICT;

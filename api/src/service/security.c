@@ -324,7 +324,7 @@ int security_note_device(struct db_conn *conn, struct app *app, const struct acc
 	                           .channel = "email",
 	                           .address = a->email,
 	                           .vars = vars,
-	                           .customer_id = a->kind == PRINCIPAL_CUSTOMER ? a->id : NULL,
+	                           .customer_id = a->customer_id[0] ? a->customer_id : NULL,
 	                           .staff_id = a->kind == PRINCIPAL_STAFF ? a->id : NULL};
 	rc = outbox_enqueue(id, conn, app, &m);
 done:
@@ -360,9 +360,7 @@ int security_not_me(struct app *app, const struct client_info *ci, const char *t
 		rc = APP_NOT_FOUND;
 		goto done;
 	}
-	rc = account_repo_get(&a, conn,
-	                      strcmp(PQgetvalue(res, 0, 0), "customer") == 0 ? PRINCIPAL_CUSTOMER
-	                                                                     : PRINCIPAL_STAFF,
+	rc = account_repo_get(&a, conn, account_kind_parse(PQgetvalue(res, 0, 0)),
 	                      PQgetvalue(res, 0, 1));
 	struct audit_entry e = audit_entry_self(a.kind, a.id, ci, "auth.not_me", NULL);
 	if (rc == APP_OK &&

@@ -41,7 +41,7 @@ static struct token_keys keys_of(const struct app *app)
 
 static const char *realm_of(enum principal_kind kind)
 {
-	return kind == PRINCIPAL_CUSTOMER ? "portal" : "staff";
+	return PRINCIPAL_IN_PORTAL(kind) ? "portal" : "staff";
 }
 
 /* Whether ip may use an account with this trusted list ("" allows any; a bad list allows none). */
@@ -134,6 +134,7 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	struct db_conn *conn = NULL;
 	struct session_new s = {.kind = a->kind,
 	                        .owner_id = a->id,
+	                        .customer_id = a->customer_id,
 	                        .now = now,
 	                        .ip = ci->ip,
 	                        .user_agent = ci->user_agent,
@@ -190,6 +191,11 @@ static const char *refusal_of(const struct account *a)
 		return "email_unconfirmed";
 	if (!a->login_enabled)
 		return "login_disabled";
+	/* an individual's window of access, by the application clock */
+	if (a->active_from && clock_now() < a->active_from)
+		return "account_not_yet_active";
+	if (a->expires_at && clock_now() >= a->expires_at)
+		return "account_expired";
 	return strcmp(a->status, "active") == 0 ? NULL : "account_disabled";
 }
 

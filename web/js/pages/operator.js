@@ -332,7 +332,7 @@ async function deleteRole2(role, refresh) {
     proles.loaded = false;
   } catch (err) {
     const w = err.problem?.where;
-    toast(w ? t('roles.in_use', { assigned: w.assigned, allowed: w.allowed, fallback: w.default ? t('roles.is_default') : '' }) : err.message, 'error');
+    toast(w ? t('roles.in_use', { assigned: w.assigned, allowed: w.allowed, individuals: w.individuals, fallback: w.default ? t('roles.is_default') : '' }) : err.message, 'error');
   }
   refresh();
 }
