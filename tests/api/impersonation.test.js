@@ -41,8 +41,10 @@ async function impersonate(auth = owner) {
 }
 
 test('bad requests open nothing', async () => {
-  const bad = await api.post(`/api/v1/customers/${customerId}/impersonate`, { ...owner, json: { mode: 'god', individual_id: '6b1d6f0e-0000-4000-8000-000000000000' } });
-  assert.deepEqual(bad.json.errors.map((e) => `${e.field}:${e.code}`).sort(), ['individual_id:not_found', 'mode:invalid', 'reason:required']);
+  const bad = await api.post(`/api/v1/customers/${customerId}/impersonate`, { ...owner, json: { mode: 'god', individual_id: 'someone' } });
+  assert.deepEqual(bad.json.errors.map((e) => `${e.field}:${e.code}`).sort(), ['individual_id:invalid', 'mode:invalid', 'reason:required']);
+  const nobody = await api.post(`/api/v1/customers/${customerId}/impersonate`, { ...owner, json: { mode: 'assigned_role', reason: 'x', individual_id: '6b1d6f0e-0000-4000-8000-000000000000' } });
+  assert.equal(nobody.status, 404, 'no such individual of this customer');
   assert.equal(psql(db.url, 'SELECT count(*) FROM sessions WHERE impersonator_id IS NOT NULL'), '0');
   assert.equal((await api.post('/api/v1/customers/6b1d6f0e-0000-4000-8000-000000000000/impersonate', { ...owner, json: { mode: 'default_role', reason: 'x' } })).status, 404);
   assert.equal((await api.post('/api/v1/auth/impersonation', { json: { code: 'f'.repeat(64) } })).json.code, 'invalid_token');

@@ -186,6 +186,36 @@ test('suspension, expiry, deletion and the customer\'s suspension stop an indivi
   assert.equal((await add({ email: 'cat@example.org' })).status, 201, 'its e-mail is free again');
 });
 
+test('staff log in as an individual, with its role or the default one; never as another customer\'s', async () => {
+  const fay = await person('fay@example.org', { role_id: managerRole.id });
+  const as = async (json) => {
+    const r = await api.post(`/api/v1/customers/${orgId}/impersonate`, { ...owner, json: { reason: 'ticket 77', ...json } });
+    if (r.status !== 201) return r;
+    const t = await api.post('/api/v1/auth/impersonation', { json: { code: r.json.handoff_url.split('#code=')[1] } });
+    return t;
+  };
+  const assigned = await as({ mode: 'assigned_role', individual_id: fay.id });
+  assert.equal(assigned.status, 200, assigned.text);
+  assert.equal(assigned.json.principal.kind, 'individual');
+  assert.equal(assigned.json.principal.id, fay.id);
+  assert.equal(assigned.json.principal.impersonator.name, 'Owner');
+  assert.deepEqual(assigned.json.principal.permissions, ['profile.read', 'individuals.manage', 'tokens.manage']);
+  const pw = await api.request('PUT', '/api/v1/me/password', { ...bearer(assigned.json.access_token), json: { current_password: 'x', new_password: 'y' } });
+  assert.equal(pw.json.code, 'impersonation_restricted');
+  const byDefault = await as({ mode: 'default_role', individual_id: fay.id });
+  assert.ok(!byDefault.json.principal.permissions.includes('individuals.manage'), 'the role user');
+  const orgDefault = await as({ mode: 'default_role' });
+  assert.equal(orgDefault.json.principal.kind, 'customer');
+  assert.equal(orgDefault.json.principal.permissions.length, 15, 'the default role organization-admin');
+  const elsewhere = await api.post(`/api/v1/customers/${otherId}/impersonate`, { ...owner, json: { mode: 'assigned_role', reason: 'x', individual_id: fay.id } });
+  assert.equal(elsewhere.status, 404, 'an individual of another customer');
+  await patch(fay.id, { status: 'suspended' });
+  assert.equal((await as({ mode: 'assigned_role', individual_id: fay.id })).json.code, 'not_active');
+  const history = await api.get(`/api/v1/customers/${orgId}/history?limit=100`, owner);
+  const started = history.json.items.filter((i) => i.action === 'customer.impersonation_started' && i.details.individual_id === fay.id);
+  assert.equal(started.length, 2, 'the history names the individual');
+});
+
 test('staff: credentials instead of an invitation, a new invitation, and the customer\'s deletion', async () => {
   assert.equal((await add({ email: 'dan@example.org', send: 'credentials' })).json.errors[0].code, 'not_allowed', 'not from the portal');
   const dan = await add({ email: 'dan@example.org', first_name: 'Dan', send: 'credentials' }, owner);

@@ -9,10 +9,9 @@
 #include "db/db.h"
 
 static const char SQL_SESSION_CREATE[] =
-        "INSERT INTO sessions (realm, staff_id, customer_id, individual_id, created_at, "
-        "last_used_at,"
-        " expires_at, idle_timeout, ip, user_agent, impersonator_id, impersonation_reason,"
-        " api_token_id)"
+        "INSERT INTO sessions (realm, staff_id, customer_id, individual_id, created_at,"
+        " last_used_at, expires_at, idle_timeout, ip, user_agent, impersonator_id,"
+        " impersonation_reason, api_token_id, impersonation_role_id)"
         " VALUES (CASE WHEN $1::text = 'staff' THEN 'staff' ELSE 'portal' END,"
         " CASE WHEN $1::text = 'staff' THEN $2::uuid END,"
         " CASE WHEN $1::text = 'customer' THEN $2::uuid ELSE $11::uuid END,"
@@ -20,7 +19,7 @@ static const char SQL_SESSION_CREATE[] =
         " to_timestamp($3::bigint), to_timestamp($3::bigint),"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint),"
         " make_interval(secs => $5::bigint), $6::inet, left($7::text, 512), $8::uuid, $9::text,"
-        " $10::uuid)"
+        " $10::uuid, $12::uuid)"
         " RETURNING id";
 
 int session_repo_create(char id_out[37], struct db_conn *conn, const struct session_new *s)
@@ -42,8 +41,9 @@ int session_repo_create(char id_out[37], struct db_conn *conn, const struct sess
 	                        s->impersonator_id,
 	                        s->impersonation_reason,
 	                        s->api_token_id,
-	                        s->customer_id && *s->customer_id ? s->customer_id : NULL};
-	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 11, params);
+	                        s->customer_id && *s->customer_id ? s->customer_id : NULL,
+	                        s->impersonation_role_id};
+	rc = db_exec(&res, conn, SQL_SESSION_CREATE, 12, params);
 	if (rc == APP_OK)
 		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -123,7 +123,11 @@ enum {
  */
 static const char SQL_SESSION_PRINCIPAL[] =
         "SELECT a.kind, a.id, a.email, a.display_name, a.role, a.must_change_password,"
-        " a.two_factor, a.trusted_ips, a.permissions, coalesce(s.impersonator_id::text, ''),"
+        " a.two_factor, a.trusted_ips,"
+        /* "log in as" with the default role: that role's permissions instead of the account's */
+        " coalesce((SELECT array_to_string(ir.permissions, ',') FROM portal_roles ir"
+        "   WHERE ir.id = s.impersonation_role_id), a.permissions),"
+        " coalesce(s.impersonator_id::text, ''),"
         " coalesce(nullif(imp.display_name, ''), imp.email, ''), coalesce(s.api_token_id::text, "
         "''),"
         " coalesce(array_to_string(tk.permissions, ','), ''), coalesce(a.customer_id::text, '')"

@@ -15,11 +15,12 @@ struct session_new {
 	const char *customer_id; /* an individual's customer */
 	time_t now;
 	long idle_s, max_s;
-	const char *ip;                   /* or NULL */
-	const char *user_agent;           /* or NULL */
-	const char *impersonator_id;      /* staff acting as the customer, or NULL */
-	const char *impersonation_reason; /* why, with impersonator_id */
-	const char *api_token_id;         /* the token a session of POST /auth/token acts through */
+	const char *ip;                    /* or NULL */
+	const char *user_agent;            /* or NULL */
+	const char *impersonator_id;       /* staff acting as the customer, or NULL */
+	const char *impersonation_reason;  /* why, with impersonator_id */
+	const char *impersonation_role_id; /* the role it acts with instead of its own, or NULL */
+	const char *api_token_id; /* the token a session of POST /auth/token acts through */
 };
 
 /* Creates a session; writes its id into id_out. */

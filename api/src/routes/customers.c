@@ -470,24 +470,23 @@ int route_customers_impersonate(const struct _u_request *req, struct _u_response
 			problem_field(
 			        &pb, "reason", reason ? "invalid" : "required",
 			        "Why (1 to 1000 characters): the customer's history shows it.");
-		/* individuals arrive with the access issue: none exists to act as yet */
-		if (json_object_get(body, "individual_id"))
-			problem_field(&pb, "individual_id", individual ? "not_found" : "invalid",
-			              "This customer has no such individual.");
+		if (json_object_get(body, "individual_id") && !token_is_uuid(individual))
+			problem_field(&pb, "individual_id", "invalid",
+			              "The id of one of the customer's individuals.");
 		if (pb.errors) {
 			problem_set(&pb, "validation_failed", "No session was opened.");
 			err = APP_INVALID;
 		}
 	}
 	if (err == APP_OK)
-		err = id ? sessions_impersonate(&out, &conflict, app, &ctx->who, &ci, id, mode,
-		                                reason)
+		err = id ? sessions_impersonate(&out, &conflict, app, &ctx->who, &ci, id,
+		                                individual, mode, reason)
 		         : APP_NOT_FOUND;
 	if (err == APP_NOT_FOUND)
 		not_found(&pb);
 	else if (err == APP_CONFLICT)
 		problem_set(&pb, conflict ? conflict : "conflict",
-		            "Only an active customer can be looked at this way.");
+		            "Only an active customer (or individual) can be looked at this way.");
 	http_reply(resp, err, 201, out, &pb);
 	json_decref(out);
 	json_decref(body);

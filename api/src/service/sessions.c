@@ -787,25 +787,41 @@ static const char SQL_HANDOFF_CREATE[] =
         " VALUES (decode($1::text, 'hex'), $2::uuid,"
         " to_timestamp($3::bigint) + make_interval(secs => $4::bigint))";
 
-static const char SQL_CUSTOMER_TO_IMPERSONATE[] =
-        "SELECT c.status, c.email, (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
-        " WHERE id = $2::uuid) FROM customers c WHERE c.id = $1::uuid FOR UPDATE";
+/*
+ * The account to act as (the customer, or one of its individuals), locked: its status (an
+ * individual's counts only with an active customer), the staff member's name, and the role of
+ * mode default_role (the setting roles.default for a customer, the system role user for an
+ * individual).
+ */
+static const char SQL_ACCOUNT_TO_IMPERSONATE[] =
+        "SELECT CASE WHEN $3::uuid IS NULL OR c.status <> 'active' THEN c.status ELSE i.status END,"
+        " c.email, (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
+        " WHERE id = $2::uuid),"
+        " CASE WHEN $3::uuid IS NULL THEN (SELECT d.id FROM portal_roles d WHERE lower(d.name) ="
+        "   lower((SELECT value #>> '{}' FROM settings WHERE key = 'roles.default')))"
+        "   ELSE (SELECT u.id FROM portal_roles u WHERE u.system AND u.name = 'user') END,"
+        " i.id IS NOT NULL OR $3::uuid IS NULL"
+        " FROM customers c LEFT JOIN individuals i ON i.id = $3::uuid AND i.customer_id = c.id"
+        "   AND i.status <> 'deleted'"
+        " WHERE c.id = $1::uuid FOR UPDATE OF c";
 
 int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
                          const struct principal *who, const struct client_info *ci,
-                         const char *customer_id, const char *mode, const char *reason)
+                         const char *customer_id, const char *individual_id, const char *mode,
+                         const char *reason)
 {
 	struct db_conn *conn = NULL;
 	PGresult *res = NULL;
-	char sid[37], code[65], hmac[65], ts[24], ttl[24], url[2200], until[32];
+	char sid[37], code[65], hmac[65], ts[24], ttl[24], url[2200], until[32], role[37] = "";
 	time_t now = clock_now(), end = now + IMPERSONATION_MAX_S;
 	json_t *details = NULL;
 	int rc;
 
 	*out = NULL;
 	*conflict = NULL;
-	struct session_new s = {.kind = PRINCIPAL_CUSTOMER,
-	                        .owner_id = customer_id,
+	struct session_new s = {.kind = individual_id ? PRINCIPAL_INDIVIDUAL : PRINCIPAL_CUSTOMER,
+	                        .owner_id = individual_id ? individual_id : customer_id,
+	                        .customer_id = customer_id,
 	                        .now = now,
 	                        .idle_s = app->cfg.session_idle_s < IMPERSONATION_MAX_S
 	                                          ? app->cfg.session_idle_s
@@ -822,21 +838,25 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 	db_time_param(ttl, (long long)HANDOFF_TTL_S);
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
 	    (rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(&res, conn, SQL_CUSTOMER_TO_IMPERSONATE, 2,
-	                  (const char *const[]){customer_id, who->id})) != APP_OK)
+	    (rc = db_exec(&res, conn, SQL_ACCOUNT_TO_IMPERSONATE, 3,
+	                  (const char *const[]){customer_id, who->id, individual_id})) != APP_OK)
 		goto done;
-	if (PQntuples(res) != 1) {
-		rc = APP_NOT_FOUND;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 4), "t") != 0) {
+		rc = APP_NOT_FOUND; /* no such customer, or no such individual of it */
 		goto done;
 	}
 	if (strcmp(PQgetvalue(res, 0, 0), "active") != 0) {
-		*conflict =
-		        "not_active"; /* suspended, banned, pending or deleted: nothing to look at */
+		/* suspended, banned, pending, invited or deleted: nothing to look at */
+		*conflict = "not_active";
 		rc = APP_CONFLICT;
 		goto done;
 	}
-	details = json_pack("{s:s, s:s, s:s}", "mode", mode, "reason", reason, "staff_name",
-	                    PQgetvalue(res, 0, 2));
+	if (strcmp(mode, "default_role") == 0) {
+		snprintf(role, sizeof(role), "%s", PQgetvalue(res, 0, 3));
+		s.impersonation_role_id = role[0] ? role : NULL;
+	}
+	details = json_pack("{s:s, s:s, s:s, s:s?}", "mode", mode, "reason", reason, "staff_name",
+	                    PQgetvalue(res, 0, 2), "individual_id", individual_id);
 	/* in the customer's own history too: the actor is the staff member, the subject the customer */
 	struct audit_entry e = {.actor_kind = "staff",
 	                        .actor_id = who->id,

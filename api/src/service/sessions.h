@@ -112,12 +112,15 @@ int sessions_history(json_t **out, struct app *app, const struct principal *who,
  * "Log in as customer" (staff with customers.impersonate): opens a portal session of an active
  * customer on which the staff member stays named (the tokens' act claim, every audit entry's
  * impersonator), at most 30 minutes, and answers {handoff_url, session_id, expires_at}: the URL's
- * single-use code (2 minutes) gives the session to a portal tab. APP_CONFLICT (*conflict
- * "not_active") for a customer that is not active; APP_NOT_FOUND.
+ * single-use code (2 minutes) gives the session to a portal tab. individual_id (or NULL): act as
+ * one of the customer's individuals instead. mode "default_role": with the default role's
+ * permissions (roles.default; user for an individual) rather than the account's own. APP_CONFLICT
+ * (*conflict "not_active") for an account that is not active; APP_NOT_FOUND.
  */
 int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
                          const struct principal *who, const struct client_info *ci,
-                         const char *customer_id, const char *mode, const char *reason);
+                         const char *customer_id, const char *individual_id, const char *mode,
+                         const char *reason);
 
 /* Exchanges a handoff code for the impersonation session's tokens. APP_NOT_FOUND when unusable. */
 int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
