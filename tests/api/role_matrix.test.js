@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createDatabase } from '../lib/pg.js';
 import { startServer, BINARY } from '../lib/server.js';
 import { client } from '../lib/client.js';
-import { bearer, signIn, staffMember, customerAccount } from '../lib/people.js';
+import { bearer, signIn, staffMember, customerAccount, individualAccount } from '../lib/people.js';
 
 const OWNER = 'owner@example.com';
 const PASSWORD = 'the matrix owner passphrase';
@@ -50,6 +50,10 @@ before(async () => {
   const customId = await customerAccount(api, owner, { email: 'reader@example.org', password: pw });
   const reader = await api.post('/api/v1/roles', { ...owner, json: { name: 'Matrix reader', permissions: ['profile.read', 'history.read'] } });
   await api.request('PATCH', `/api/v1/customers/${customId}`, { ...owner, json: { role_id: reader.json.id } });
+  const peopleRole = await api.post('/api/v1/roles', { ...owner, json: { name: 'Matrix people', permissions: ['profile.read', 'individuals.manage', 'tokens.manage'] } });
+  const orgWithPeople = await customerAccount(api, owner, { email: 'people@example.org', password: pw, extra: { allowed_role_ids: [peopleRole.json.id] } });
+  await individualAccount(api, db, owner, orgWithPeople, { email: 'user@example.org', password: pw });
+  await individualAccount(api, db, owner, orgWithPeople, { email: 'manager@example.org', password: pw, roleId: peopleRole.json.id });
   await customerAccount(api, owner, { email: 'software@example.org', password: pw });
   const software = await portalLogin('software@example.org', pw);
   const token = await api.post('/api/v1/tokens', { ...software, json: { name: 'matrix', permissions: ['profile.read', 'sessions.manage'] } });
@@ -60,6 +64,8 @@ before(async () => {
   await add('anonymous', async () => ({}));
   await add('customer', () => portalLogin('org@example.org', pw));
   await add('customer_custom', () => portalLogin('reader@example.org', pw));
+  await add('individual_user', () => portalLogin('user@example.org', pw));
+  await add('individual_custom', () => portalLogin('manager@example.org', pw));
   await add('token', async () => bearer(token.json.secret));
   await add('staff_read_only', async () => readOnly);
   await add('staff_admin', async () => admin);

@@ -25,3 +25,13 @@ export async function customerAccount(api, staff, { email, password, firstName =
   assert.equal(r.status, 201, r.text);
   return r.json.id;
 }
+
+/** An individual of customerId invited by staff, its invitation accepted with password; returns its id. */
+export async function individualAccount(api, db, staff, customerId, { email, password, roleId = null, firstName = 'Indy' }) {
+  const r = await api.post(`/api/v1/customers/${customerId}/individuals`, { ...staff, json: { email, first_name: firstName, role_id: roleId } });
+  assert.equal(r.status, 201, r.text);
+  const token = psql(db.url, `SELECT substring(body_text from 'invitation\\?token=([0-9a-f]{64})') FROM messages WHERE individual_id = '${r.json.id}' AND event = 'individual_invitation'`);
+  const accepted = await api.post('/api/v1/auth/invitation', { json: { token, new_password: password } });
+  assert.equal(accepted.status, 204, accepted.text);
+  return r.json.id;
+}
