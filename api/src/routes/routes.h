@@ -149,4 +149,12 @@ int route_individuals_invite(const struct _u_request *req, struct _u_response *r
                              void *user_data);
 int route_auth_invitation(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
+/* groups.c */
+int route_groups_list(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_groups_create(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_groups_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_groups_patch(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_groups_delete(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_groups_members(const struct _u_request *req, struct _u_response *resp, void *user_data);
+
 #endif
