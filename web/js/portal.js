@@ -8,6 +8,7 @@ import { securityView } from './pages/security.js';
 import { forgotView, resetView, notMeView, impersonateView } from './pages/recovery.js';
 import { profileView, applyPreferences } from './pages/profile.js';
 import { tokensView } from './pages/tokens.js';
+import { peopleView, groupsView, invitationView } from './pages/people.js';
 import { api } from './api.js';
 
 let shell;
@@ -25,6 +26,8 @@ shell = await startShell({
     { path: '/status', label: 'nav.status' },
     { path: '/profile', label: 'profile.title', signedIn: true },
     { path: '/security', label: 'nav.security', signedIn: true },
+    { path: '/people', label: 'nav.people', signedIn: true, permission: 'individuals.manage' },
+    { path: '/groups', label: 'nav.groups', signedIn: true, permission: 'groups.manage' },
     { path: '/tokens', label: 'nav.tokens', signedIn: true, permission: 'tokens.manage' },
     { path: '/login', label: 'login.submit', signedOut: true },
     { path: '/register', label: 'register.title', signedOut: true },
@@ -42,6 +45,9 @@ shell = await startShell({
     { path: '/profile', view: profileView, title: 'profile.title' },
     { path: '/security', view: securityView, title: 'nav.security' },
     { path: '/tokens', view: tokensView, title: 'tokens.title' },
+    { path: '/people', view: peopleView, title: 'people.title' },
+    { path: '/groups', view: groupsView, title: 'groups.title' },
+    { path: '/invitation', view: invitationView, title: 'invitation.title', public: true },
   ],
   notFound: notFoundView,
   signInRealm: 'portal',

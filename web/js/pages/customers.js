@@ -6,6 +6,7 @@ import { t, formatDateTime, DATE_FORMATS } from '../i18n.js';
 import { confirmDialog, formDialog, toast } from '../ui.js';
 import { statusBadge as messageBadge } from './messages.js';
 import { tokenTable } from './tokens.js';
+import { individualsSection, groupsSection } from './people.js';
 
 const STATUSES = ['active', 'pending', 'suspended', 'banned', 'deleted'];
 const BADGE = { active: 'badge-ok', pending: 'badge-warn', suspended: 'badge-warn', banned: 'badge-bad', deleted: 'badge-muted' };
@@ -351,21 +352,24 @@ async function runAction(name, refresh) {
 }
 
 /** "Log in as customer": the portal opens in a new tab on a session that names the staff member. */
-async function impersonate() {
+/** Opens a portal tab signed in as the customer, or as one of its individuals (person). */
+async function impersonate(person = null) {
   const c = one.customer;
   const values = await formDialog({
-    title: t('impersonation.start'),
-    message: t('impersonation.start_body', { email: c.email }),
+    title: person ? t('impersonation.start_individual', { email: person.email }) : t('impersonation.start'),
+    message: t('impersonation.start_body', { email: person ? person.email : c.email }),
     fields: [
       { name: 'reason', label: t('customers.reason'), type: 'textarea', required: true },
       { name: 'default_role', label: t('impersonation.default_role'), type: 'checkbox' },
     ],
-    confirmLabel: t('impersonation.start'),
+    confirmLabel: person ? t('impersonation.start_individual', { email: person.email }) : t('impersonation.start'),
   });
   if (!values) return;
   const tab = window.open('about:blank', '_blank'); // opened now, while the click still counts
   try {
-    const r = await api('POST', `/api/v1/customers/${c.id}/impersonate`, { json: { mode: values.default_role ? 'default_role' : 'assigned_role', reason: values.reason } });
+    const json = { mode: values.default_role ? 'default_role' : 'assigned_role', reason: values.reason };
+    if (person) json.individual_id = person.id;
+    const r = await api('POST', `/api/v1/customers/${c.id}/impersonate`, { json });
     if (tab) tab.location = r.handoff_url;
     else window.location.assign(r.handoff_url);
   } catch {
@@ -431,6 +435,8 @@ function tabBody(refresh) {
       <button type="submit">${t('customers.save')}</button>
     </form>`;
   }
+  if (one.tab === 'individuals') return individualsSection(one.id, refresh, { staff: true, onLogInAs: (p) => impersonate(p) });
+  if (one.tab === 'groups') return groupsSection(one.id, refresh);
   if (one.tabKey !== `${one.id}:${one.tab}`) loadTab(refresh);
   const d = one.tabData;
   if (!d) return html`<p aria-busy="true">${t('status.checking')}</p>`;
@@ -492,7 +498,7 @@ export function customerView({ params, router, refresh }) {
       ${c.locked_until ? html`<dt>${t('customers.locked')}</dt><dd data-testid="locked">${formatDateTime(c.locked_until)}</dd>` : ''}
       ${c.status_history.length ? html`<dt>${t('customers.reasons')}</dt><dd data-testid="reasons">${c.status_history.filter((h) => h.reason).map((h) => html`<div>${customerBadge(h.to)} ${h.reason} <small>${formatDateTime(h.occurred_at)}</small></div>`)}</dd>` : ''}
     </dl>
-    <nav aria-label=${t('customers.tabs')} class="tabs"><ul>${['details', 'history', 'notes', 'messages', 'sessions', 'tokens'].map(tab)}</ul></nav>
+    <nav aria-label=${t('customers.tabs')} class="tabs"><ul>${['details', 'individuals', 'groups', 'history', 'notes', 'messages', 'sessions', 'tokens'].map(tab)}</ul></nav>
     ${tabBody(refresh)}`;
 }
 

@@ -28,8 +28,9 @@ async function save(e, refresh) {
   const d = new FormData(form);
   showFieldErrors(form, null);
   const json = {};
+  // an individual's profile has no company: only the fields the account has are sent
   for (const key of ['first_name', 'last_name', 'company', 'language', 'time_zone', 'date_input_format', 'date_output_format']) {
-    json[key] = d.get(key);
+    if (key in state.profile) json[key] = d.get(key);
   }
   // the phone signs in and receives codes: it is sent (with the password) only when it changes
   const phone = d.get('phone').trim();
@@ -81,7 +82,7 @@ export function profileView({ refresh }) {
         <div>${text('first_name', 'register.first_name', 'given-name')}</div>
         <div>${text('last_name', 'register.last_name', 'family-name')}</div>
       </div>
-      ${text('company', 'profile.company', 'organization')}
+      ${'company' in p ? text('company', 'profile.company', 'organization') : ''}
       ${text('phone', 'register.phone', 'tel')}
       <label>${t('profile.phone_password')}<input type="password" name="current_password" autocomplete="current-password"></label>
       <small data-error-for="current_password" id="err-current_password"></small>
