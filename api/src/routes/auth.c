@@ -335,6 +335,23 @@ done:
 	return U_CALLBACK_COMPLETE;
 }
 
+/*
+ * The one string field of a body made of it alone ({"token": ...}); every other field is named as
+ * unknown. Adds field errors to pb and returns NULL when the body is not that.
+ */
+static const char *only_string_field(json_t *body, const char *name, const char *hint,
+                                     struct problem *pb)
+{
+	const char *value = json_string_value(json_object_get(body, name));
+
+	http_only_fields(body, (const char *const[]){name, NULL}, pb);
+	if (!value)
+		problem_field(pb, name, json_object_get(body, name) ? "invalid" : "required", hint);
+	if (pb->errors)
+		problem_set(pb, "validation_failed", "The body must be {\"%s\": string}.", name);
+	return pb->errors ? NULL : value;
+}
+
 /* POST /api/v1/auth/confirm {token}: the link of a confirmation e-mail. */
 int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -347,11 +364,9 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 	bool change = false;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
-	if (err == APP_OK && json_unpack(body, "{s:s !}", "token", &token) != 0) {
-		problem_set(&pb, "validation_failed", "The body must be {\"token\": string}.");
-		problem_field(&pb, "token", "required", "The token of the confirmation link.");
+	if (err == APP_OK &&
+	    !(token = only_string_field(body, "token", "The token of the confirmation link.", &pb)))
 		err = APP_INVALID;
-	}
 	if (err == APP_OK &&
 	    (err = registration_confirm(app, &ci, token, &change)) == APP_NOT_FOUND) {
 		problem_set(&pb, "invalid_token",
@@ -546,11 +561,9 @@ int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, vo
 	const char *token = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
-	if (err == APP_OK && json_unpack(body, "{s:s !}", "token", &token) != 0) {
-		problem_set(&pb, "validation_failed", "The body must be {\"token\": string}.");
-		problem_field(&pb, "token", "required", "The token of the link in the notice.");
+	if (err == APP_OK && !(token = only_string_field(
+	                               body, "token", "The token of the link in the notice.", &pb)))
 		err = APP_INVALID;
-	}
 	if (err == APP_OK && (err = security_not_me(app, &ci, token)) == APP_NOT_FOUND) {
 		problem_set(&pb, "invalid_token",
 		            "This link is not valid: used, expired or mistyped.");
@@ -578,11 +591,9 @@ int route_auth_impersonation(const struct _u_request *req, struct _u_response *r
 	const char *code = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
-	if (err == APP_OK && json_unpack(body, "{s:s !}", "code", &code) != 0) {
-		problem_set(&pb, "validation_failed", "The body must be {\"code\": string}.");
-		problem_field(&pb, "code", "required", "The code of the hand-off link.");
+	if (err == APP_OK &&
+	    !(code = only_string_field(body, "code", "The code of the hand-off link.", &pb)))
 		err = APP_INVALID;
-	}
 	if (err == APP_OK &&
 	    (err = sessions_impersonation_exchange(&tokens, app, &ci, code)) == APP_NOT_FOUND) {
 		problem_set(

@@ -354,11 +354,16 @@ int route_customers_note_add(const struct _u_request *req, struct _u_response *r
 	json_t *body = NULL, *out = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
-	if (err == APP_OK &&
-	    (json_unpack(body, "{s:s !}", "body", &text) != 0 || !*text || strlen(text) > 10000)) {
-		problem_set(&pb, "validation_failed", "The body must be {\"body\": text}.");
-		problem_field(&pb, "body", "invalid", "A note of 1 to 10000 characters.");
-		err = APP_INVALID;
+	if (err == APP_OK) {
+		http_only_fields(body, (const char *const[]){"body", NULL}, &pb);
+		text = json_string_value(json_object_get(body, "body"));
+		if (!text || !*text || strlen(text) > 10000)
+			problem_field(&pb, "body", text ? "invalid" : "required",
+			              "A note of 1 to 10000 characters.");
+		if (pb.errors) {
+			problem_set(&pb, "validation_failed", "The body must be {\"body\": text}.");
+			err = APP_INVALID;
+		}
 	}
 	if (err == APP_OK)
 		err = id ? customers_add_note(&out, app, &ctx->who, &ci, id, text) : APP_NOT_FOUND;

@@ -387,15 +387,30 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 	json_t *body = NULL, *out = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
-	if (err == APP_OK &&
-	    json_unpack(body, "{s:s, s:s, s?b !}", "trusted_ips", &text, "current_password",
-	                &password, "exclude_current", &exclude) != 0) {
-		problem_set(&pb, "validation_failed",
-		            "Expected {trusted_ips: string, current_password: string, "
-		            "exclude_current?: boolean}.");
-		problem_field(&pb, "trusted_ips", "required",
-		              "The list, one entry per line or ';'.");
-		err = APP_INVALID;
+	if (err == APP_OK) {
+		json_t *flag = json_object_get(body, "exclude_current");
+
+		http_only_fields(body,
+		                 (const char *const[]){"trusted_ips", "current_password",
+		                                       "exclude_current", NULL},
+		                 &pb);
+		text = json_string_value(json_object_get(body, "trusted_ips"));
+		password = json_string_value(json_object_get(body, "current_password"));
+		exclude = json_is_true(flag);
+		if (!text)
+			problem_field(&pb, "trusted_ips", "required",
+			              "The list, one entry per line or ';'.");
+		if (!password)
+			problem_field(&pb, "current_password", "required",
+			              "Your current password.");
+		if (flag && !json_is_boolean(flag))
+			problem_field(&pb, "exclude_current", "invalid", "true or false.");
+		if (pb.errors) {
+			problem_set(&pb, "validation_failed",
+			            "Expected {trusted_ips: string, current_password: string, "
+			            "exclude_current?: boolean}.");
+			err = APP_INVALID;
+		}
 	}
 	if (err == APP_OK && strlen(text) > 10000) {
 		problem_set(&pb, "validation_failed", "The list is too long.");
