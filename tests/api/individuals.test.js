@@ -151,6 +151,9 @@ test('another customer\'s people are not found; its logins are unique across cus
   const reg = await api.post('/api/v1/auth/register', { json: { email: 'ann@example.org', password: 'a registration passphrase 1', first_name: 'Ann' } });
   assert.equal(reg.status, 202, 'registration answers the same');
   assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE lower(email) = 'ann@example.org'"), '0');
+  const imported = await api.post('/api/v1/customers/import', { ...owner, headers: { ...owner.headers, 'content-type': 'text/csv' }, body: 'email,phone,first_name\nann@example.org,,Ann\nnew@example.org,+33611223344,New\n' });
+  assert.deepEqual(imported.json.items.map((i) => `${i.result}:${(i.errors || []).map((e) => e.field).join()}`), ['error:email', 'error:phone'], 'an import cannot take them either');
+  assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE lower(email) IN ('ann@example.org', 'new@example.org')"), '0');
 });
 
 test('suspension, expiry, deletion and the customer\'s suspension stop an individual', async () => {

@@ -83,6 +83,13 @@ test('invite, accept, sign in as an individual, change the role, group, suspend'
     await page.getByRole('status').getByText('Role changed', { exact: false }).waitFor();
     await ann.reload();
     await ann.getByRole('link', { name: 'People' }).waitFor();
+    // the security page shows what the role allows, and nothing that would be refused
+    const refused = [];
+    ann.on('response', (r) => { if (r.status() === 403) refused.push(r.url()); });
+    await ann.getByRole('link', { name: 'Security' }).click();
+    await ann.getByTestId('password-form').waitFor();
+    assert.equal(await ann.getByTestId('sessions').count(), 0, 'People manager has no sessions.manage');
+    assert.deepEqual(refused, []);
 
     await page.getByRole('link', { name: 'Groups' }).click();
     const group = page.getByTestId('group-form');

@@ -189,9 +189,15 @@ static const char SQL_LOOKUP[] =
         "   'status', status)) FROM customers WHERE status <> 'deleted'"
         "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
         "   '{}'::json),"
-        " 'phones', coalesce((SELECT json_object_agg(phone, lower(email)) FROM customers"
-        "   WHERE status <> 'deleted' AND phone IN (SELECT jsonb_array_elements_text($2::jsonb))),"
-        "   '{}'::json),"
+        /* individuals sign in with theirs: an import cannot take them */
+        " 'people', coalesce((SELECT json_agg(lower(email)) FROM individuals WHERE status <> "
+        "'deleted'"
+        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
+        "   '[]'::json),"
+        " 'phones', coalesce((SELECT json_object_agg(phone, owner) FROM ("
+        "   SELECT phone, lower(email) AS owner FROM customers WHERE status <> 'deleted'"
+        "   UNION ALL SELECT phone, '' FROM individuals WHERE status <> 'deleted') p"
+        "   WHERE phone IN (SELECT jsonb_array_elements_text($2::jsonb))), '{}'::json),"
         " 'zones', coalesce((SELECT json_agg(name) FROM pg_timezone_names"
         "   WHERE name IN (SELECT jsonb_array_elements_text($3::jsonb))), '[]'::json))";
 
@@ -341,8 +347,12 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 			        json_object_get(json_object_get(found, "phones"), phone));
 			if (owner && strcmp(owner, lower) != 0)
 				row_error(errors, "phone", "taken",
-				          "Another customer has this phone number.");
+				          "Another account signs in with this phone number.");
 		}
+		json_array_foreach(json_object_get(found, "people"), k,
+		                   z) if (email && strcmp(json_string_value(z), lower) == 0)
+		        row_error(errors, "email", "taken",
+		                  "An individual of a customer signs in with this e-mail.");
 		if (holder &&
 		    !transition_ok(json_string_value(json_object_get(holder, "status")), status))
 			row_error(errors, "status", "invalid",

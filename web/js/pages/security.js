@@ -74,7 +74,7 @@ const sessions = { loaded: false, items: [] };
 
 async function loadSessions(refresh) {
   sessions.loaded = true;
-  sessions.items = (await api('GET', '/api/v1/me/sessions')).items;
+  sessions.items = can('sessions.manage') ? (await api('GET', '/api/v1/me/sessions')).items : [];
   refresh();
 }
 
@@ -232,11 +232,17 @@ function questionSection(refresh) {
 const ips = { loaded: false, text: '', needsYes: false };
 const history = { loaded: false, items: [] };
 
+/** Whether the signed-in principal's role grants permission (the sections follow it). */
+const can = (permission) => !!currentPrincipal()?.permissions?.includes(permission);
+
 async function loadExtras(refresh) {
   ips.loaded = history.loaded = true;
-  const [list, log] = await Promise.all([api('GET', '/api/v1/me/trusted-ips'), api('GET', '/api/v1/me/history?limit=20')]);
-  ips.text = list.trusted_ips;
-  history.items = log.items;
+  const [list, log] = await Promise.all([
+    can('security.manage') ? api('GET', '/api/v1/me/trusted-ips') : null,
+    can('history.read') ? api('GET', '/api/v1/me/history?limit=20') : null,
+  ]);
+  ips.text = list?.trusted_ips ?? '';
+  history.items = log?.items ?? [];
   refresh();
 }
 
@@ -306,7 +312,7 @@ export function securityView({ refresh }) {
       ${twoFactorSection(refresh)}
     </div>
     <div class="grid">
-      <article>
+      ${can('sessions.manage') ? html`<article>
         <h2>${t('security.sessions')}</h2>
         <ul class="sessions" data-testid="sessions">
           ${sessions.items.map((s) => html`<li>
@@ -317,11 +323,11 @@ export function securityView({ refresh }) {
           </li>`)}
         </ul>
         <button type="button" class="secondary" ?disabled=${sessions.items.length < 2} @click=${() => endOthers(refresh)}>${t('security.everywhere')}</button>
-      </article>
-      ${ipsSection(refresh)}
+      </article>` : ''}
+      ${can('security.manage') ? ipsSection(refresh) : ''}
     </div>
     <div class="grid">
       ${questionSection(refresh)}
-      ${historySection()}
+      ${can('history.read') ? historySection() : ''}
     </div>`;
 }
