@@ -233,3 +233,18 @@ void ipnet_client_address(char out[46], const char *peer, const char *forwarded_
 			return;
 	}
 }
+
+bool ipnet_text_allows(const char *list, const char *address)
+{
+	struct ipnet_list nets;
+	char why[160];
+	bool ok;
+
+	if (!list || !*list)
+		return true;
+	if (ipnet_list_parse(&nets, list, why, sizeof(why)) != APP_OK)
+		return false;
+	ok = nets.count == 0 || ipnet_list_contains(&nets, address);
+	ipnet_list_free(&nets);
+	return ok;
+}

@@ -30,6 +30,12 @@ void ipnet_list_free(struct ipnet_list *list);
 /* Whether a textual address (IPv4, IPv6, IPv4-mapped IPv6) falls in one of the entries. */
 bool ipnet_list_contains(const struct ipnet_list *list, const char *address);
 
+/*
+ * Whether an account's trusted list as typed lets address in: an empty list lets anyone in, a list
+ * that does not parse nobody (it was checked when saved; a broken one must not open the door).
+ */
+bool ipnet_text_allows(const char *list, const char *address);
+
 /* Whether s is a numeric IPv4 or IPv6 address. */
 bool ipnet_is_address(const char *s);
 

@@ -30,3 +30,9 @@ const char *app_err_name(int err)
 		return "internal";
 	}
 }
+
+void field_errors_add(json_t *errors, const char *field, const char *code, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
+	                                        "message", message));
+}

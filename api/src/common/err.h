@@ -2,6 +2,8 @@
 #ifndef CABINET_ERR_H
 #define CABINET_ERR_H
 
+#include <jansson.h>
+
 enum app_err {
 	APP_OK = 0,
 	APP_INVALID,      /* the caller's input is wrong: 400 */
@@ -23,6 +25,12 @@ struct field_error {
 	const char *code;  /* stable: "required", "invalid", "too_weak", ... */
 	char message[256]; /* a sentence for people */
 };
+
+/*
+ * Appends {field, code, message} to errors (a JSON array): the field errors of a service, answered
+ * all at once as problem+json errors[].
+ */
+void field_errors_add(json_t *errors, const char *field, const char *code, const char *message);
 
 /* A stable lowercase name of an error, e.g. "not_found"; never NULL. */
 const char *app_err_name(int err);

@@ -134,3 +134,16 @@ int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name)
 	PQclear(res);
 	return rc;
 }
+
+int db_read_json(json_t **out, struct db_pool *pool, const char *sql, int nparams,
+                 const char *const *params)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, pool)) == APP_OK)
+		rc = db_exec_json(out, conn, sql, nparams, params);
+	db_pool_checkin(pool, conn);
+	return rc;
+}

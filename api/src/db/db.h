@@ -30,6 +30,10 @@ int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name);
 int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparams,
                  const char *const *params);
 
+/* db_exec_json on a connection of pool, checked out and back in: a read outside any transaction. */
+int db_read_json(json_t **out, struct db_pool *pool, const char *sql, int nparams,
+                 const char *const *params);
+
 /*
  * db_exec for bytes: parameters whose binary[i] is set are sent as lengths[i] raw bytes (a bytea),
  * and with binary_result the columns come back raw (PQgetlength says how long).

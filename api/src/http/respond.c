@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 
@@ -177,6 +178,30 @@ void http_reply(struct _u_response *resp, int err, int status, json_t *out,
 		http_json(resp, status, out);
 	else
 		http_problem(resp, err, pb);
+}
+
+const char *http_path_uuid(const struct _u_request *req, const char *name)
+{
+	const char *id = u_map_get(req->map_url, name);
+
+	return token_is_uuid(id) ? id : NULL;
+}
+
+void http_reply_write(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                      struct problem *pb, const char *missing)
+{
+	if (err == APP_INVALID && errors && json_array_size(errors)) {
+		problem_set(pb, "validation_failed", "Nothing was saved: see the field errors.");
+		json_decref(pb->errors);
+		pb->errors = json_incref(errors);
+	} else if (err == APP_NOT_FOUND) {
+		problem_set(pb, "not_found", "%s", missing);
+	}
+	if (err == APP_OK && status == 204)
+		ulfius_set_empty_body_response(resp, 204);
+	else
+		http_reply(resp, err, status, out, pb);
+	problem_free(pb);
 }
 
 /* application/json or any application/...+json, optionally with a UTF-8 charset. */

@@ -60,6 +60,17 @@ int http_read_json_object(json_t **body_out, const struct _u_request *req, size_
  * nobody can set a field by adding it to a body. */
 void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb);
 
+/* The path parameter name ({id} of the route template) when it is a UUID, NULL otherwise. */
+const char *http_path_uuid(const struct _u_request *req, const char *name);
+
+/*
+ * The end of a handler that writes: out with status when err is APP_OK (204: an empty body); the
+ * field errors as one 400 validation_failed ("Nothing was saved"); 404 not_found saying missing;
+ * any other error with pb as the caller set it. Frees pb; out and errors stay the caller's.
+ */
+void http_reply_write(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
+                      struct problem *pb, const char *missing);
+
 /* A query-string parameter, or NULL. */
 const char *http_query(const struct _u_request *req, const char *name);
 

@@ -17,13 +17,6 @@
 #include "service/sessions.h"
 
 /* The {id} of the path, when it is a UUID (else the customer cannot exist: 404). */
-static const char *path_id(const struct _u_request *req, const char *name)
-{
-	const char *id = u_map_get(req->map_url, name);
-
-	return token_is_uuid(id) ? id : NULL;
-}
-
 static void not_found(struct problem *pb)
 {
 	problem_set(pb, "not_found", "There is no such customer.");
@@ -175,7 +168,7 @@ static int reply_customer_read(const struct _u_request *req, struct _u_response 
                                struct app *app,
                                int (*read)(json_t **out, struct app *app, const char *id))
 {
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	struct problem pb = {0};
 	json_t *out = NULL;
 	int err = id ? read(&out, app, id) : APP_NOT_FOUND;
@@ -199,7 +192,7 @@ int route_customers_patch(const struct _u_request *req, struct _u_response *resp
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL, *errors = json_array();
 	int err = id ? http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb)
@@ -220,7 +213,7 @@ int route_customers_delete(const struct _u_request *req, struct _u_response *res
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *dry = http_query(req, "dry_run");
+	const char *id = http_path_uuid(req, "id"), *dry = http_query(req, "dry_run");
 	struct problem pb = {0};
 	json_t *out = NULL;
 	int err = APP_OK;
@@ -248,7 +241,7 @@ int route_customers_action(const struct _u_request *req, struct _u_response *res
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *action = strrchr(req->url_path, '/') + 1;
+	const char *id = http_path_uuid(req, "id"), *action = strrchr(req->url_path, '/') + 1;
 	const char *conflict = NULL;
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL, *errors = json_array();
@@ -314,7 +307,7 @@ static bool action_filter_ok(const char *s)
 /* GET /api/v1/customers/{id}/history?kind=&limit=&cursor= */
 int route_customers_history(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id"), *kind = http_query(req, "kind"), *cursor;
+	const char *id = http_path_uuid(req, "id"), *kind = http_query(req, "kind"), *cursor;
 	struct problem pb = {0};
 	json_t *out = NULL;
 	int limit, err = read_history_paging(&limit, &cursor, req, &pb);
@@ -349,7 +342,7 @@ int route_customers_note_add(const struct _u_request *req, struct _u_response *r
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *text = NULL;
+	const char *id = http_path_uuid(req, "id"), *text = NULL;
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
@@ -389,7 +382,7 @@ int route_customers_session_delete(const struct _u_request *req, struct _u_respo
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *sid = path_id(req, "sid");
+	const char *id = http_path_uuid(req, "id"), *sid = http_path_uuid(req, "sid");
 	struct problem pb = {0};
 	int err = id && sid ? customers_revoke_session(user_data, &ctx->who, &ci, id, sid)
 	                    : APP_NOT_FOUND;
@@ -456,8 +449,8 @@ int route_customers_impersonate(const struct _u_request *req, struct _u_response
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *mode = NULL, *reason = NULL, *individual = NULL,
-	           *conflict = NULL;
+	const char *id = http_path_uuid(req, "id"), *mode = NULL, *reason = NULL,
+	           *individual = NULL, *conflict = NULL;
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);

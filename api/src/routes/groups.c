@@ -3,35 +3,17 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/groups.h"
 
-static const char *path_id(const struct _u_request *req, const char *name)
-{
-	const char *id = u_map_get(req->map_url, name);
-
-	return token_is_uuid(id) ? id : NULL;
-}
-
 static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors)
 {
 	struct problem pb = {0};
 
-	if (err == APP_INVALID && errors && json_array_size(errors)) {
-		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
-		pb.errors = json_incref(errors);
-	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "There is no such group.");
-	}
-	if (err == APP_OK && status == 204)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_reply(resp, err, status, out, &pb);
-	problem_free(&pb);
+	http_reply_write(resp, err, status, out, errors, &pb, "There is no such group.");
 	json_decref(out);
 	json_decref(errors);
 	return U_CALLBACK_COMPLETE;
@@ -40,7 +22,7 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 /* GET /api/v1/customers/{id}/groups */
 int route_groups_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	json_t *out = NULL;
 	int err = id ? groups_list(&out, user_data, id) : APP_NOT_FOUND;
 
@@ -50,7 +32,7 @@ int route_groups_list(const struct _u_request *req, struct _u_response *resp, vo
 /* GET /api/v1/customers/{id}/groups/{gid} */
 int route_groups_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id"), *gid = path_id(req, "gid");
+	const char *id = http_path_uuid(req, "id"), *gid = http_path_uuid(req, "gid");
 	json_t *out = NULL;
 	int err = id && gid ? groups_get(&out, user_data, id, gid) : APP_NOT_FOUND;
 
@@ -64,7 +46,7 @@ static int write_group(const struct _u_request *req, struct _u_response *resp, s
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *gid = path_id(req, "gid");
+	const char *id = http_path_uuid(req, "id"), *gid = http_path_uuid(req, "gid");
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL, *errors = json_array();
 	int err;
@@ -106,7 +88,7 @@ int route_groups_delete(const struct _u_request *req, struct _u_response *resp, 
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *gid = path_id(req, "gid");
+	const char *id = http_path_uuid(req, "id"), *gid = http_path_uuid(req, "gid");
 	int err = id && gid ? groups_delete(user_data, &ctx->who, &ci, id, gid) : APP_NOT_FOUND;
 
 	return reply(resp, err, 204, NULL, NULL);

@@ -3,42 +3,24 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/individuals.h"
 
-static const char *path_id(const struct _u_request *req, const char *name)
-{
-	const char *id = u_map_get(req->map_url, name);
-
-	return token_is_uuid(id) ? id : NULL;
-}
-
 static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
                  const char *conflict)
 {
 	struct problem pb = {0};
 
-	if (err == APP_INVALID && errors && json_array_size(errors)) {
-		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
-		pb.errors = json_incref(errors);
-	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "There is no such individual.");
-	} else if (err == APP_CONFLICT) {
+	if (err == APP_CONFLICT)
 		problem_set(&pb, conflict ? conflict : "not_invited", "%s",
 		            conflict ? "The invitation is not accepted yet; resend or delete it."
 		                     : "Only a person still invited can be invited again.");
-	} else if (err == APP_FORBIDDEN) {
+	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, "own_account", "You cannot remove yourself.");
-	}
-	if (err == APP_OK && status == 204)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_reply(resp, err, status, out, &pb);
-	problem_free(&pb);
+	http_reply_write(resp, err, status, out, errors, &pb, "There is no such individual.");
 	json_decref(out);
 	json_decref(errors);
 	return U_CALLBACK_COMPLETE;
@@ -47,7 +29,7 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 /* GET /api/v1/customers/{id}/individuals */
 int route_individuals_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	json_t *out = NULL;
 	int err = id ? individuals_list(&out, user_data, id) : APP_NOT_FOUND;
 
@@ -57,7 +39,7 @@ int route_individuals_list(const struct _u_request *req, struct _u_response *res
 /* GET /api/v1/customers/{id}/individuals/{iid} */
 int route_individuals_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id"), *iid = path_id(req, "iid");
+	const char *id = http_path_uuid(req, "id"), *iid = http_path_uuid(req, "iid");
 	json_t *out = NULL;
 	int err = id && iid ? individuals_get(&out, user_data, id, iid) : APP_NOT_FOUND;
 
@@ -70,7 +52,8 @@ static int save(const struct _u_request *req, struct _u_response *resp, struct a
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *iid = path_id(req, "iid"), *conflict = NULL;
+	const char *id = http_path_uuid(req, "id"), *iid = http_path_uuid(req, "iid"),
+	           *conflict = NULL;
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL, *errors = json_array();
 	int err;
@@ -108,7 +91,7 @@ int route_individuals_delete(const struct _u_request *req, struct _u_response *r
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *iid = path_id(req, "iid");
+	const char *id = http_path_uuid(req, "id"), *iid = http_path_uuid(req, "iid");
 	int err =
 	        id && iid ? individuals_delete(user_data, &ctx->who, &ci, id, iid) : APP_NOT_FOUND;
 
@@ -121,7 +104,7 @@ int route_individuals_invite(const struct _u_request *req, struct _u_response *r
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *iid = path_id(req, "iid");
+	const char *id = http_path_uuid(req, "id"), *iid = http_path_uuid(req, "iid");
 	int err = id && iid ? individuals_invite_again(user_data, &ctx->who, &ci, id, iid)
 	                    : APP_NOT_FOUND;
 

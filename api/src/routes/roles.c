@@ -2,31 +2,18 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/roles.h"
 
-static const char *path_id(const struct _u_request *req)
-{
-	const char *id = u_map_get(req->map_url, "id");
-
-	return token_is_uuid(id) ? id : NULL;
-}
-
 static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
                  const char *conflict, json_t *where)
 {
 	struct problem pb = {0};
 
-	if (err == APP_INVALID && errors && json_array_size(errors)) {
-		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
-		pb.errors = json_incref(errors);
-	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "There is no such role.");
-	} else if (err == APP_CONFLICT) {
+	if (err == APP_CONFLICT) {
 		problem_set(&pb, conflict ? conflict : "conflict", "%s",
 		            conflict && !strcmp(conflict, "role_in_use")
 		                    ? "The role is in use: see where, then change those first."
@@ -34,11 +21,7 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 		if (where)
 			pb.extra = json_pack("{s:O}", "where", where);
 	}
-	if (err == APP_OK && status == 204)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_reply(resp, err, status, out, &pb);
-	problem_free(&pb);
+	http_reply_write(resp, err, status, out, errors, &pb, "There is no such role.");
 	json_decref(out);
 	json_decref(errors);
 	json_decref(where);
@@ -65,7 +48,7 @@ int route_roles_list(const struct _u_request *req, struct _u_response *resp, voi
 /* GET /api/v1/roles/{id} */
 int route_roles_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req);
+	const char *id = http_path_uuid(req, "id");
 	json_t *out = NULL;
 	int err = id ? roles_get(&out, user_data, id) : APP_NOT_FOUND;
 
@@ -101,7 +84,7 @@ int route_roles_create(const struct _u_request *req, struct _u_response *resp, v
 
 int route_roles_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req);
+	const char *id = http_path_uuid(req, "id");
 
 	return id ? save(req, resp, user_data, id, 200)
 	          : reply(resp, APP_NOT_FOUND, 200, NULL, NULL, NULL, NULL);
@@ -112,7 +95,7 @@ int route_roles_delete(const struct _u_request *req, struct _u_response *resp, v
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req), *conflict = NULL;
+	const char *id = http_path_uuid(req, "id"), *conflict = NULL;
 	json_t *where = NULL;
 	int err =
 	        id ? roles_delete(&conflict, &where, user_data, &ctx->who, &ci, id) : APP_NOT_FOUND;

@@ -2,19 +2,11 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/staff.h"
-
-static const char *path_id(const struct _u_request *req)
-{
-	const char *id = u_map_get(req->map_url, "id");
-
-	return token_is_uuid(id) ? id : NULL;
-}
 
 /* What each refusal of this file means, by its code. */
 static const char *conflict_detail(const char *code)
@@ -83,7 +75,7 @@ int route_staff_roles(const struct _u_request *req, struct _u_response *resp, vo
 /* GET /api/v1/staff/{id} */
 int route_staff_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req);
+	const char *id = http_path_uuid(req, "id");
 	json_t *out = NULL;
 	int err = id ? staff_get(&out, user_data, id) : APP_NOT_FOUND;
 
@@ -117,7 +109,7 @@ int route_staff_patch(const struct _u_request *req, struct _u_response *resp, vo
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req), *conflict = NULL;
+	const char *id = http_path_uuid(req, "id"), *conflict = NULL;
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL, *errors = json_array();
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
@@ -139,7 +131,7 @@ int route_staff_delete(const struct _u_request *req, struct _u_response *resp, v
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req), *conflict = NULL;
+	const char *id = http_path_uuid(req, "id"), *conflict = NULL;
 	int err = id ? staff_disable(&conflict, user_data, &ctx->who, &ci, id) : APP_NOT_FOUND;
 
 	return reply(resp, err, 204, NULL, NULL, conflict);

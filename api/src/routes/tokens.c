@@ -2,36 +2,18 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth/token.h"
 #include "common/err.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/api_tokens.h"
 
-static const char *path_id(const struct _u_request *req, const char *name)
-{
-	const char *id = u_map_get(req->map_url, name);
-
-	return token_is_uuid(id) ? id : NULL;
-}
-
 static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
                  const char *missing)
 {
 	struct problem pb = {0};
 
-	if (err == APP_INVALID && errors && json_array_size(errors)) {
-		problem_set(&pb, "validation_failed", "Nothing was saved: see the field errors.");
-		pb.errors = json_incref(errors);
-	} else if (err == APP_NOT_FOUND) {
-		problem_set(&pb, "not_found", "%s", missing);
-	}
-	if (err == APP_OK && status == 204)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_reply(resp, err, status, out, &pb);
-	problem_free(&pb);
+	http_reply_write(resp, err, status, out, errors, &pb, missing);
 	json_decref(out);
 	json_decref(errors);
 	return U_CALLBACK_COMPLETE;
@@ -74,7 +56,7 @@ int route_tokens_delete(const struct _u_request *req, struct _u_response *resp, 
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	int err = id ? api_tokens_revoke_mine(user_data, &ctx->who, &ci, id) : APP_NOT_FOUND;
 
 	return reply(resp, err, 204, NULL, NULL, "You have no token with this id.");
@@ -83,7 +65,7 @@ int route_tokens_delete(const struct _u_request *req, struct _u_response *resp, 
 /* GET /api/v1/customers/{id}/tokens */
 int route_customers_tokens(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	const char *id = path_id(req, "id");
+	const char *id = http_path_uuid(req, "id");
 	json_t *out = NULL;
 	int err = id ? api_tokens_list_customer(&out, user_data, id) : APP_NOT_FOUND;
 
@@ -96,7 +78,7 @@ int route_customers_token_delete(const struct _u_request *req, struct _u_respons
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
-	const char *id = path_id(req, "id"), *tid = path_id(req, "tid");
+	const char *id = http_path_uuid(req, "id"), *tid = http_path_uuid(req, "tid");
 	int err = id && tid ? api_tokens_revoke_customer(user_data, &ctx->who, &ci, id, tid)
 	                    : APP_NOT_FOUND;
 

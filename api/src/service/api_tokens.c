@@ -57,25 +57,12 @@ static const char SQL_LIST[] =
         " ORDER BY t.created_at DESC, t.id), '[]'::json))"
         " FROM api_tokens t WHERE coalesce(t.staff_id, t.individual_id, t.customer_id) = $1::uuid";
 
-static int read_json(json_t **out, struct app *app, const char *sql, int n,
-                     const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = db_exec_json(out, conn, sql, n, params);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 int api_tokens_list_mine(json_t **out, struct app *app, const struct principal *who)
 {
 	char ts[24];
 
 	db_time_param(ts, (long long)clock_now());
-	return read_json(out, app, SQL_LIST, 2, (const char *const[]){who->id, ts});
+	return db_read_json(out, app->pool, SQL_LIST, 2, (const char *const[]){who->id, ts});
 }
 
 int api_tokens_list_customer(json_t **out, struct app *app, const char *customer_id)
@@ -84,18 +71,12 @@ int api_tokens_list_customer(json_t **out, struct app *app, const char *customer
 
 	db_time_param(ts, (long long)clock_now());
 	/* NULL (404) for no such customer, an empty list for one without tokens */
-	return read_json(out, app,
-	                 "SELECT CASE WHEN EXISTS (SELECT 1 FROM customers WHERE id = $1::uuid)"
-	                 " THEN (SELECT json_build_object('items', coalesce(json_agg(" TOKEN_JSON
-	                 " ORDER BY t.created_at DESC, t.id), '[]'::json))"
-	                 " FROM api_tokens t WHERE t.customer_id = $1::uuid) END",
-	                 2, (const char *const[]){customer_id, ts});
-}
-
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
+	return db_read_json(out, app->pool,
+	                    "SELECT CASE WHEN EXISTS (SELECT 1 FROM customers WHERE id = $1::uuid)"
+	                    " THEN (SELECT json_build_object('items', coalesce(json_agg(" TOKEN_JSON
+	                    " ORDER BY t.created_at DESC, t.id), '[]'::json))"
+	                    " FROM api_tokens t WHERE t.customer_id = $1::uuid) END",
+	                    2, (const char *const[]){customer_id, ts});
 }
 
 /* Whether the staff or customer may name this permission at all (its catalogues). */
@@ -128,26 +109,28 @@ static void check_input(struct token_input *in, json_t *errors, const struct pri
 		for (const char *const *f = FIELDS; *f; f++)
 			known |= strcmp(*f, key) == 0;
 		if (!known)
-			add_error(errors, key, "unknown_field", "This field is not accepted.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This field is not accepted.");
 	}
 	v = json_object_get(body, "name");
 	in->name = json_string_value(v);
 	if (!in->name || json_string_length(v) < 1 || json_string_length(v) > 100)
-		add_error(errors, "name", v ? "invalid" : "required", "1 to 100 characters.");
+		field_errors_add(errors, "name", v ? "invalid" : "required",
+		                 "1 to 100 characters.");
 
 	v = json_object_get(body, "permissions");
 	if (!permission_list_literal(in->permissions, sizeof(in->permissions), v, nameable) ||
 	    json_array_size(v) == 0) {
-		add_error(errors, "permissions", v ? "invalid" : "required",
-		          "A non-empty list of permission names.");
+		field_errors_add(errors, "permissions", v ? "invalid" : "required",
+		                 "A non-empty list of permission names.");
 	} else {
 		json_t *p;
 
 		/* a subset of the creator's: never more than who may do itself */
 		json_array_foreach(v, i, p) if (!principal_allows(who, json_string_value(p), 0))
 		{
-			add_error(errors, "permissions", "not_held",
-			          "A token can only have permissions you hold yourself.");
+			field_errors_add(errors, "permissions", "not_held",
+			                 "A token can only have permissions you hold yourself.");
 			break;
 		}
 	}
@@ -155,21 +138,22 @@ static void check_input(struct token_input *in, json_t *errors, const struct pri
 	v = json_object_get(body, "expires_at");
 	in->expires_at = json_string_value(v);
 	if (v && !json_is_null(v) && !(in->expires_at && clock_is_rfc3339(in->expires_at)))
-		add_error(errors, "expires_at", "invalid",
-		          "A date and time such as 2027-01-31T23:59:59Z, or null for none.");
+		field_errors_add(errors, "expires_at", "invalid",
+		                 "A date and time such as 2027-01-31T23:59:59Z, or null for none.");
 
 	v = json_object_get(body, "trusted_ips");
 	in->trusted_ips = json_is_null(v) ? "" : json_string_value(v);
 	if (!v)
 		in->trusted_ips = "";
 	if (!in->trusted_ips || strlen(in->trusted_ips) > 10000) {
-		add_error(errors, "trusted_ips", "invalid", "Addresses or networks, as text.");
+		field_errors_add(errors, "trusted_ips", "invalid",
+		                 "Addresses or networks, as text.");
 	} else if (*in->trusted_ips) {
 		struct ipnet_list nets;
 		char why[160];
 
 		if (ipnet_list_parse(&nets, in->trusted_ips, why, sizeof(why)) != APP_OK)
-			add_error(errors, "trusted_ips", "invalid", why);
+			field_errors_add(errors, "trusted_ips", "invalid", why);
 		else
 			ipnet_list_free(&nets);
 	}
@@ -178,8 +162,8 @@ static void check_input(struct token_input *in, json_t *errors, const struct pri
 	snprintf(in->rate_limit, sizeof(in->rate_limit), "600");
 	if (v && (!json_is_integer(v) || json_integer_value(v) < 1 ||
 	          json_integer_value(v) > RATE_LIMIT_MAX))
-		add_error(errors, "rate_limit", "invalid",
-		          "Requests a minute, a whole number from 1 to 100000.");
+		field_errors_add(errors, "rate_limit", "invalid",
+		                 "Requests a minute, a whole number from 1 to 100000.");
 	else if (v)
 		snprintf(in->rate_limit, sizeof(in->rate_limit), "%lld",
 		         (long long)json_integer_value(v));
@@ -234,8 +218,8 @@ int api_tokens_create(json_t **out, json_t *errors, struct app *app, const struc
 		goto done;
 	if (in.expires_at && (rc = check_future(conn, in.expires_at, now)) != APP_OK) {
 		if (rc == APP_INVALID)
-			add_error(errors, "expires_at", "invalid",
-			          "A real date and time in the future, or null for none.");
+			field_errors_add(errors, "expires_at", "invalid",
+			                 "A real date and time in the future, or null for none.");
 		goto done;
 	}
 	rc = db_exec(&res, conn, SQL_INSERT, 11,
@@ -366,22 +350,6 @@ static const char SQL_AUTHENTICATE[] =
         "   AND (a.active_from IS NULL OR a.active_from <= to_timestamp($2::bigint))"
         "   AND (a.expires_at IS NULL OR a.expires_at > to_timestamp($2::bigint))";
 
-/* Whether ip is allowed by a trusted list ("" allows any; a list that does not parse, none). */
-static bool ip_in(const char *list, const char *ip)
-{
-	struct ipnet_list nets;
-	char why[160];
-	bool ok;
-
-	if (!list || !*list)
-		return true;
-	if (ipnet_list_parse(&nets, list, why, sizeof(why)) != APP_OK)
-		return false;
-	ok = nets.count == 0 || ipnet_list_contains(&nets, ip);
-	ipnet_list_free(&nets);
-	return ok;
-}
-
 int api_tokens_authenticate(struct principal *who, long *retry_after_s, struct app *app,
                             const char *secret, const char *client_ip)
 {
@@ -426,7 +394,8 @@ int api_tokens_authenticate(struct principal *who, long *retry_after_s, struct a
 	}
 	PQclear(res);
 	res = NULL;
-	if (rc == APP_OK && !(ip_in(who->trusted_ips, client_ip) && ip_in(token_ips, client_ip))) {
+	if (rc == APP_OK && !(ipnet_text_allows(who->trusted_ips, client_ip) &&
+	                      ipnet_text_allows(token_ips, client_ip))) {
 		log_warn("Security - API token %s refused from %s: not a trusted address",
 		         who->token_id, client_ip);
 		rc = APP_FORBIDDEN;

@@ -33,12 +33,6 @@
 #define CONFIRMATION_TTL_S (24 * 3600)
 #define CUSTOM_FIELDS_MAX  50
 
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
-}
-
 /* ---- the customer as staff see it ---- */
 
 /* clang-format off */
@@ -438,7 +432,7 @@ static void text_field(json_t *fields, json_t *errors, json_t *body, const char 
 		char message[80];
 
 		snprintf(message, sizeof(message), "Text of at most %zu characters.", max);
-		add_error(errors, key, "invalid", message);
+		field_errors_add(errors, key, "invalid", message);
 		return;
 	}
 	json_object_set(fields, key, v);
@@ -452,9 +446,10 @@ static void check_login(json_t *fields, json_t *errors, json_t *login, bool crea
 	json_t *v;
 
 	if (!json_is_object(login)) {
-		add_error(errors, "login", "invalid",
-		          "An object: {enabled, email_confirmed, generate_and_send, password, "
-		          "password_confirm}.");
+		field_errors_add(
+		        errors, "login", "invalid",
+		        "An object: {enabled, email_confirmed, generate_and_send, password, "
+		        "password_confirm}.");
 		return;
 	}
 	json_object_foreach(login, key, v)
@@ -466,12 +461,13 @@ static void check_login(json_t *fields, json_t *errors, json_t *login, bool crea
 			known |= strcmp(*k, key) == 0;
 		snprintf(field, sizeof(field), "login.%s", key);
 		if (!known)
-			add_error(errors, field, "unknown_field", "This field is not accepted.");
+			field_errors_add(errors, field, "unknown_field",
+			                 "This field is not accepted.");
 		else if (strncmp(key, "password", 8) == 0 ? !json_is_string(v)
 		                                          : !json_is_boolean(v))
-			add_error(errors, field, "invalid",
-			          strncmp(key, "password", 8) == 0 ? "A string."
-			                                           : "true or false.");
+			field_errors_add(errors, field, "invalid",
+			                 strncmp(key, "password", 8) == 0 ? "A string."
+			                                                  : "true or false.");
 	}
 	if ((v = json_object_get(login, "enabled")) && json_is_boolean(v))
 		json_object_set(fields, "login_enabled", v);
@@ -483,11 +479,11 @@ static void check_login(json_t *fields, json_t *errors, json_t *login, bool crea
 	const char *again = json_string_value(json_object_get(login, "password_confirm"));
 	if (pw && *pw) { /* empty or absent: unchanged */
 		if (json_is_true(json_object_get(fields, "generate")))
-			add_error(errors, "login.password", "invalid",
-			          "Either a password or generate_and_send, not both.");
+			field_errors_add(errors, "login.password", "invalid",
+			                 "Either a password or generate_and_send, not both.");
 		else if (!again || strcmp(pw, again) != 0)
-			add_error(errors, "login.password_confirm", "mismatch",
-			          "The confirmation does not match the password.");
+			field_errors_add(errors, "login.password_confirm", "mismatch",
+			                 "The confirmation does not match the password.");
 		else
 			json_object_set_new(fields, "password", json_string(pw));
 	}
@@ -528,13 +524,14 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		for (const char *const *k = KEYS; *k; k++)
 			known |= strcmp(*k, key) == 0;
 		if (!known)
-			add_error(errors, key, "unknown_field", "This field is not accepted.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This field is not accepted.");
 	}
 	v = json_object_get(body, "email");
 	if (create && !v)
-		add_error(errors, "email", "required", "The customer's e-mail address.");
+		field_errors_add(errors, "email", "required", "The customer's e-mail address.");
 	else if (v && !email_plausible(json_string_value(v)))
-		add_error(errors, "email", "invalid", "Not an e-mail address.");
+		field_errors_add(errors, "email", "invalid", "Not an e-mail address.");
 	else if (v)
 		json_object_set(fields, "email", v);
 	if ((v = json_object_get(body, "phone"))) {
@@ -543,8 +540,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		else if (!json_is_string(v) ||
 		         phone_normalize(phone, sizeof(phone), json_string_value(v),
 		                         app->cfg.default_country) != APP_OK)
-			add_error(errors, "phone", "invalid",
-			          "Not a phone number; give it with its country code.");
+			field_errors_add(errors, "phone", "invalid",
+			                 "Not a phone number; give it with its country code.");
 		else
 			json_object_set_new(fields, "phone", json_string(phone));
 	}
@@ -553,7 +550,7 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 	text_field(fields, errors, body, "company", 200);
 	text_field(fields, errors, body, "time_zone", 64);
 	if ((v = json_object_get(body, "language")) && !prefs_language_known(json_string_value(v)))
-		add_error(errors, "language", "invalid", "en or fr.");
+		field_errors_add(errors, "language", "invalid", "en or fr.");
 	else if (v)
 		json_object_set(fields, "language", v);
 	for (int i = 0; i < 2; i++) {
@@ -561,8 +558,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 
 		if ((v = json_object_get(body, name)) &&
 		    !prefs_date_format_known(json_string_value(v)))
-			add_error(errors, name, "invalid",
-			          "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
+			field_errors_add(errors, name, "invalid",
+			                 "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
 		else if (v)
 			json_object_set(fields, name, v);
 	}
@@ -570,8 +567,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		const char *p = json_string_value(v);
 
 		if (!p || (strcmp(p, "inherit") && strcmp(p, "required") && strcmp(p, "off")))
-			add_error(errors, "two_factor_policy", "invalid",
-			          "inherit, required or off.");
+			field_errors_add(errors, "two_factor_policy", "invalid",
+			                 "inherit, required or off.");
 		else
 			json_object_set(fields, "two_factor_policy", v);
 	}
@@ -579,10 +576,10 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		struct ipnet_list nets;
 
 		if (!json_is_string(v) || json_string_length(v) > 10000)
-			add_error(errors, "trusted_ips", "invalid",
-			          "Text of at most 10000 characters.");
+			field_errors_add(errors, "trusted_ips", "invalid",
+			                 "Text of at most 10000 characters.");
 		else if (ipnet_list_parse(&nets, json_string_value(v), why, sizeof(why)) != APP_OK)
-			add_error(errors, "trusted_ips", "invalid", why);
+			field_errors_add(errors, "trusted_ips", "invalid", why);
 		else {
 			ipnet_list_free(&nets);
 			json_object_set(fields, "trusted_ips", v);
@@ -599,10 +596,11 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		                 ? json_string_length(x) <= 1000
 		                 : json_is_number(x) || json_is_boolean(x) || json_is_null(x));
 		if (!ok)
-			add_error(errors, "custom_fields", "invalid",
-			          "An object of at most 50 fields (names up to 64 characters; text "
-			          "up to "
-			          "1000 characters, numbers, true/false).");
+			field_errors_add(
+			        errors, "custom_fields", "invalid",
+			        "An object of at most 50 fields (names up to 64 characters; text "
+			        "up to "
+			        "1000 characters, numbers, true/false).");
 		else
 			json_object_set(fields, "custom_fields", v);
 	}
@@ -611,8 +609,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 	/* portal roles: the assigned one (null: the default) and those it may give its individuals */
 	if ((v = json_object_get(body, "role_id"))) {
 		if (!json_is_null(v) && !token_is_uuid(json_string_value(v)))
-			add_error(errors, "role_id", "invalid",
-			          "A role id, or null for the default role.");
+			field_errors_add(errors, "role_id", "invalid",
+			                 "A role id, or null for the default role.");
 		else
 			json_object_set(fields, "role_id", v);
 	}
@@ -624,7 +622,8 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		json_array_foreach(ok ? v : NULL, i, r) ok &=
 		        token_is_uuid(json_string_value(r)) != 0;
 		if (!ok)
-			add_error(errors, "allowed_role_ids", "invalid", "A list of role ids.");
+			field_errors_add(errors, "allowed_role_ids", "invalid",
+			                 "A list of role ids.");
 		else
 			json_object_set(fields, "allowed_role_ids", v);
 	}
@@ -643,7 +642,7 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 	int rc = tz ? db_time_zone_known(&known, conn, tz) : APP_OK;
 
 	if (rc == APP_OK && !known)
-		add_error(
+		field_errors_add(
 		        errors, "time_zone", "invalid",
 		        "Not a time zone PostgreSQL knows; use an IANA name such as Europe/Paris.");
 	/* the roles named must exist */
@@ -666,8 +665,8 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 		                  " (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)",
 		                  1, (const char *const[]){text})) == APP_OK &&
 		    strcmp(PQgetvalue(res, 0, 0), "t") != 0)
-			add_error(errors, k ? "allowed_role_ids" : "role_id", "unknown_role",
-			          "There is no such role.");
+			field_errors_add(errors, k ? "allowed_role_ids" : "role_id", "unknown_role",
+			                 "There is no such role.");
 		PQclear(res);
 		free(text);
 		json_decref(ids);
@@ -678,7 +677,7 @@ static int check_more(json_t *errors, struct db_conn *conn, json_t *fields, cons
 	                          (size_t)min_len) != APP_OK) {
 		if (!code)
 			return APP_INTERNAL;
-		add_error(errors, "login.password", code, message);
+		field_errors_add(errors, "login.password", code, message);
 	}
 	return rc;
 }
@@ -713,20 +712,20 @@ static int taken(json_t *errors, struct db_conn *conn)
 	/* customers_*: another customer; portal_logins_*: another customer or an individual */
 	if (strcmp(conn->constraint, "customers_email_key") == 0 ||
 	    strcmp(conn->constraint, "portal_logins_email_key") == 0)
-		add_error(errors, "email", "taken", "Another account signs in with this e-mail.");
+		field_errors_add(errors, "email", "taken",
+		                 "Another account signs in with this e-mail.");
 	else if (strcmp(conn->constraint, "customers_phone_key") == 0 ||
 	         strcmp(conn->constraint, "portal_logins_phone_key") == 0)
-		add_error(errors, "phone", "taken",
-		          "Another account signs in with this phone number.");
+		field_errors_add(errors, "phone", "taken",
+		                 "Another account signs in with this phone number.");
 	else
 		return APP_CONFLICT;
 	return APP_INVALID;
 }
 
-/* Sends the generated password (the message body is wiped once delivered). */
-static int send_credentials(struct db_conn *conn, struct app *app, const char *id,
-                            const char *email, const char *first_name, const char *language,
-                            const char *password)
+int customers_send_credentials(struct db_conn *conn, struct app *app, const char *customer_id,
+                               const char *individual_id, const char *email, const char *first_name,
+                               const char *language, const char *password)
 {
 	char login_url[2100], message_id[37];
 	json_t *vars;
@@ -740,7 +739,8 @@ static int send_credentials(struct db_conn *conn, struct app *app, const char *i
 	                           .channel = "email",
 	                           .address = email,
 	                           .vars = vars,
-	                           .customer_id = id};
+	                           .customer_id = customer_id,
+	                           .individual_id = individual_id};
 	rc = outbox_enqueue(message_id, conn, app, &m);
 	json_decref(vars);
 	return rc;
@@ -875,7 +875,8 @@ int customers_create(json_t **out, json_t *errors, struct app *app, const struct
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 	struct audit_entry e = staff_entry(who, ci, "customer.created", id, details);
 	if ((rc = audit_repo_append(conn, &e)) == APP_OK && generated[0])
-		rc = send_credentials(conn, app, id, email, first, language, generated);
+		rc = customers_send_credentials(conn, app, id, NULL, email, first, language,
+		                                generated);
 	if (rc == APP_OK && !json_is_true(json_object_get(fields, "email_confirmed")))
 		rc = send_confirmation(conn, app, id, email, first, language);
 	if (rc == APP_OK && (rc = read_customer(out, conn, id)) == APP_OK)
@@ -1003,9 +1004,10 @@ int customers_update(json_t **out, json_t *errors, struct app *app, const struct
 	if (rc == APP_OK && hash[0])
 		rc = session_repo_revoke_others(conn, id, NULL, "password_changed", now);
 	if (rc == APP_OK && generated[0])
-		rc = send_credentials(conn, app, id,
-		                      json_string_value(json_object_get(fields, "email")) ?: email,
-		                      first, language, generated);
+		rc = customers_send_credentials(conn, app, id, NULL,
+		                                json_string_value(json_object_get(fields, "email"))
+		                                        ?: email,
+		                                first, language, generated);
 	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
 	    (rc = read_customer(out, conn, id)) == APP_OK)
 		rc = db_commit(conn);
@@ -1113,8 +1115,8 @@ static int change_status(struct action_ctx *x, const char *to, const char *const
 		return APP_CONFLICT;
 	}
 	if (!reactivate && (!reason || !*reason || strlen(reason) > 1000)) {
-		add_error(x->errors, "reason", reason ? "invalid" : "required",
-		          "Why (1 to 1000 characters): the customer's history keeps it.");
+		field_errors_add(x->errors, "reason", reason ? "invalid" : "required",
+		                 "Why (1 to 1000 characters): the customer's history keeps it.");
 		return APP_INVALID;
 	}
 	if ((rc = live_sessions(&sessions, x)) != APP_OK)
@@ -1222,8 +1224,8 @@ static int act_send_credentials(struct action_ctx *x)
 	/* the old password and every session die at once */
 	if (rc == APP_OK)
 		rc = session_repo_revoke_others(x->conn, x->id, NULL, "credentials_reset", x->now);
-	return rc == APP_OK ? send_credentials(x->conn, x->app, x->id, x->email, x->first,
-	                                       x->language, x->password)
+	return rc == APP_OK ? customers_send_credentials(x->conn, x->app, x->id, NULL, x->email,
+	                                                 x->first, x->language, x->password)
 	                    : rc;
 }
 
@@ -1235,11 +1237,11 @@ static int act_send_email(struct action_ctx *x)
 	int rc;
 
 	if (!subject || !*subject || strlen(subject) > 200)
-		add_error(x->errors, "subject", subject ? "invalid" : "required",
-		          "A subject of 1 to 200 characters.");
+		field_errors_add(x->errors, "subject", subject ? "invalid" : "required",
+		                 "A subject of 1 to 200 characters.");
 	if (!text || !*text || strlen(text) > 20000)
-		add_error(x->errors, "body", text ? "invalid" : "required",
-		          "A message of 1 to 20000 characters.");
+		field_errors_add(x->errors, "body", text ? "invalid" : "required",
+		                 "A message of 1 to 20000 characters.");
 	if (json_array_size(x->errors))
 		return APP_INVALID;
 	vars = json_pack("{s:s, s:s, s:s}", "first_name", x->first, "subject", subject, "message",
@@ -1399,12 +1401,12 @@ int customers_action(json_t **out, json_t *errors, const char **conflict, struct
 		for (const char *const *f = ACTIONS[i].fields; *f; f++)
 			known |= strcmp(*f, key) == 0;
 		if (!known)
-			add_error(errors, key, "unknown_field",
-			          "This action does not take this field.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This action does not take this field.");
 		else if (strcmp(key, "reason") && strcmp(key, "subject") && strcmp(key, "body")
 		                 ? !json_is_boolean(v)
 		                 : !json_is_string(v))
-			add_error(errors, key, "invalid", "Not of the expected type.");
+			field_errors_add(errors, key, "invalid", "Not of the expected type.");
 	}
 	if (json_array_size(errors)) {
 		rc = APP_INVALID;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "app.h"
+#include "db/pool.h"
 #include "auth/principal.h"
 #include "common/client.h"
 #include "common/err.h"
@@ -79,5 +80,13 @@ int customers_add_note(json_t **out, struct app *app, const struct principal *wh
 int customers_sessions(json_t **out, struct app *app, const char *id);
 int customers_revoke_session(struct app *app, const struct principal *who,
                              const struct client_info *ci, const char *id, const char *session_id);
+
+/*
+ * Sends a generated password to email (the message body is wiped once delivered), on conn inside
+ * the caller's transaction; the recipient is the customer, or one of its individuals.
+ */
+int customers_send_credentials(struct db_conn *conn, struct app *app, const char *customer_id,
+                               const char *individual_id, const char *email, const char *first_name,
+                               const char *language, const char *password);
 
 #endif

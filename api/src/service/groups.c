@@ -28,33 +28,14 @@ static const char SQL_LIST[] =
 static const char SQL_GET[] =
         "SELECT " GROUP_JSON " FROM groups g WHERE g.id = $2::uuid AND g.customer_id = $1::uuid";
 
-static int read_json(json_t **out, struct app *app, const char *sql, int n,
-                     const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = db_exec_json(out, conn, sql, n, params);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 int groups_list(json_t **out, struct app *app, const char *customer_id)
 {
-	return read_json(out, app, SQL_LIST, 1, (const char *const[]){customer_id});
+	return db_read_json(out, app->pool, SQL_LIST, 1, (const char *const[]){customer_id});
 }
 
 int groups_get(json_t **out, struct app *app, const char *customer_id, const char *id)
 {
-	return read_json(out, app, SQL_GET, 2, (const char *const[]){customer_id, id});
-}
-
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
+	return db_read_json(out, app->pool, SQL_GET, 2, (const char *const[]){customer_id, id});
 }
 
 static struct audit_entry entry(const struct principal *who, const struct client_info *ci,
@@ -90,7 +71,8 @@ static int change(json_t **out, json_t *errors, struct app *app, const struct pr
 		goto done;
 	rc = db_exec(&res, conn, sql, n, params);
 	if (rc == APP_CONFLICT && strcmp(conn->constraint, "groups_name_key") == 0) {
-		add_error(errors, "name", "taken", "This customer has a group of this name.");
+		field_errors_add(errors, "name", "taken",
+		                 "This customer has a group of this name.");
 		rc = APP_INVALID;
 	}
 	if (rc == APP_OK && PQntuples(res) == 0)
@@ -127,17 +109,18 @@ int groups_save(json_t **out, json_t *errors, struct app *app, const struct prin
 		if (!strcmp(key, "name")) {
 			name = json_string_value(v);
 			if (!name || json_string_length(v) < 1 || json_string_length(v) > 100)
-				add_error(errors, key, "invalid", "1 to 100 characters.");
+				field_errors_add(errors, key, "invalid", "1 to 100 characters.");
 		} else if (!strcmp(key, "description")) {
 			description = json_string_value(v);
 			if (!description || json_string_length(v) > 500)
-				add_error(errors, key, "invalid", "At most 500 characters.");
+				field_errors_add(errors, key, "invalid", "At most 500 characters.");
 		} else {
-			add_error(errors, key, "unknown_field", "This field is not accepted.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This field is not accepted.");
 		}
 	}
 	if (!id && !json_object_get(body, "name"))
-		add_error(errors, "name", "required", "1 to 100 characters.");
+		field_errors_add(errors, "name", "required", "1 to 100 characters.");
 	if (json_array_size(errors))
 		return APP_INVALID;
 	db_time_param(now, (long long)clock_now());
@@ -199,13 +182,14 @@ int groups_set_members(json_t **out, json_t *errors, struct app *app, const stru
 
 	*out = NULL;
 	json_object_foreach(body, key, v) if (strcmp(key, "individual_ids"))
-	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	if (!json_is_array(ids) || json_array_size(ids) > 1000)
-		add_error(errors, "individual_ids", ids ? "invalid" : "required",
-		          "A list of at most 1000 individual ids.");
+		field_errors_add(errors, "individual_ids", ids ? "invalid" : "required",
+		                 "A list of at most 1000 individual ids.");
 	json_array_foreach(json_is_array(ids) ? ids : NULL, i,
 	                   v) if (!token_is_uuid(json_string_value(v)))
-	        add_error(errors, "individual_ids", "invalid", "Each entry is an individual's id.");
+	        field_errors_add(errors, "individual_ids", "invalid",
+	                         "Each entry is an individual's id.");
 	if (json_array_size(errors))
 		return APP_INVALID;
 	/* ids are checked uuids: the array literal needs no quoting */
@@ -226,8 +210,8 @@ int groups_set_members(json_t **out, json_t *errors, struct app *app, const stru
 	                  " AND i.customer_id = $1::uuid AND i.status <> 'deleted'",
 	                  2, (const char *const[]){customer_id, list})) == APP_OK &&
 	    strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
-		add_error(errors, "individual_ids", "unknown_individual",
-		          "Each entry is one of this customer's individuals.");
+		field_errors_add(errors, "individual_ids", "unknown_individual",
+		                 "Each entry is one of this customer's individuals.");
 		rc = APP_INVALID;
 	}
 	PQclear(res);

@@ -50,12 +50,6 @@ json_t *import_rows(const char *text, size_t len, char *why, size_t whylen)
 	return rows;
 }
 
-static void row_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
-}
-
 /* A row value as text: strings as they are, numbers and booleans written out, "" and null absent. */
 static const char *text_of(json_t *row, const char *key, char *buf, size_t len)
 {
@@ -109,7 +103,7 @@ static json_t *check_row(json_t *row, json_t *errors, const char *default_countr
 	char buf[16], phone[32];
 
 	if (!json_is_object(row)) {
-		row_error(errors, "row", "invalid", "Each customer is an object.");
+		field_errors_add(errors, "row", "invalid", "Each customer is an object.");
 		return clean;
 	}
 	json_object_foreach(row, key, v)
@@ -119,31 +113,32 @@ static json_t *check_row(json_t *row, json_t *errors, const char *default_countr
 		for (const char *const *k = KNOWN; *k; k++)
 			known |= strcmp(*k, key) == 0;
 		if (!known)
-			row_error(errors, key, "unknown_field", "This column is not imported.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This column is not imported.");
 		else if (!json_is_string(v) && !json_is_null(v) && !json_is_boolean(v))
-			row_error(errors, key, "invalid", "Text is expected.");
+			field_errors_add(errors, key, "invalid", "Text is expected.");
 	}
 	s = text_of(row, "email", buf, sizeof(buf));
 	if (!email_plausible(s))
-		row_error(errors, "email", s ? "invalid" : "required", "An e-mail address.");
+		field_errors_add(errors, "email", s ? "invalid" : "required", "An e-mail address.");
 	else
 		json_object_set_new(clean, "email", json_string(s));
 	if ((s = text_of(row, "phone", buf, sizeof(buf)))) {
 		if (phone_normalize(phone, sizeof(phone), s, default_country) != APP_OK)
-			row_error(errors, "phone", "invalid", "Not a phone number.");
+			field_errors_add(errors, "phone", "invalid", "Not a phone number.");
 		else
 			json_object_set_new(clean, "phone", json_string(phone));
 	}
 	for (size_t i = 0; i < sizeof(TEXTS) / sizeof(TEXTS[0]); i++)
 		if ((s = text_of(row, TEXTS[i].name, buf, sizeof(buf)))) {
 			if (strlen(s) > TEXTS[i].max)
-				row_error(errors, TEXTS[i].name, "invalid", "Too long.");
+				field_errors_add(errors, TEXTS[i].name, "invalid", "Too long.");
 			else
 				json_object_set_new(clean, TEXTS[i].name, json_string(s));
 		}
 	if ((s = text_of(row, "language", buf, sizeof(buf)))) {
 		if (!prefs_language_known(s))
-			row_error(errors, "language", "invalid", "en or fr.");
+			field_errors_add(errors, "language", "invalid", "en or fr.");
 		else
 			json_object_set_new(clean, "language", json_string(s));
 	}
@@ -152,8 +147,9 @@ static json_t *check_row(json_t *row, json_t *errors, const char *default_countr
 
 		if ((s = text_of(row, name, buf, sizeof(buf)))) {
 			if (!prefs_date_format_known(s))
-				row_error(errors, name, "invalid",
-				          "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
+				field_errors_add(
+				        errors, name, "invalid",
+				        "YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY or DD.MM.YYYY.");
 			else
 				json_object_set_new(clean, name, json_string(s));
 		}
@@ -161,21 +157,21 @@ static json_t *check_row(json_t *row, json_t *errors, const char *default_countr
 	if ((s = text_of(row, "status", buf, sizeof(buf)))) {
 		if (strcmp(s, "active") && strcmp(s, "pending") && strcmp(s, "suspended") &&
 		    strcmp(s, "banned"))
-			row_error(errors, "status", "invalid",
-			          "active, pending, suspended or banned.");
+			field_errors_add(errors, "status", "invalid",
+			                 "active, pending, suspended or banned.");
 		else
 			json_object_set_new(clean, "status", json_string(s));
 	}
 	int confirmed = truthy(text_of(row, "email_confirmed", buf, sizeof(buf)));
 	if (confirmed == -2)
-		row_error(errors, "email_confirmed", "invalid", "true or false.");
+		field_errors_add(errors, "email_confirmed", "invalid", "true or false.");
 	else if (confirmed >= 0)
 		json_object_set_new(clean, "email_confirmed", json_boolean(confirmed));
 	if ((s = text_of(row, "password_hash", buf, sizeof(buf)))) {
 		if (!password_hash_known(s))
-			row_error(errors, "password_hash", "unknown_format",
-			          "Not a bcrypt ($2a$, $2b$, $2y$) or argon2 ($argon2i$, "
-			          "$argon2id$) hash.");
+			field_errors_add(errors, "password_hash", "unknown_format",
+			                 "Not a bcrypt ($2a$, $2b$, $2y$) or argon2 ($argon2i$, "
+			                 "$argon2id$) hash.");
 		else
 			json_object_set_new(clean, "password_hash", json_string(s));
 	}
@@ -300,8 +296,9 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 			for (char *p = lower; *p; p++)
 				*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 			if (json_object_get(seen, lower))
-				row_error(errors, "email", "duplicate",
-				          "The same address is on an earlier row of this import.");
+				field_errors_add(
+				        errors, "email", "duplicate",
+				        "The same address is on an earlier row of this import.");
 			json_object_set_new(seen, lower, json_true());
 			json_array_append_new(emails, json_string(lower));
 		}
@@ -340,23 +337,24 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 		json_array_foreach(json_object_get(found, "zones"), k, z) zone_known |=
 		        tz && strcmp(json_string_value(z), tz) == 0;
 		if (!zone_known)
-			row_error(errors, "time_zone", "invalid",
-			          "Not a time zone PostgreSQL knows.");
+			field_errors_add(errors, "time_zone", "invalid",
+			                 "Not a time zone PostgreSQL knows.");
 		if (phone) {
 			const char *owner = json_string_value(
 			        json_object_get(json_object_get(found, "phones"), phone));
 			if (owner && strcmp(owner, lower) != 0)
-				row_error(errors, "phone", "taken",
-				          "Another account signs in with this phone number.");
+				field_errors_add(
+				        errors, "phone", "taken",
+				        "Another account signs in with this phone number.");
 		}
 		json_array_foreach(json_object_get(found, "people"), k,
 		                   z) if (email && strcmp(json_string_value(z), lower) == 0)
-		        row_error(errors, "email", "taken",
-		                  "An individual of a customer signs in with this e-mail.");
+		        field_errors_add(errors, "email", "taken",
+		                         "An individual of a customer signs in with this e-mail.");
 		if (holder &&
 		    !transition_ok(json_string_value(json_object_get(holder, "status")), status))
-			row_error(errors, "status", "invalid",
-			          "This status cannot follow the customer's current one.");
+			field_errors_add(errors, "status", "invalid",
+			                 "This status cannot follow the customer's current one.");
 		item = json_pack("{s:O}", "row", json_object_get(row, "row"));
 		if (json_object_get(row, "typed_email"))
 			json_object_set(item, "email", json_object_get(row, "typed_email"));

@@ -25,6 +25,7 @@
 #include "db/db.h"
 #include "db/session_repo.h"
 #include "notify/outbox.h"
+#include "service/customers.h"
 #include "service/settings.h"
 
 #define INVITATION_TTL_S (7 * 24 * 3600)
@@ -105,25 +106,12 @@ static const char SQL_GET[] = "SELECT " INDIVIDUAL_JSON INDIVIDUAL_FROM
                               " WHERE i.id = $3::uuid AND i.customer_id = $1::uuid"
                               "   AND i.status <> 'deleted'";
 
-static int read_json(json_t **out, struct app *app, const char *sql, int n,
-                     const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = db_exec_json(out, conn, sql, n, params);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 int individuals_list(json_t **out, struct app *app, const char *customer_id)
 {
 	char now[24];
 
 	db_time_param(now, (long long)clock_now());
-	return read_json(out, app, SQL_LIST, 2, (const char *const[]){customer_id, now});
+	return db_read_json(out, app->pool, SQL_LIST, 2, (const char *const[]){customer_id, now});
 }
 
 int individuals_get(json_t **out, struct app *app, const char *customer_id, const char *id)
@@ -131,13 +119,8 @@ int individuals_get(json_t **out, struct app *app, const char *customer_id, cons
 	char now[24];
 
 	db_time_param(now, (long long)clock_now());
-	return read_json(out, app, SQL_GET, 3, (const char *const[]){customer_id, now, id});
-}
-
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
+	return db_read_json(out, app->pool, SQL_GET, 3,
+	                    (const char *const[]){customer_id, now, id});
 }
 
 static bool one_of(const char *s, const char *const *choices)
@@ -166,11 +149,12 @@ static void check_input(json_t *fields, json_t *errors, json_t *body, bool creat
 	{
 		if (!one_of(key, KNOWN) || (create && strcmp(key, "status") == 0) ||
 		    (!create && strcmp(key, "send") == 0)) {
-			add_error(errors, key, "unknown_field", "This field is not accepted.");
+			field_errors_add(errors, key, "unknown_field",
+			                 "This field is not accepted.");
 		} else if (!strcmp(key, "email")) {
 			if (!json_is_string(v) || json_string_length(v) > 254 ||
 			    !email_plausible(json_string_value(v)))
-				add_error(errors, key, "invalid", "An e-mail address.");
+				field_errors_add(errors, key, "invalid", "An e-mail address.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "phone")) {
@@ -181,30 +165,32 @@ static void check_input(json_t *fields, json_t *errors, json_t *body, bool creat
 			else if (!json_is_string(v) ||
 			         phone_normalize(phone, sizeof(phone), json_string_value(v),
 			                         app->cfg.default_country) != APP_OK)
-				add_error(errors, key, "invalid",
-				          "Not a phone number; give it with its country code.");
+				field_errors_add(
+				        errors, key, "invalid",
+				        "Not a phone number; give it with its country code.");
 			else
 				json_object_set_new(fields, key, json_string(phone));
 		} else if (!strcmp(key, "first_name") || !strcmp(key, "last_name")) {
 			if (!json_is_string(v) || json_string_length(v) > 100)
-				add_error(errors, key, "invalid", "At most 100 characters.");
+				field_errors_add(errors, key, "invalid", "At most 100 characters.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "role_id")) {
 			if (!json_is_null(v) && !token_is_uuid(json_string_value(v)))
-				add_error(errors, key, "invalid",
-				          "A role id, or null for the role user.");
+				field_errors_add(errors, key, "invalid",
+				                 "A role id, or null for the role user.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "active_from") || !strcmp(key, "expires_at")) {
 			if (!json_is_null(v) && !clock_is_rfc3339(json_string_value(v)))
-				add_error(errors, key, "invalid",
-				          "A date and time such as 2027-01-31T00:00:00Z, or null.");
+				field_errors_add(
+				        errors, key, "invalid",
+				        "A date and time such as 2027-01-31T00:00:00Z, or null.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "language")) {
 			if (!prefs_language_known(json_string_value(v)))
-				add_error(errors, key, "invalid", "en or fr.");
+				field_errors_add(errors, key, "invalid", "en or fr.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "trusted_ips")) {
@@ -214,7 +200,7 @@ static void check_input(json_t *fields, json_t *errors, json_t *body, bool creat
 			if (!json_is_string(v) || json_string_length(v) > 10000 ||
 			    (json_string_length(v) && ipnet_list_parse(&nets, json_string_value(v),
 			                                               why, sizeof(why)) != APP_OK))
-				add_error(errors, key, "invalid", why);
+				field_errors_add(errors, key, "invalid", why);
 			else {
 				if (json_string_length(v))
 					ipnet_list_free(&nets);
@@ -223,23 +209,25 @@ static void check_input(json_t *fields, json_t *errors, json_t *body, bool creat
 		} else if (!strcmp(key, "two_factor_policy")) {
 			if (!one_of(json_string_value(v),
 			            (const char *const[]){"inherit", "required", "off", NULL}))
-				add_error(errors, key, "invalid", "inherit, required or off.");
+				field_errors_add(errors, key, "invalid",
+				                 "inherit, required or off.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "status")) {
 			if (!one_of(json_string_value(v),
 			            (const char *const[]){"active", "suspended", NULL}))
-				add_error(errors, key, "invalid", "active or suspended.");
+				field_errors_add(errors, key, "invalid", "active or suspended.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "send")) {
 			if (!one_of(json_string_value(v),
 			            (const char *const[]){"invitation", "credentials", NULL}))
-				add_error(errors, key, "invalid", "invitation or credentials.");
+				field_errors_add(errors, key, "invalid",
+				                 "invitation or credentials.");
 		}
 	}
 	if (create && !json_object_get(body, "email"))
-		add_error(errors, "email", "required", "An e-mail address.");
+		field_errors_add(errors, "email", "required", "An e-mail address.");
 }
 
 /* The audit entry of who (staff or a portal principal) acting on an individual. */
@@ -289,14 +277,16 @@ static int lock_customer(char organization[256], char language[3], bool *role_ok
 static int constraint_error(json_t *errors, struct db_conn *conn, int rc)
 {
 	if (strcmp(conn->constraint, "portal_logins_email_key") == 0)
-		add_error(errors, "email", "taken", "Another account signs in with this e-mail.");
+		field_errors_add(errors, "email", "taken",
+		                 "Another account signs in with this e-mail.");
 	else if (strcmp(conn->constraint, "portal_logins_phone_key") == 0)
-		add_error(errors, "phone", "taken",
-		          "Another account signs in with this phone number.");
+		field_errors_add(errors, "phone", "taken",
+		                 "Another account signs in with this phone number.");
 	else if (strcmp(conn->constraint, "individuals_check") == 0)
-		add_error(errors, "expires_at", "before_start", "The end comes after the start.");
+		field_errors_add(errors, "expires_at", "before_start",
+		                 "The end comes after the start.");
 	else if (rc == APP_INVALID) /* a date PostgreSQL could not read (2027-02-30...) */
-		add_error(errors, "expires_at", "invalid", "Not a real date and time.");
+		field_errors_add(errors, "expires_at", "invalid", "Not a real date and time.");
 	else
 		return rc;
 	return APP_INVALID;
@@ -343,28 +333,6 @@ done:
 	return rc;
 }
 
-static int send_credentials(struct db_conn *conn, struct app *app, const char *id,
-                            const char *email, const char *first_name, const char *language,
-                            const char *password)
-{
-	char login_url[2100], message_id[37];
-	json_t *vars;
-	int rc;
-
-	snprintf(login_url, sizeof(login_url), "%s/?auth=1", app->cfg.public_url);
-	vars = json_pack("{s:s, s:s, s:s, s:s}", "first_name", first_name, "login", email,
-	                 "password", password, "login_url", login_url);
-	struct outbox_message m = {.event = "generated_credentials",
-	                           .language = language,
-	                           .channel = "email",
-	                           .address = email,
-	                           .vars = vars,
-	                           .individual_id = id};
-	rc = outbox_enqueue(message_id, conn, app, &m);
-	json_decref(vars);
-	return rc;
-}
-
 static const char SQL_INSERT[] =
         "INSERT INTO individuals (customer_id, email, phone, first_name, last_name, status,"
         " role_id, active_from, expires_at, password_hash, must_change_password, language,"
@@ -398,8 +366,8 @@ int individuals_create(json_t **out, json_t *errors, struct app *app, const stru
 	*out = NULL;
 	check_input(fields, errors, body, true, app);
 	if (credentials && who->kind != PRINCIPAL_STAFF)
-		add_error(errors, "send", "not_allowed",
-		          "Only staff send credentials; invite the person instead.");
+		field_errors_add(errors, "send", "not_allowed",
+		                 "Only staff send credentials; invite the person instead.");
 	if (json_array_size(errors)) {
 		rc = APP_INVALID;
 		goto done;
@@ -424,8 +392,8 @@ int individuals_create(json_t **out, json_t *errors, struct app *app, const stru
 	                        json_string_value(json_object_get(fields, "role_id")))) != APP_OK)
 		goto done;
 	if (!role_ok) {
-		add_error(errors, "role_id", "not_allowed",
-		          "Not one of the roles this customer may give its individuals.");
+		field_errors_add(errors, "role_id", "not_allowed",
+		                 "Not one of the roles this customer may give its individuals.");
 		rc = APP_INVALID;
 		goto done;
 	}
@@ -440,8 +408,9 @@ int individuals_create(json_t **out, json_t *errors, struct app *app, const stru
 	const char *first = json_string_value(json_object_get(fields, "first_name"));
 	const char *lang = json_string_value(json_object_get(fields, "language"));
 
-	rc = credentials ? send_credentials(conn, app, id, email, first ? first : "",
-	                                    lang ? lang : language, generated)
+	rc = credentials ? customers_send_credentials(conn, app, customer_id, id, email,
+	                                              first ? first : "", lang ? lang : language,
+	                                              generated)
 	                 : invite(conn, app, id, email, first ? first : "", lang ? lang : language,
 	                          organization);
 	details = json_pack("{s:O, s:s}", "fields", fields, "send",
@@ -521,11 +490,11 @@ int individuals_update(json_t **out, json_t *errors, const char **conflict, stru
 	check_input(fields, errors, body, false, app);
 	/* nobody raises (or lowers) itself: a role or a status is given by someone else */
 	if (self && json_object_get(body, "role_id"))
-		add_error(errors, "role_id", "own_account",
-		          "Your own role is given by someone else.");
+		field_errors_add(errors, "role_id", "own_account",
+		                 "Your own role is given by someone else.");
 	if (self && json_object_get(body, "status"))
-		add_error(errors, "status", "own_account",
-		          "Your own status is changed by someone else.");
+		field_errors_add(errors, "status", "own_account",
+		                 "Your own status is changed by someone else.");
 	if (json_array_size(errors)) {
 		rc = APP_INVALID;
 		goto done;
@@ -540,8 +509,8 @@ int individuals_update(json_t **out, json_t *errors, const char **conflict, stru
 	    (rc = lock_individual(status, conn, customer_id, id)) != APP_OK)
 		goto done;
 	if (!role_ok) {
-		add_error(errors, "role_id", "not_allowed",
-		          "Not one of the roles this customer may give its individuals.");
+		field_errors_add(errors, "role_id", "not_allowed",
+		                 "Not one of the roles this customer may give its individuals.");
 		rc = APP_INVALID;
 		goto done;
 	}

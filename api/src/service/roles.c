@@ -24,23 +24,10 @@ json_t *roles_permissions(void)
 	" 'customers', (SELECT count(*) FROM customers c WHERE c.role_id = r.id"                   \
 	"   AND c.status <> 'deleted'))"
 
-static int read_json(json_t **out, struct app *app, const char *sql, int n,
-                     const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = db_exec_json(out, conn, sql, n, params);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 int roles_list(json_t **out, struct app *app)
 {
-	return read_json(
-	        out, app,
+	return db_read_json(
+	        out, app->pool,
 	        "SELECT json_build_object('items', coalesce(json_agg(" ROLE_JSON
 	        " ORDER BY r.system DESC, lower(r.name)), '[]'::json)) FROM portal_roles r",
 	        0, NULL);
@@ -50,13 +37,7 @@ static const char SQL_ROLE_GET[] = "SELECT " ROLE_JSON " FROM portal_roles r WHE
 
 int roles_get(json_t **out, struct app *app, const char *id)
 {
-	return read_json(out, app, SQL_ROLE_GET, 1, (const char *const[]){id});
-}
-
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
+	return db_read_json(out, app->pool, SQL_ROLE_GET, 1, (const char *const[]){id});
 }
 
 /* Checks a body into name, description and a text[] literal of permissions ("" when absent). */
@@ -70,24 +51,24 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 	perms[0] = '\0';
 	json_object_foreach(body, key, v) if (strcmp(key, "name") && strcmp(key, "description") &&
 	                                      strcmp(key, "permissions"))
-	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	if ((v = json_object_get(body, "name")) || create) {
 		*name = json_string_value(v);
 		if (!*name || json_string_length(v) < 2 || json_string_length(v) > 60)
-			add_error(errors, "name", v ? "invalid" : "required",
-			          "2 to 60 characters.");
+			field_errors_add(errors, "name", v ? "invalid" : "required",
+			                 "2 to 60 characters.");
 	}
 	if ((v = json_object_get(body, "description"))) {
 		if (!json_is_string(v) || json_string_length(v) > 200)
-			add_error(errors, "description", "invalid",
-			          "Text of at most 200 characters.");
+			field_errors_add(errors, "description", "invalid",
+			                 "Text of at most 200 characters.");
 		else
 			*description = json_string_value(v);
 	}
 	if (((v = json_object_get(body, "permissions")) || create) &&
 	    !permission_list_literal(perms, len, v, portal_permission_known))
-		add_error(errors, "permissions", v ? "invalid" : "required",
-		          "A list of names from GET /api/v1/permissions.");
+		field_errors_add(errors, "permissions", v ? "invalid" : "required",
+		                 "A list of names from GET /api/v1/permissions.");
 }
 
 static struct audit_entry staff_entry(const struct principal *who, const struct client_info *ci,
@@ -139,7 +120,7 @@ int roles_save(json_t **out, json_t *errors, const char **conflict, struct app *
 		             3, (const char *const[]){name, description, perms});
 	}
 	if (rc == APP_CONFLICT) {
-		add_error(errors, "name", "taken", "A role has this name.");
+		field_errors_add(errors, "name", "taken", "A role has this name.");
 		rc = APP_INVALID;
 		goto done;
 	}

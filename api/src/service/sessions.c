@@ -44,22 +44,6 @@ static const char *realm_of(enum principal_kind kind)
 	return PRINCIPAL_IN_PORTAL(kind) ? "portal" : "staff";
 }
 
-/* Whether ip may use an account with this trusted list ("" allows any; a bad list allows none). */
-static bool ip_allowed(const char *list, const char *ip)
-{
-	struct ipnet_list nets;
-	char why[160];
-	bool ok;
-
-	if (!list || !*list)
-		return true;
-	if (ipnet_list_parse(&nets, list, why, sizeof(why)) != APP_OK)
-		return false;
-	ok = nets.count == 0 || ipnet_list_contains(&nets, ip);
-	ipnet_list_free(&nets);
-	return ok;
-}
-
 static int issue_access(struct session_tokens *out, struct app *app, time_t now)
 {
 	struct token_keys keys = keys_of(app);
@@ -296,7 +280,7 @@ done:
 	if (rc != APP_OK)
 		return rc;
 	if ((refusal = refusal_of(&a)) || /* suspended meanwhile */
-	    (!ip_allowed(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
+	    (!ipnet_text_allows(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		return APP_FORBIDDEN;
 	}
@@ -381,7 +365,7 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	if (!portal_open)
 		refusal = "portal_closed";
 	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
-	    (!ip_allowed(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
+	    (!ipnet_text_allows(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		record_failure(app, ci, &a, subject, realm, refusal, false, now);
 		return APP_FORBIDDEN;
@@ -452,7 +436,7 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
 	if (!portal_open)
 		refusal = "portal_closed";
 	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
-	    ((!ip_allowed(a.trusted_ips, ci->ip) || !ip_allowed(token_ips, ci->ip)) &&
+	    ((!ipnet_text_allows(a.trusted_ips, ci->ip) || !ipnet_text_allows(token_ips, ci->ip)) &&
 	     (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
 		record_failure(app, ci, &a, subject, realm, refusal, false, now);
@@ -509,7 +493,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		goto done;
 	}
 	rc = session_repo_principal(&out->who, conn, sid, NULL, NULL, now);
-	if (rc == APP_OK && !ip_allowed(out->who.trusted_ips, ci->ip)) {
+	if (rc == APP_OK && !ipnet_text_allows(out->who.trusted_ips, ci->ip)) {
 		log_warn("Security - refresh of session %s refused from %s: not a trusted address",
 		         sid, ci->ip);
 		rc = APP_FORBIDDEN; /* rolled back: the token stays for the trusted device */
@@ -599,7 +583,7 @@ int sessions_authenticate(struct principal *who_out, struct app *app, const char
 	/* the token names the same actor as its session (none, or the impersonating staff member) */
 	if (rc == APP_OK && strcmp(c.act, who_out->impersonator_id) != 0)
 		rc = APP_NOT_FOUND;
-	if (rc == APP_OK && !ip_allowed(who_out->trusted_ips, client_ip)) {
+	if (rc == APP_OK && !ipnet_text_allows(who_out->trusted_ips, client_ip)) {
 		log_warn("Security - request of %s %s refused from %s: not a trusted address",
 		         account_kind_name(who_out->kind), who_out->id, client_ip);
 		return APP_FORBIDDEN;

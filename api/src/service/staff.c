@@ -123,43 +123,31 @@ int staff_bootstrap(struct app *app, FILE *notice)
 	                                                   " 'last_login_ip', "                    \
 	                                                   "host(s.last_login_ip))"
 
-static int read_json(json_t **out, struct app *app, const char *sql, int n,
-                     const char *const *params)
-{
-	struct db_conn *conn = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = db_exec_json(out, conn, sql, n, params);
-	db_pool_checkin(app->pool, conn);
-	return rc;
-}
-
 int staff_list(json_t **out, struct app *app)
 {
-	return read_json(out, app,
-	                 "SELECT json_build_object('items', coalesce(json_agg(" STAFF_JSON
-	                 " ORDER BY lower(s.email)), '[]'::json)) FROM staff s",
-	                 0, NULL);
+	return db_read_json(out, app->pool,
+	                    "SELECT json_build_object('items', coalesce(json_agg(" STAFF_JSON
+	                    " ORDER BY lower(s.email)), '[]'::json)) FROM staff s",
+	                    0, NULL);
 }
 
 static const char SQL_STAFF_GET[] = "SELECT " STAFF_JSON " FROM staff s WHERE s.id = $1::uuid";
 
 int staff_get(json_t **out, struct app *app, const char *id)
 {
-	return read_json(out, app, SQL_STAFF_GET, 1, (const char *const[]){id});
+	return db_read_json(out, app->pool, SQL_STAFF_GET, 1, (const char *const[]){id});
 }
 
 int staff_roles(json_t **out, struct app *app)
 {
 	json_t *catalogue = json_array();
-	int rc = read_json(out, app,
-	                   "SELECT json_build_object('items', coalesce(json_agg(json_build_object("
-	                   " 'name', name, 'description', description, 'permissions',"
-	                   " to_json(permissions), 'system', system) ORDER BY system DESC, name),"
-	                   " '[]'::json)) FROM staff_roles",
-	                   0, NULL);
+	int rc = db_read_json(
+	        out, app->pool,
+	        "SELECT json_build_object('items', coalesce(json_agg(json_build_object("
+	        " 'name', name, 'description', description, 'permissions',"
+	        " to_json(permissions), 'system', system) ORDER BY system DESC, name),"
+	        " '[]'::json)) FROM staff_roles",
+	        0, NULL);
 
 	for (const char *const *p = STAFF_PERMISSIONS; *p; p++)
 		json_array_append_new(catalogue, json_string(*p));
@@ -167,12 +155,6 @@ int staff_roles(json_t **out, struct app *app)
 		json_object_set(*out, "permissions", catalogue);
 	json_decref(catalogue);
 	return rc;
-}
-
-static void add_error(json_t *errors, const char *field, const char *code, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code,
-	                                        "message", message));
 }
 
 static struct audit_entry staff_entry(const struct principal *who, const struct client_info *ci,
@@ -214,13 +196,15 @@ int staff_create(json_t **out, json_t *errors, struct app *app, const struct pri
 	*out = NULL;
 	json_object_foreach(body, key, v) if (strcmp(key, "email") && strcmp(key, "display_name") &&
 	                                      strcmp(key, "role"))
-	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	email = json_string_value(json_object_get(body, "email"));
 	if (!email_plausible(email))
-		add_error(errors, "email", email ? "invalid" : "required", "An e-mail address.");
+		field_errors_add(errors, "email", email ? "invalid" : "required",
+		                 "An e-mail address.");
 	if ((v = json_object_get(body, "display_name")) &&
 	    (!json_is_string(v) || json_string_length(v) > 200))
-		add_error(errors, "display_name", "invalid", "Text of at most 200 characters.");
+		field_errors_add(errors, "display_name", "invalid",
+		                 "Text of at most 200 characters.");
 	else if (v)
 		name = json_string_value(v);
 	role = json_string_value(json_object_get(body, "role"));
@@ -229,7 +213,8 @@ int staff_create(json_t **out, json_t *errors, struct app *app, const struct pri
 	if (role && (rc = role_exists(&known_role, conn, role)) != APP_OK)
 		goto done;
 	if (!known_role)
-		add_error(errors, "role", role ? "invalid" : "required", "One of the staff roles.");
+		field_errors_add(errors, "role", role ? "invalid" : "required",
+		                 "One of the staff roles.");
 	db_pool_checkin(app->pool, conn);
 	conn = NULL;
 	if (json_array_size(errors)) {
@@ -257,7 +242,8 @@ int staff_create(json_t **out, json_t *errors, struct app *app, const struct pri
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
 		goto done;
 	if ((rc = staff_repo_insert(id, conn, &s)) == APP_CONFLICT) {
-		add_error(errors, "email", "taken", "A staff member has this e-mail address.");
+		field_errors_add(errors, "email", "taken",
+		                 "A staff member has this e-mail address.");
 		rc = APP_INVALID;
 		goto done;
 	}
@@ -326,21 +312,22 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 	*conflict = NULL;
 	json_object_foreach(body, key, v) if (strcmp(key, "display_name") && strcmp(key, "role") &&
 	                                      strcmp(key, "status"))
-	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	if ((v = json_object_get(body, "display_name")) &&
 	    (!json_is_string(v) || json_string_length(v) > 200))
-		add_error(errors, "display_name", "invalid", "Text of at most 200 characters.");
+		field_errors_add(errors, "display_name", "invalid",
+		                 "Text of at most 200 characters.");
 	name = json_string_value(v);
 	status = json_string_value(v = json_object_get(body, "status"));
 	if (v && (!status || (strcmp(status, "active") && strcmp(status, "disabled"))))
-		add_error(errors, "status", "invalid", "active or disabled.");
+		field_errors_add(errors, "status", "invalid", "active or disabled.");
 	role = json_string_value(v = json_object_get(body, "role"));
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if (v && (!role || (rc = role_exists(&ok, conn, role)) != APP_OK || !ok)) {
 		if (rc != APP_OK)
 			goto done;
-		add_error(errors, "role", "invalid", "One of the staff roles.");
+		field_errors_add(errors, "role", "invalid", "One of the staff roles.");
 	}
 	if (json_array_size(errors)) {
 		rc = APP_INVALID;
@@ -403,27 +390,28 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 	perms[0] = '\0';
 	json_object_foreach(body, key, v) if (strcmp(key, "name") && strcmp(key, "description") &&
 	                                      strcmp(key, "permissions"))
-	        add_error(errors, key, "unknown_field", "This field is not accepted.");
+	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	if (create) {
 		*name = json_string_value(json_object_get(body, "name"));
 		if (!*name || strlen(*name) < 2 || strlen(*name) > 32 ||
 		    strspn(*name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(*name) ||
 		    !(**name >= 'a' && **name <= 'z'))
-			add_error(errors, "name", *name ? "invalid" : "required",
-			          "2 to 32 lower-case letters, digits, _ or -, starting with a "
-			          "letter.");
+			field_errors_add(
+			        errors, "name", *name ? "invalid" : "required",
+			        "2 to 32 lower-case letters, digits, _ or -, starting with a "
+			        "letter.");
 	}
 	if ((v = json_object_get(body, "description"))) {
 		if (!json_is_string(v) || json_string_length(v) > 200)
-			add_error(errors, "description", "invalid",
-			          "Text of at most 200 characters.");
+			field_errors_add(errors, "description", "invalid",
+			                 "Text of at most 200 characters.");
 		else
 			*description = json_string_value(v);
 	}
 	if (((v = json_object_get(body, "permissions")) || create) &&
 	    !permission_list_literal(perms, len, v, permission_known))
-		add_error(errors, "permissions", v ? "invalid" : "required",
-		          "A list of names from the staff permission catalogue.");
+		field_errors_add(errors, "permissions", v ? "invalid" : "required",
+		                 "A list of names from the staff permission catalogue.");
 }
 
 static const char SQL_ROLE_JSON[] =
@@ -465,7 +453,7 @@ int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct 
 	                       "name",
 	                       3, (const char *const[]){name, description, perms});
 	if (rc == APP_CONFLICT) {
-		add_error(errors, "name", "taken", "A role has this name.");
+		field_errors_add(errors, "name", "taken", "A role has this name.");
 		rc = APP_INVALID;
 		goto done;
 	}
