@@ -80,7 +80,8 @@ export async function measure({ url, dbUrl, password, sizes, requests = 200, log
       body: JSON.stringify({ login: 'owner@example.com', password, realm: 'staff' }),
     });
     const headers = { authorization: `Bearer ${(await fresh.json()).access_token ?? token}` };
-    const row = { readyz: await timeGets(url, ['/readyz'], {}, requests) };
+    // /api/v1/me: the principal lookup every authenticated request makes, which must not follow the row count
+    const row = { readyz: await timeGets(url, ['/readyz'], {}, requests), me: await timeGets(url, ['/api/v1/me'], headers, requests) };
     for (const [kind, paths] of Object.entries(QUERIES)) {
       row[kind] = await timeGets(url, paths.map((p) => `/api/v1/customers${p}${p.includes('?') ? '&' : '?'}limit=50`), headers, requests);
     }
@@ -89,7 +90,7 @@ export async function measure({ url, dbUrl, password, sizes, requests = 200, log
   }
   if (sizes.length > 1) {
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
-    log(`ratios ${large}/${small}: ${Object.keys(QUERIES).map((k) => `${k} ${(results[large][k] / results[small][k]).toFixed(2)}`).join(', ')}`);
+    log(`ratios ${large}/${small}: ${['me', ...Object.keys(QUERIES)].map((k) => `${k} ${(results[large][k] / results[small][k]).toFixed(2)}`).join(', ')}`);
     log(`ratios to readyz at ${large}: ${Object.keys(QUERIES).map((k) => `${k} ${(results[large][k] / results[large].readyz).toFixed(1)}`).join(', ')}`);
   }
   return results;

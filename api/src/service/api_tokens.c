@@ -343,9 +343,10 @@ static const char SQL_AUTHENTICATE[] =
         " t.last_used_at IS NULL OR t.last_used_at < to_timestamp($2::bigint) - interval '1 minute'"
         "   OR host(t.last_used_ip) IS DISTINCT FROM $3::text, coalesce(a.customer_id::text, '')"
         "  FROM api_tokens t"
-        "  JOIN account_principals a ON a.id = coalesce(t.staff_id, t.individual_id, t.customer_id)"
-        "   AND a.active AND a.login_enabled"
-        " WHERE t.secret_hash = sha256(convert_to($1::text, 'UTF8')) AND t.revoked_at IS NULL"
+        "  CROSS JOIN LATERAL account_principal(coalesce(t.staff_id, t.individual_id,"
+        "   t.customer_id)) a"
+        " WHERE a.active AND a.login_enabled AND t.secret_hash = sha256(convert_to($1::text, "
+        "'UTF8')) AND t.revoked_at IS NULL"
         "   AND (t.expires_at IS NULL OR t.expires_at > to_timestamp($2::bigint))"
         "   AND (a.active_from IS NULL OR a.active_from <= to_timestamp($2::bigint))"
         "   AND (a.expires_at IS NULL OR a.expires_at > to_timestamp($2::bigint))";
