@@ -4,6 +4,7 @@
 // expiry, deletion and their customer's suspension.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
@@ -93,6 +94,43 @@ test('an organization invites a person: a 7-day link to choose a password, then 
   const history = await api.get(`/api/v1/customers/${orgId}/history`, owner);
   const actions = history.json.items.map((i) => i.action);
   assert.ok(actions.includes('individual.created') && actions.includes('individual.invitation_accepted') && actions.includes('auth.login'), actions.join());
+});
+
+test('identity applies to an individual: recovery by link, 2FA at sign-in, trusted addresses, lockout', async () => {
+  const gus = await person('gus@example.org');
+  // recovery: the link of the portal, a new password, every session ended
+  assert.equal((await api.post('/api/v1/auth/recovery', { json: { login: 'gus@example.org' } })).status, 202);
+  const link = psql(db.url, "SELECT body_text FROM messages WHERE address = 'gus@example.org' AND event = 'password_reset_link'").match(/reset\?token=([0-9a-f]{64})/)[1];
+  assert.equal((await api.post('/api/v1/auth/recovery/confirm', { json: { token: link, new_password: 'a recovered passphrase 12' } })).status, 200);
+  assert.equal((await api.get('/api/v1/me', gus.auth)).status, 401);
+  let s = await signIn(api, 'gus@example.org', 'a recovered passphrase 12');
+  assert.equal(s.status, 200);
+  const auth = bearer(s.json.access_token);
+
+  // two-factor: enrol, then the sign-in asks for the code
+  const e = await api.post('/api/v1/me/2fa', auth);
+  let offset = 0; // a code is never accepted twice: the next one comes with the next 30 s step
+  const code = () => execFileSync('oathtool', ['--totp', '-b', '--now', `@${Math.floor(Date.now() / 1000) + offset}`, e.json.secret], { encoding: 'utf8' }).trim();
+  assert.equal((await api.post('/api/v1/me/2fa/confirm', { ...auth, json: { code: code() } })).status, 200);
+  offset = 31;
+  await api.post('/api/v1/test/clock', { json: { offset_seconds: offset } });
+  s = await signIn(api, 'gus@example.org', 'a recovered passphrase 12');
+  assert.equal(s.json.code, 'mfa_required');
+  const credentials = psql(db.url, "SELECT count(*) FROM totp_credentials t JOIN individuals i ON i.id = t.account_id WHERE i.email = 'gus@example.org' AND t.account_kind = 'individual'");
+  assert.equal(credentials, '1', 'its own TOTP credential');
+  assert.equal((await api.get(`${people(orgId)}/${gus.id}`, org)).json.two_factor, true, 'its organization sees it');
+
+  // trusted addresses: its own list, refused elsewhere after the right password
+  const last = await api.post('/api/v1/auth/login/mfa', { json: { mfa_token: s.json.mfa_token, code: code() } });
+  assert.equal(last.status, 200, last.text);
+  await api.post('/api/v1/test/clock', { json: { offset_seconds: 0 } });
+  const ips = await api.request('PUT', '/api/v1/me/trusted-ips', { ...bearer(last.json.access_token), json: { trusted_ips: '203.0.113.0/24', current_password: 'a recovered passphrase 12', exclude_current: true } });
+  assert.equal(ips.status, 200, ips.text);
+  assert.equal((await api.get('/api/v1/me', bearer(last.json.access_token))).json.code, 'ip_not_allowed');
+
+  // five wrong passwords lock it, like any account
+  for (let i = 0; i < 5; i++) await signIn(api, 'gus@example.org', `wrong password number ${i}`);
+  assert.ok(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'auth.locked' AND actor_kind = 'individual'") >= '1');
 });
 
 test('twenty acceptances of one invitation at once: exactly one wins', async () => {
