@@ -286,7 +286,7 @@ test('delete is soft: dry run first; sessions end; the address is free again; th
   const r = await create({ email: 'leaving@example.org', first_name: 'Leo', login: { password: 'a fine passphrase to go', password_confirm: 'a fine passphrase to go', email_confirmed: true } });
   const s = await login('leaving@example.org', 'a fine passphrase to go');
   const dry = await del(`/api/v1/customers/${r.json.id}?dry_run=true`);
-  assert.deepEqual(dry.json, { dry_run: true, impact: { sessions: 1 } });
+  assert.deepEqual(dry.json, { dry_run: true, impact: { sessions: 1, api_tokens: 0 } });
   assert.equal((await api.get('/api/v1/me', bearer(s.json.access_token))).status, 200, 'a dry run changes nothing');
   const gone = await del(`/api/v1/customers/${r.json.id}`);
   assert.equal(gone.status, 200);

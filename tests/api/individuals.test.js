@@ -213,7 +213,11 @@ test('suspension, expiry, deletion and the customer\'s suspension stop an indivi
   await patch(cat.id, { expires_at: null });
 
   s = await signIn(api, 'cat@example.org', PERSON_PASSWORD);
+  const dry = await api.post(`/api/v1/customers/${orgId}/actions/suspend`, { ...owner, json: { reason: 'unpaid', dry_run: true } });
+  assert.ok(dry.json.result.impact.sessions >= 2, 'the customer\'s sessions and its people\'s');
+  assert.ok(dry.json.result.impact.api_tokens >= 1, 'the people manager\'s token');
   await api.post(`/api/v1/customers/${orgId}/actions/suspend`, { ...owner, json: { reason: 'unpaid' } });
+  assert.equal(psql(db.url, `SELECT revoked_reason FROM sessions WHERE individual_id = '${cat.id}' ORDER BY created_at DESC LIMIT 1`), 'account_disabled', 'its people\'s sessions end with the customer\'s');
   assert.equal((await api.get('/api/v1/me', bearer(s.json.access_token))).status, 401, 'its customer suspended');
   assert.equal((await signIn(api, 'cat@example.org', PERSON_PASSWORD)).json.code, 'account_suspended');
   await api.post(`/api/v1/customers/${orgId}/actions/reactivate`, { ...owner, json: {} });
@@ -277,5 +281,6 @@ test('staff: credentials instead of an invitation, a new invitation, and the cus
   assert.ok(list.json.items.length >= 5);
   assert.equal((await api.request('DELETE', `/api/v1/customers/${orgId}`, owner)).status, 200);
   assert.equal(psql(db.url, `SELECT count(*) FROM individuals WHERE customer_id = '${orgId}' AND status <> 'deleted'`), '0', 'deleted with their customer');
+  assert.equal(psql(db.url, `SELECT count(*) FROM api_tokens WHERE customer_id = '${orgId}' AND revoked_at IS NULL`), '0', 'their tokens revoked');
   assert.equal((await signIn(api, 'eve@example.org', PERSON_PASSWORD)).status, 401);
 });

@@ -231,6 +231,20 @@ int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
 	               (const char *const[]){owner_id, keep_session_id, reason, ts});
 }
 
+static const char SQL_SESSION_REVOKE_CUSTOMER[] =
+        "UPDATE sessions SET revoked_at = to_timestamp($3::bigint), revoked_reason = $2::text"
+        " WHERE customer_id = $1::uuid AND revoked_at IS NULL";
+
+int session_repo_revoke_customer(struct db_conn *conn, const char *customer_id, const char *reason,
+                                 time_t now)
+{
+	char ts[24];
+
+	db_time_param(ts, (long long)(now));
+	return db_exec(NULL, conn, SQL_SESSION_REVOKE_CUSTOMER, 3,
+	               (const char *const[]){customer_id, reason, ts});
+}
+
 static const char SQL_SESSION_REVOKE_OWN[] =
         "UPDATE sessions SET revoked_at = to_timestamp($4::bigint), revoked_reason = $3::text"
         " WHERE id = $1::uuid AND coalesce(staff_id, individual_id, customer_id) = $2::uuid AND "

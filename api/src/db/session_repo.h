@@ -58,6 +58,10 @@ int session_repo_revoke(struct db_conn *conn, const char *session_id, const char
 int session_repo_revoke_others(struct db_conn *conn, const char *owner_id,
                                const char *keep_session_id, const char *reason, time_t now);
 
+/* Revokes every live session of a customer: its own and its individuals'. */
+int session_repo_revoke_customer(struct db_conn *conn, const char *customer_id, const char *reason,
+                                 time_t now);
+
 /* Revokes one session if it is the account's own and live; APP_NOT_FOUND otherwise. */
 int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const char *owner_id,
                             const char *reason, time_t now);

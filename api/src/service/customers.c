@@ -1046,19 +1046,23 @@ struct action_ctx {
 	time_t now;
 };
 
-static const char SQL_LIVE_SESSIONS[] =
-        "SELECT count(*) FROM sessions WHERE customer_id = $1::uuid AND revoked_at IS NULL"
-        " AND expires_at > to_timestamp($2::bigint)";
+/* What stops with the customer: its live sessions and API tokens, its individuals' included. */
+static const char SQL_LIVE_SERVICES[] =
+        "SELECT (SELECT count(*) FROM sessions WHERE customer_id = $1::uuid AND revoked_at IS NULL"
+        "   AND expires_at > to_timestamp($2::bigint)),"
+        " (SELECT count(*) FROM api_tokens WHERE customer_id = $1::uuid AND revoked_at IS NULL"
+        "   AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint)))";
 
-static int live_sessions(long *n, struct action_ctx *x)
+static int live_services(long *sessions, long *tokens, struct action_ctx *x)
 {
 	PGresult *res = NULL;
 	char ts[24];
 	int rc;
 
 	db_time_param(ts, (long long)x->now);
-	rc = db_exec(&res, x->conn, SQL_LIVE_SESSIONS, 2, (const char *const[]){x->id, ts});
-	*n = rc == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	rc = db_exec(&res, x->conn, SQL_LIVE_SERVICES, 2, (const char *const[]){x->id, ts});
+	*sessions = rc == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	*tokens = rc == APP_OK ? strtol(PQgetvalue(res, 0, 1), NULL, 10) : 0;
 	PQclear(res);
 	return rc;
 }
@@ -1104,7 +1108,7 @@ static int change_status(struct action_ctx *x, const char *to, const char *const
 	const char *reason = str_of(x->body, "reason");
 	bool allowed = false, cascade = !json_is_false(json_object_get(x->body, "cascade")),
 	     reactivate = strcmp(to, "active") == 0;
-	long sessions = 0;
+	long sessions = 0, tokens = 0;
 	char ts[24];
 	int rc;
 
@@ -1119,12 +1123,17 @@ static int change_status(struct action_ctx *x, const char *to, const char *const
 		                 "Why (1 to 1000 characters): the customer's history keeps it.");
 		return APP_INVALID;
 	}
-	if ((rc = live_sessions(&sessions, x)) != APP_OK)
+	if ((rc = live_services(&sessions, &tokens, x)) != APP_OK)
 		return rc;
-	/* the services a cascade reaches: sessions (and API tokens, licenses, bookings later) */
+	/*
+	 * The services a cascade reaches: sessions (the customer's and its individuals', ended), and
+	 * API tokens, which stop while the account is not active and work again once it is
+	 * (licenses and bookings later).
+	 */
 	json_object_set_new(x->result, "impact",
-	                    json_pack("{s:I}", "sessions",
-	                              (json_int_t)(cascade && !reactivate ? sessions : 0)));
+	                    json_pack("{s:I, s:I}", "sessions",
+	                              (json_int_t)(cascade && !reactivate ? sessions : 0),
+	                              "api_tokens", (json_int_t)(reactivate ? 0 : tokens)));
 	json_object_set_new(x->details, "from", json_string(x->status));
 	json_object_set_new(x->details, "reason", json_string(reason ? reason : ""));
 	json_object_set_new(
@@ -1138,7 +1147,7 @@ static int change_status(struct action_ctx *x, const char *to, const char *const
 	        NULL, x->conn, SQL_SET_STATUS, 6,
 	        (const char *const[]){x->id, to, reason ? reason : "", ts, x->status, x->who->id});
 	if (rc == APP_OK && cascade && !reactivate)
-		rc = session_repo_revoke_others(x->conn, x->id, NULL, "account_disabled", x->now);
+		rc = session_repo_revoke_customer(x->conn, x->id, "account_disabled", x->now);
 	if (rc == APP_OK && json_is_true(json_object_get(x->body, "notify")))
 		rc = notify(x, event, reason);
 	return rc;
@@ -1328,13 +1337,13 @@ static int act_unlock(struct action_ctx *x)
 
 static int act_revoke_sessions(struct action_ctx *x)
 {
-	long n = 0;
-	int rc = live_sessions(&n, x);
+	long n = 0, tokens = 0;
+	int rc = live_services(&n, &tokens, x);
 
+	/* the customer's sessions and its individuals': a whole organization signed out */
 	json_object_set_new(x->result, "sessions_revoked", json_integer(n));
-	return rc == APP_OK
-	               ? session_repo_revoke_others(x->conn, x->id, NULL, "staff_revoked", x->now)
-	               : rc;
+	return rc == APP_OK ? session_repo_revoke_customer(x->conn, x->id, "staff_revoked", x->now)
+	                    : rc;
 }
 
 /* The permission each needs is in the route table (one route per action). */
@@ -1467,7 +1476,7 @@ int customers_delete(json_t **out, struct app *app, const struct principal *who,
 {
 	struct action_ctx x = {.app = app, .who = who, .ci = ci, .id = id, .now = clock_now()};
 	json_t *details = NULL;
-	long sessions = 0;
+	long sessions = 0, tokens = 0;
 	char ts[24];
 	int rc;
 
@@ -1480,10 +1489,10 @@ int customers_delete(json_t **out, struct app *app, const struct principal *who,
 		rc = APP_NOT_FOUND; /* gone already, as far as the API is concerned */
 		goto done;
 	}
-	if ((rc = live_sessions(&sessions, &x)) != APP_OK)
+	if ((rc = live_services(&sessions, &tokens, &x)) != APP_OK)
 		goto done;
-	*out = json_pack("{s:b, s:{s:I}}", "dry_run", dry_run, "impact", "sessions",
-	                 (json_int_t)sessions);
+	*out = json_pack("{s:b, s:{s:I, s:I}}", "dry_run", dry_run, "impact", "sessions",
+	                 (json_int_t)sessions, "api_tokens", (json_int_t)tokens);
 	if (dry_run)
 		goto done;
 	details = json_pack("{s:s, s:s}", "from", x.status, "email", x.email);
@@ -1492,8 +1501,11 @@ int customers_delete(json_t **out, struct app *app, const struct principal *who,
 	if ((rc = db_exec(NULL, x.conn, SQL_SET_STATUS, 6,
 	                  (const char *const[]){id, "deleted", "", ts, x.status, who->id})) ==
 	            APP_OK &&
-	    (rc = session_repo_revoke_others(x.conn, id, NULL, "account_deleted", x.now)) ==
-	            APP_OK &&
+	    (rc = session_repo_revoke_customer(x.conn, id, "account_deleted", x.now)) == APP_OK &&
+	    (rc = db_exec(NULL, x.conn,
+	                  "UPDATE api_tokens SET revoked_at = to_timestamp($2::bigint)"
+	                  " WHERE customer_id = $1::uuid AND revoked_at IS NULL",
+	                  2, (const char *const[]){id, ts})) == APP_OK &&
 	    (rc = audit_repo_append(x.conn, &e)) == APP_OK)
 		rc = db_commit(x.conn);
 done:
