@@ -162,6 +162,9 @@ test('a people manager stays within the allowed roles and cannot raise or remove
   const tok = await api.post('/api/v1/tokens', { ...mgr.auth, json: { name: 'people sync', permissions: ['individuals.manage'] } });
   assert.equal(tok.status, 201, tok.text);
   assert.equal((await api.get(people(orgId), bearer(tok.json.secret))).status, 200);
+  const synced = await add({ email: 'synced@example.org' }, bearer(tok.json.secret));
+  assert.equal(synced.status, 201);
+  assert.equal(psql(db.url, `SELECT details->>'api_token_id' FROM audit_log WHERE action = 'individual.created' AND target_id = '${synced.json.id}'`), tok.json.id, 'the audit log names the token that acted');
   assert.ok((await api.get(`/api/v1/customers/${orgId}/tokens`, owner)).json.items.some((t) => t.id === tok.json.id), 'staff see it among the customer\'s tokens');
 
   // the customer no longer allows the role: the manager falls back to user on its next request

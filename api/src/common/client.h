@@ -9,6 +9,8 @@ struct client_info {
 	const char *request_id;
 	const char *
 	        impersonator_id; /* staff acting as the caller (recorded on every audit entry), or NULL */
+	const char *
+	        api_token_id; /* the API token the caller acts through (recorded likewise), or NULL */
 };
 
 #endif

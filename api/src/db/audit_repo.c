@@ -32,13 +32,26 @@ struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
 	                            .customer_id = id && kind == PRINCIPAL_CUSTOMER ? id : NULL,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .api_token_id = ci->api_token_id,
 	                            .impersonator_id = ci->impersonator_id,
 	                            .details = details};
 }
 
 int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 {
-	char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
+	char *details = NULL;
+
+	if (e->details || e->api_token_id) {
+		json_t *merged = e->details ? json_deep_copy(e->details) : json_object();
+
+		/* which API token made the change, so an integration's actions can be told apart */
+		if (merged && e->api_token_id)
+			json_object_set_new(merged, "api_token_id", json_string(e->api_token_id));
+		details = merged ? json_dumps(merged, JSON_COMPACT) : NULL;
+		json_decref(merged);
+		if (!details)
+			return APP_INTERNAL;
+	}
 	const char *params[] = {e->actor_kind,
 	                        e->actor_id,
 	                        e->action,
@@ -49,11 +62,8 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 	                        e->request_id,
 	                        details,
 	                        e->impersonator_id};
-	int rc;
+	int rc = db_exec(NULL, conn, SQL_AUDIT_APPEND, 10, params);
 
-	if (e->details && !details)
-		return APP_INTERNAL;
-	rc = db_exec(NULL, conn, SQL_AUDIT_APPEND, 10, params);
 	free(details);
 	return rc;
 }

@@ -18,7 +18,9 @@ struct audit_entry {
 	const char *ip;              /* or NULL */
 	const char *request_id;      /* or NULL */
 	const char *impersonator_id; /* staff acting as the actor, or NULL */
-	json_t *details;             /* object without secrets, or NULL; borrowed */
+	const char *
+	        api_token_id; /* the API token the actor acted through (kept in details), or NULL */
+	json_t *details;      /* object without secrets, or NULL; borrowed */
 };
 
 /*

@@ -28,7 +28,8 @@ static inline struct client_info req_client(const struct _u_request *req, const 
 	        .ip = ctx->client_ip,
 	        .user_agent = u_map_get_case(req->map_header, "User-Agent"),
 	        .request_id = ctx->request_id,
-	        .impersonator_id = ctx->who.impersonator_id[0] ? ctx->who.impersonator_id : NULL};
+	        .impersonator_id = ctx->who.impersonator_id[0] ? ctx->who.impersonator_id : NULL,
+	        .api_token_id = ctx->who.token_id[0] ? ctx->who.token_id : NULL};
 }
 
 #endif

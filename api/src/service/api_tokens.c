@@ -303,6 +303,7 @@ int api_tokens_revoke_customer(struct app *app, const struct principal *who,
 	                        .customer_id = customer_id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	int rc;
 

@@ -60,6 +60,7 @@ static int audited(struct app *app, const struct principal *who, const struct cl
 	                        .action = action,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	int rc;
 

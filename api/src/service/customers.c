@@ -784,6 +784,7 @@ static struct audit_entry staff_entry(const struct principal *who, const struct 
 	                            .customer_id = customer_id,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .api_token_id = ci->api_token_id,
 	                            .details = details};
 }
 

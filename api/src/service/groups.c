@@ -50,6 +50,7 @@ static struct audit_entry entry(const struct principal *who, const struct client
 	                            .customer_id = customer_id,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .api_token_id = ci->api_token_id,
 	                            .impersonator_id = ci->impersonator_id,
 	                            .details = details};
 }

@@ -50,6 +50,7 @@ static int audit_staff(struct db_conn *conn, const struct principal *who,
 	                        .target_id = target_id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 
 	return audit_repo_append(conn, &e);

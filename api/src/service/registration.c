@@ -106,6 +106,7 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 	                        .customer_id = id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	if ((rc = outbox_enqueue(message_id, conn, app, &m)) == APP_OK)
 		rc = audit_repo_append(conn, &e);

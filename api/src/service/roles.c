@@ -79,6 +79,7 @@ static struct audit_entry staff_entry(const struct principal *who, const struct 
 	                            .action = action,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .api_token_id = ci->api_token_id,
 	                            .details = details};
 }
 

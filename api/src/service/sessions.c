@@ -484,6 +484,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		                        .target_id = sid,
 		                        .ip = ci->ip,
 		                        .request_id = ci->request_id,
+		                        .api_token_id = ci->api_token_id,
 		                        .details = details};
 		if ((rc = session_repo_revoke(conn, sid, "refresh_reuse", now)) == APP_OK &&
 		    (rc = audit_repo_append(conn, &e)) == APP_OK &&
@@ -850,6 +851,7 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 	                        .customer_id = customer_id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	if ((rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = db_exec(NULL, conn, SQL_HANDOFF_CREATE, 4,

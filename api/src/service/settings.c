@@ -367,6 +367,7 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 	                        .action = "settings.updated",
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id,
+	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	if ((rc = audit_repo_append(conn, &e)) == APP_OK && (rc = read_all(out, conn)) == APP_OK)
 		rc = db_commit(conn);

@@ -167,6 +167,7 @@ static struct audit_entry staff_entry(const struct principal *who, const struct 
 	                            .target_id = target,
 	                            .ip = ci->ip,
 	                            .request_id = ci->request_id,
+	                            .api_token_id = ci->api_token_id,
 	                            .details = details};
 }
 
