@@ -128,8 +128,23 @@ test('identity applies to an individual: recovery by link, 2FA at sign-in, trust
   assert.equal(ips.status, 200, ips.text);
   assert.equal((await api.get('/api/v1/me', bearer(last.json.access_token))).json.code, 'ip_not_allowed');
 
+  // its own e-mail change: a link to the new address, the old one told; an address taken gets nothing
+  await api.post('/api/v1/test/clock', { json: { offset_seconds: 0 } });
+  psql(db.url, `UPDATE individuals SET trusted_ips = '' WHERE id = '${gus.id}'`); // open again, as staff would
+  const gusAuth = bearer(last.json.access_token);
+  const before = psql(db.url, 'SELECT count(*) FROM messages');
+  assert.equal((await api.request('PUT', '/api/v1/me/email', { ...gusAuth, json: { email: 'org@example.org', current_password: 'a recovered passphrase 12' } })).status, 202);
+  assert.equal(psql(db.url, 'SELECT count(*) FROM messages'), before, 'taken by a customer: no link');
+  assert.equal((await api.request('PUT', '/api/v1/me/email', { ...gusAuth, json: { email: 'gus.new@example.org', current_password: 'a recovered passphrase 12' } })).status, 202);
+  assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = 'gus@example.org' AND event = 'email_change_notice'"), '1');
+  const change = psql(db.url, "SELECT body_text FROM messages WHERE address = 'gus.new@example.org' AND event = 'email_confirmation'").match(/confirm\?token=([0-9a-f]{64})/)[1];
+  const confirmed = await api.post('/api/v1/auth/confirm', { json: { token: change } });
+  assert.equal(confirmed.json.purpose, 'email_change');
+  assert.equal(psql(db.url, `SELECT email FROM individuals WHERE id = '${gus.id}'`), 'gus.new@example.org');
+  assert.equal(psql(db.url, `SELECT actor_kind FROM audit_log WHERE action = 'account.email_changed' AND target_id = '${gus.id}'`), 'individual');
+
   // five wrong passwords lock it, like any account
-  for (let i = 0; i < 5; i++) await signIn(api, 'gus@example.org', `wrong password number ${i}`);
+  for (let i = 0; i < 5; i++) await signIn(api, 'gus.new@example.org', `wrong password number ${i}`);
   assert.ok(psql(db.url, "SELECT count(*) FROM audit_log WHERE action = 'auth.locked' AND actor_kind = 'individual'") >= '1');
 });
 

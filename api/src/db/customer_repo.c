@@ -78,37 +78,40 @@ int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct cus
 
 static const char SQL_CONFIRMATION_INSERT[] =
         "INSERT INTO email_confirmations (token_hash, customer_id, email, created_at, expires_at,"
-        " purpose)"
-        " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, $3::text, "
-        "to_timestamp($4::bigint),"
-        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint), $6::text)";
+        " purpose, individual_id)"
+        " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, $3::text,"
+        " to_timestamp($4::bigint),"
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint), $6::text, $7::uuid)";
 
 /* A newer change request replaces the older ones still waiting. */
 static const char SQL_CONFIRMATION_KILL_CHANGES[] =
         "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
-        " WHERE customer_id = $1::uuid AND purpose = 'change' AND used_at IS NULL";
+        " WHERE customer_id = $1::uuid AND individual_id IS NOT DISTINCT FROM $3::uuid"
+        "   AND purpose = 'change' AND used_at IS NULL";
 
 int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *email, bool change, time_t now, long ttl_s)
+                             const char *individual_id, const char *email, bool change, time_t now,
+                             long ttl_s)
 {
 	char ts[24], ttl[24];
 	int rc;
 
 	db_time_param(ts, (long long)(now));
 	db_time_param(ttl, (long long)(ttl_s));
-	if (change && (rc = db_exec(NULL, conn, SQL_CONFIRMATION_KILL_CHANGES, 2,
-	                            (const char *const[]){customer_id, ts})) != APP_OK)
+	if (change &&
+	    (rc = db_exec(NULL, conn, SQL_CONFIRMATION_KILL_CHANGES, 3,
+	                  (const char *const[]){customer_id, ts, individual_id})) != APP_OK)
 		return rc;
-	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 6,
+	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 7,
 	               (const char *const[]){token, customer_id, email, ts, ttl,
-	                                     change ? "change" : "registration"});
+	                                     change ? "change" : "registration", individual_id});
 }
 
 static const char SQL_CONFIRMATION_SPEND[] =
         "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
         " WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
         "   AND expires_at > to_timestamp($2::bigint)"
-        " RETURNING customer_id, email, purpose";
+        " RETURNING customer_id, email, purpose, coalesce(individual_id::text, '')";
 
 /* Registration: the address the account still has is now confirmed. */
 static const char SQL_CONFIRM_ADDRESS[] =
@@ -117,6 +120,14 @@ static const char SQL_CONFIRM_ADDRESS[] =
         "   updated_at = to_timestamp($3::bigint)"
         " WHERE c.id = $1::uuid AND lower(c.email) = lower($2::text) AND c.status <> 'deleted'"
         " RETURNING c.id, c.email, c.first_name, c.language, c.email";
+
+/* An individual's change: the same for its row (its customer's id first, as for a customer). */
+static const char SQL_CHANGE_INDIVIDUAL_ADDRESS[] =
+        "UPDATE individuals i SET email = $2::text, updated_at = to_timestamp($3::bigint)"
+        "  FROM (SELECT id, email FROM individuals WHERE id = $4::uuid FOR UPDATE) old"
+        " WHERE i.id = old.id AND i.customer_id = $1::uuid AND i.status NOT IN ('deleted', "
+        "'invited')"
+        " RETURNING i.customer_id, i.email, i.first_name, i.language, old.email";
 
 /* Change: the account moves to the new (confirmed) address; the old one is returned. */
 static const char SQL_CHANGE_ADDRESS[] =
@@ -130,7 +141,7 @@ int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, 
                           struct db_conn *conn, const char *token, time_t now)
 {
 	PGresult *res = NULL;
-	char ts[24], id[37], email[255];
+	char ts[24], id[37], email[255], individual[37] = "";
 	int rc;
 
 	*change_out = false;
@@ -143,15 +154,23 @@ int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, 
 		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 		snprintf(email, sizeof(email), "%s", PQgetvalue(res, 0, 1));
 		*change_out = strcmp(PQgetvalue(res, 0, 2), "change") == 0;
+		snprintf(individual, sizeof(individual), "%s", PQgetvalue(res, 0, 3));
 	}
 	PQclear(res);
 	res = NULL;
 	if (rc != APP_OK)
 		return rc;
-	rc = db_exec(&res, conn, *change_out ? SQL_CHANGE_ADDRESS : SQL_CONFIRM_ADDRESS, 3,
-	             (const char *const[]){id, email, ts});
-	if (rc == APP_OK && (rc = read_holder(holder_out, res)) == APP_OK)
+	if (individual[0] && *change_out)
+		rc = db_exec(&res, conn, SQL_CHANGE_INDIVIDUAL_ADDRESS, 4,
+		             (const char *const[]){id, email, ts, individual});
+	else
+		rc = db_exec(&res, conn, *change_out ? SQL_CHANGE_ADDRESS : SQL_CONFIRM_ADDRESS, 3,
+		             (const char *const[]){id, email, ts});
+	if (rc == APP_OK && (rc = read_holder(holder_out, res)) == APP_OK) {
 		snprintf(old_email, 255, "%s", PQgetvalue(res, 0, 4));
+		snprintf(holder_out->individual_id, sizeof(holder_out->individual_id), "%s",
+		         individual);
+	}
 	PQclear(res);
 	return rc;
 }

@@ -8,7 +8,8 @@
 #include "db/pool.h"
 
 struct customer_holder {
-	char id[37];
+	char id[37];            /* the customer */
+	char individual_id[37]; /* the individual whose address it is, "" for the customer's own */
 	char email[255];
 	char first_name[101];
 	char language[3];
@@ -32,16 +33,19 @@ struct customer_new {
 int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c);
 
 /*
- * Stores a confirmation link token (its SHA-256) for an address of a customer. change: the link moves
- * the account to this new address; else it confirms the address the account registered with.
+ * Stores a confirmation link token (its SHA-256) for an address of a customer, or of one of its
+ * individuals (individual_id, else NULL). change: the link moves the account to this new address;
+ * else it confirms the address the account registered with.
  */
 int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *email, bool change, time_t now, long ttl_s);
+                             const char *individual_id, const char *email, bool change, time_t now,
+                             long ttl_s);
 
 /*
  * Uses a confirmation token once. A registration link confirms the e-mail and activates a pending
  * customer; a change link replaces the address (APP_CONFLICT when another account took it meanwhile)
- * and writes the previous one into old_email. holder_out: the customer afterwards. APP_NOT_FOUND for an
+ * and writes the previous one into old_email. holder_out: the account afterwards (its individual_id
+ * set when the link was an individual's). APP_NOT_FOUND for an
  * unknown, used or expired token, or an account that changed its address since.
  */
 int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, char old_email[255],

@@ -755,7 +755,7 @@ static int send_confirmation(struct db_conn *conn, struct app *app, const char *
 	int rc;
 
 	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-	    (rc = confirmation_repo_insert(conn, token, id, email, false, clock_now(),
+	    (rc = confirmation_repo_insert(conn, token, id, NULL, email, false, clock_now(),
 	                                   CONFIRMATION_TTL_S)) != APP_OK)
 		return rc;
 	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);

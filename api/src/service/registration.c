@@ -83,7 +83,7 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 		vars = json_pack("{s:s, s:s}", "first_name", r->first_name, "login_url", link);
 	} else {
 		if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-		    (rc = confirmation_repo_insert(conn, token, id, r->email, false, c.now,
+		    (rc = confirmation_repo_insert(conn, token, id, NULL, r->email, false, c.now,
 		                                   CONFIRMATION_TTL_S)) != APP_OK)
 			return rc;
 		/* built from the configured public URL, never from the request's Host header */
@@ -183,11 +183,12 @@ int registration_confirm(struct app *app, const struct client_info *ci, const ch
 	    (rc = confirmation_repo_use(&c, change_out, old_email, conn, token, clock_now())) !=
 	            APP_OK)
 		goto done;
-	struct audit_entry e = {.actor_kind = "customer",
-	                        .actor_id = c.id,
+	bool person = c.individual_id[0] != '\0'; /* an individual's change of address */
+	struct audit_entry e = {.actor_kind = person ? "individual" : "customer",
+	                        .actor_id = person ? c.individual_id : c.id,
 	                        .action = "customer.email_confirmed",
-	                        .target_kind = "customer",
-	                        .target_id = c.id,
+	                        .target_kind = person ? "individual" : "customer",
+	                        .target_id = person ? c.individual_id : c.id,
 	                        .customer_id = c.id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id};
@@ -215,6 +216,8 @@ done:
 	json_decref(vars);
 	json_decref(details);
 	if (rc == APP_OK && *change_out)
-		log_info("Security - customer %s moved to a new e-mail address", c.id);
+		log_info("Security - %s %s moved to a new e-mail address",
+		         c.individual_id[0] ? "individual" : "customer",
+		         c.individual_id[0] ? c.individual_id : c.id);
 	return rc;
 }

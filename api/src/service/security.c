@@ -154,9 +154,11 @@ static int queue_change(struct db_conn *conn, struct app *app, const struct acco
 	time_t now = clock_now();
 	int rc;
 
+	const char *individual = a->kind == PRINCIPAL_INDIVIDUAL ? a->id : NULL;
+
 	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-	    (rc = confirmation_repo_insert(conn, token, a->id, new_email, true, now,
-	                                   CHANGE_LINK_TTL_S)) != APP_OK)
+	    (rc = confirmation_repo_insert(conn, token, a->customer_id, individual, new_email, true,
+	                                   now, CHANGE_LINK_TTL_S)) != APP_OK)
 		goto done;
 	/* built from the configured public URL, never from the request's Host header */
 	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
@@ -169,13 +171,15 @@ static int queue_change(struct db_conn *conn, struct app *app, const struct acco
 	                                 .channel = "email",
 	                                 .address = new_email,
 	                                 .vars = link_vars,
-	                                 .customer_id = a->id};
+	                                 .customer_id = a->customer_id,
+	                                 .individual_id = individual};
 	struct outbox_message notice = {.event = "email_change_notice",
 	                                .language = a->language,
 	                                .channel = "email",
 	                                .address = a->email,
 	                                .vars = notice_vars,
-	                                .customer_id = a->id};
+	                                .customer_id = a->customer_id,
+	                                .individual_id = individual};
 	if ((rc = outbox_enqueue(id, conn, app, &confirm)) == APP_OK)
 		rc = outbox_enqueue(id, conn, app, &notice);
 done:
@@ -189,14 +193,14 @@ int security_request_email_change(struct app *app, const struct principal *who,
                                   const struct client_info *ci, const char *current_password,
                                   const char *new_email, struct field_error *fe)
 {
-	struct customer_holder holder;
 	struct account a;
 	struct db_conn *conn = NULL;
+	PGresult *res = NULL;
 	json_t *details = NULL;
 	bool taken;
 	int rc;
 
-	if (who->kind != PRINCIPAL_CUSTOMER)
+	if (!PRINCIPAL_IN_PORTAL(who->kind))
 		return APP_FORBIDDEN; /* a staff address is changed by an owner */
 	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK)
 		return rc;
@@ -210,10 +214,10 @@ int security_request_email_change(struct app *app, const struct principal *who,
 		return rc;
 	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
-	rc = customer_repo_find_holder(&holder, conn, new_email, NULL);
-	taken = rc == APP_OK;
-	if (rc == APP_NOT_FOUND)
-		rc = APP_OK;
+	/* taken by any portal account, customer or individual */
+	rc = db_exec(&res, conn, "SELECT 1 FROM portal_logins WHERE email = lower($1::text)", 1,
+	             (const char *const[]){new_email});
+	taken = rc == APP_OK && PQntuples(res) > 0;
 	/* an address held by another account gets no link, and the caller the same answer */
 	if (rc == APP_OK && !taken)
 		rc = queue_change(conn, app, &a, new_email);
@@ -225,6 +229,7 @@ int security_request_email_change(struct app *app, const struct principal *who,
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
+	PQclear(res);
 	json_decref(details);
 	return rc;
 }
