@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -13,7 +14,7 @@ let db, server, api, owner, support, readOnly;
 
 const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } });
 const login = (l, password, realm = 'portal') => api.post('/api/v1/auth/login', { json: { login: l, password, realm } });
-const lastMessage = (address, event) => psql(db.url, `SELECT body_text FROM messages WHERE address = '${address}' AND event = '${event}' ORDER BY created_at DESC, id DESC LIMIT 1`);
+const lastMessage = (address, event) => deliveredText(db.url, `address = '${address}' AND event = '${event}'`);
 const patch = (path, json, auth = owner) => api.request('PATCH', path, { ...auth, json });
 const del = (path, auth = owner) => api.request('DELETE', path, auth);
 const action = (id, name, json, auth = owner) => api.post(`/api/v1/customers/${id}/actions/${name}`, { ...auth, ...(json ? { json } : {}) });

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -42,7 +43,7 @@ async function nextStep() {
   offset += 30;
   await api.post('/api/v1/test/clock', { json: { offset_seconds: offset } });
 }
-const lastMessage = (address, event) => psql(db.url, `SELECT body_text FROM messages WHERE address = '${address}'${event ? ` AND event = '${event}'` : ''} ORDER BY created_at DESC, id DESC LIMIT 1`);
+const lastMessage = (address, event) => deliveredText(db.url, `address = '${address}'${event ? ` AND event = '${event}'` : ''}`);
 const count = (sql) => Number(psql(db.url, sql));
 
 let staff;

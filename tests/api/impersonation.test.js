@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { createHmac } from 'node:crypto';
 import { startServer, TEST_JWT_SECRET } from '../lib/server.js';
 import { client } from '../lib/client.js';
@@ -112,7 +113,7 @@ test('at most 30 minutes (test clock); a suspended customer or a disabled staff 
 
   // a second staff member with the permission, then disabled: its impersonation ends at once
   await api.post('/api/v1/staff', { ...owner, json: { email: 'sup@example.com', display_name: 'Sue Port', role: 'support' } });
-  const once = psql(db.url, "SELECT substring(body_text from 'Password: (\\S+)') FROM messages WHERE address = 'sup@example.com'");
+  const once = deliveredText(db.url, "address = 'sup@example.com'").match(/Password: (\S+)/)[1];
   let sup = await api.post('/api/v1/auth/login', { json: { login: 'sup@example.com', password: once, realm: 'staff' } });
   await api.request('PUT', '/api/v1/me/password', { ...bearer(sup.json.access_token), json: { current_password: once, new_password: 'a helpful passphrase 9' } });
   sup = bearer((await api.post('/api/v1/auth/login', { json: { login: 'sup@example.com', password: 'a helpful passphrase 9', realm: 'staff' } })).json.access_token);

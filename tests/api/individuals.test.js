@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredMessages, deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 import { bearer, signIn, customerAccount } from '../lib/people.js';
@@ -17,7 +18,10 @@ const PERSON_PASSWORD = 'violet tractor umbrella 88';
 let db, server, api, owner, org, orgId, other, otherId, managerRole, plainRole;
 
 /** The token of the live invitation link e-mailed to email (an older, killed one is skipped). */
-const invitationToken = (email) => psql(db.url, `SELECT t FROM (SELECT substring(body_text from 'invitation\\?token=([0-9a-f]{64})') t FROM messages WHERE address = '${email}' AND event = 'individual_invitation') m WHERE EXISTS (SELECT 1 FROM individual_invitations v WHERE v.token_hash = sha256(convert_to(m.t, 'UTF8')) AND v.used_at IS NULL AND v.killed_at IS NULL)`);
+/** The token of the invitation of email that is still live (a resend kills the older ones). */
+const invitationToken = (email) => deliveredMessages(db.url, `address = '${email}' AND event = 'individual_invitation'`)
+  .map((m) => m.body_text.match(/invitation\?token=([0-9a-f]{64})/)?.[1])
+  .find((t) => t && psql(db.url, `SELECT count(*) FROM individual_invitations WHERE token_hash = sha256(convert_to('${t}', 'UTF8')) AND used_at IS NULL AND killed_at IS NULL`) === '1') ?? '';
 const people = (customerId, auth = org) => `/api/v1/customers/${customerId}/individuals`;
 const add = (json, auth = org, customerId = orgId) => api.post(people(customerId), { ...auth, json });
 const patch = (id, json, auth = org, customerId = orgId) => api.request('PATCH', `${people(customerId)}/${id}`, { ...auth, json });
@@ -100,7 +104,7 @@ test('identity applies to an individual: recovery by link, 2FA at sign-in, trust
   const gus = await person('gus@example.org');
   // recovery: the link of the portal, a new password, every session ended
   assert.equal((await api.post('/api/v1/auth/recovery', { json: { login: 'gus@example.org' } })).status, 202);
-  const link = psql(db.url, "SELECT body_text FROM messages WHERE address = 'gus@example.org' AND event = 'password_reset_link'").match(/reset\?token=([0-9a-f]{64})/)[1];
+  const link = deliveredText(db.url, "address = 'gus@example.org' AND event = 'password_reset_link'").match(/reset\?token=([0-9a-f]{64})/)[1];
   assert.equal((await api.post('/api/v1/auth/recovery/confirm', { json: { token: link, new_password: 'a recovered passphrase 12' } })).status, 200);
   assert.equal((await api.get('/api/v1/me', gus.auth)).status, 401);
   let s = await signIn(api, 'gus@example.org', 'a recovered passphrase 12');
@@ -137,7 +141,7 @@ test('identity applies to an individual: recovery by link, 2FA at sign-in, trust
   assert.equal(psql(db.url, 'SELECT count(*) FROM messages'), before, 'taken by a customer: no link');
   assert.equal((await api.request('PUT', '/api/v1/me/email', { ...gusAuth, json: { email: 'gus.new@example.org', current_password: 'a recovered passphrase 12' } })).status, 202);
   assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = 'gus@example.org' AND event = 'email_change_notice'"), '1');
-  const change = psql(db.url, "SELECT body_text FROM messages WHERE address = 'gus.new@example.org' AND event = 'email_confirmation'").match(/confirm\?token=([0-9a-f]{64})/)[1];
+  const change = deliveredText(db.url, "address = 'gus.new@example.org' AND event = 'email_confirmation'").match(/confirm\?token=([0-9a-f]{64})/)[1];
   const confirmed = await api.post('/api/v1/auth/confirm', { json: { token: change } });
   assert.equal(confirmed.json.purpose, 'email_change');
   assert.equal(psql(db.url, `SELECT email FROM individuals WHERE id = '${gus.id}'`), 'gus.new@example.org');
@@ -284,7 +288,7 @@ test('staff: credentials instead of an invitation, a new invitation, and the cus
   const dan = await add({ email: 'dan@example.org', first_name: 'Dan', send: 'credentials' }, owner);
   assert.equal(dan.status, 201, dan.text);
   assert.equal(dan.json.status, 'active');
-  const once = psql(db.url, "SELECT body_text FROM messages WHERE address = 'dan@example.org' AND event = 'generated_credentials'").match(/Password: (\S+)/)[1];
+  const once = deliveredText(db.url, "address = 'dan@example.org' AND event = 'generated_credentials'").match(/Password: (\S+)/)[1];
   const s = await signIn(api, 'dan@example.org', once);
   assert.equal(s.json.principal.must_change_password, true);
 

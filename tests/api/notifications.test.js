@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
 import { startServer, freePort } from '../lib/server.js';
 import { client } from '../lib/client.js';
@@ -21,6 +22,8 @@ async function signIn(c) {
   return { headers: { authorization: `Bearer ${r.json.access_token}` } };
 }
 
+/** The messages table as pg_dump writes it (what a stolen backup holds). */
+const pg_dump = (url) => execFileSync('pg_dump', ['--data-only', '--table=messages', url], { encoding: 'utf8' });
 const enqueue = (c, body) => c.post('/api/v1/test/messages', { json: { language: 'en', channel: 'email', ...body } });
 const message = async (c, id, a) => (await c.get(`/api/v1/messages/${id}`, a)).json;
 
@@ -77,14 +80,17 @@ test('an e-mail reaches a real SMTP server with exact headers, UTF-8 subject and
   assert.ok(m.sent_at);
 });
 
-test('secret-bearing messages lose their bodies once delivered', async () => {
+test('a secret-bearing message shows its secret masked, delivers it, and loses its seal once sent', async () => {
   const r = await enqueue(api, { event: 'recovery_code', address: 'ada@example.org', vars: { code: '428913', expires_minutes: 10 } });
+  const stored = psql(db.url, `SELECT body_text || body_html || subject || encode(sealed, 'escape') FROM messages WHERE id = '${r.json.id}'`);
+  assert.doesNotMatch(stored, /428913/, 'no plaintext secret in the row, sealed column included');
   const mail = await eventually(() => smtp.messages().find((x) => x.rcpt_tos.includes('ada@example.org')));
-  assert.match(mail.parts[0].text, /428913/);
+  assert.match(mail.parts[0].text, /428913/, 'the worker delivers the opened secret');
   const m = await eventually(async () => { const x = await message(api, r.json.id, auth); return x.status === 'sent' && x; });
   assert.equal(m.sensitive, true);
   assert.doesNotMatch(m.body_text + m.body_html, /428913/);
-  assert.doesNotMatch(psql(db.url, `SELECT body_text || body_html FROM messages WHERE id = '${r.json.id}'`), /428913/);
+  assert.match(m.body_text, /\[hidden\]/, 'staff see what was sent with the secret masked');
+  assert.equal(psql(db.url, `SELECT sealed IS NULL FROM messages WHERE id = '${r.json.id}'`), 't', 'the seal is wiped once sent');
 });
 
 test('an SMS goes to the webhook with a verifiable HMAC-SHA256 signature', async () => {
@@ -202,7 +208,12 @@ test('with the SMTP server down, attempts back off, end failed with the error, a
   try {
     const a = await signIn(c);
     const r = await enqueue(c, { event: 'welcome', address: 'later@example.org' });
+    const secret = await enqueue(c, { event: 'password_reset_link', address: 'later@example.org', vars: { link: 'https://portal.example.com/reset?token=71c0de5ec12e7', expires_minutes: 30 } });
     const started = Date.now();
+    // a dump of the table while SMTP is down holds no live secret
+    const dump = pg_dump(db2.url);
+    assert.match(dump, /later@example\.org/, 'the dump has the messages');
+    assert.doesNotMatch(dump, /71c0de5ec12e7/, 'but not the link they carry');
     const failed = await eventually(async () => { const m = await message(c, r.json.id, a); return m.status === 'failed' && m; }, { what: 'failed status' });
     assert.equal(failed.attempts, 3);
     assert.match(failed.last_error, /SMTP: .*(connect|Couldn't)/i);
@@ -212,6 +223,12 @@ test('with the SMTP server down, attempts back off, end failed with the error, a
     assert.equal(retryTooEarly.status, 200);
     assert.equal(retryTooEarly.json.status, 'queued');
     await eventually(async () => (await message(c, r.json.id, a)).status === 'failed', { what: 'failed again' });
+    // the secret-bearing one failed for good too: its seal is wiped, so it cannot be sent again
+    await eventually(async () => (await message(c, secret.json.id, a)).status === 'failed', { what: 'the secret one failed' });
+    assert.equal(psql(db2.url, `SELECT sealed IS NULL FROM messages WHERE id = '${secret.json.id}'`), 't');
+    const gone = await c.post(`/api/v1/messages/${secret.json.id}/retry`, a);
+    assert.equal(gone.status, 409);
+    assert.equal(gone.json.code, 'secret_wiped');
 
     sink = await startSmtpSink(port);
     const retried = await c.post(`/api/v1/messages/${r.json.id}/retry`, a);
@@ -239,10 +256,16 @@ test('without delivery configured messages are held, and sent once an instance h
     const c = client(bare.url);
     const a = await signIn(c);
     const r = await enqueue(c, { event: 'welcome', address: 'held@example.org' });
+    const code = await enqueue(c, { event: 'recovery_code', address: 'held@example.org', vars: { code: '604517', expires_minutes: 10 } });
     assert.equal((await message(c, r.json.id, a)).status, 'held');
+    const held = await message(c, code.json.id, a);
+    assert.equal(held.status, 'held');
+    assert.doesNotMatch(JSON.stringify(held), /604517/, 'a held message shows its code masked');
+    assert.doesNotMatch(pg_dump(db3.url), /604517/, 'and keeps it sealed');
     assert.match(bare.output(), /CABINET_SMTP_URL is not set/);
     full = await startServer({ databaseUrl: db3.url, env: { ...FAST, CABINET_SMTP_URL: `smtp://127.0.0.1:${sink.port}` } });
-    await eventually(() => sink.messages().some((m) => m.rcpt_tos.includes('held@example.org')), { what: 'held mail sent' });
+    await eventually(() => sink.messages().filter((m) => m.rcpt_tos.includes('held@example.org')).length === 2, { what: 'held mail sent' });
+    assert.ok(sink.messages().some((m) => /604517/.test(m.parts[0].text)), 'the held code is delivered once SMTP is there');
     assert.equal((await message(c, r.json.id, a)).status, 'sent');
   } finally {
     await full?.stop();

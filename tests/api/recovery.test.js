@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -36,7 +37,7 @@ function customer() {
 }
 const ask = (body) => api.post('/api/v1/auth/recovery', { json: body });
 const confirm = (body) => api.post('/api/v1/auth/recovery/confirm', { json: body });
-const lastBody = (address) => psql(db.url, `SELECT body_text FROM messages WHERE address = '${address}' ORDER BY created_at DESC, id DESC LIMIT 1`);
+const lastBody = (address) => deliveredText(db.url, `address = '${address}'`);
 const codeFor = (address) => lastBody(address).match(/\b(\d{6})\b/)[1];
 const login = (l, p) => api.post('/api/v1/auth/login', { json: { login: l, password: p } });
 

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -22,15 +23,14 @@ after(async () => {
 
 const register = (body) => api.post('/api/v1/auth/register', { json: { password: PASSWORD, first_name: 'Ada', ...body } });
 /** The token of the last confirmation link queued for an address (held: no SMTP here). */
-const tokenFor = (email) => psql(db.url, `SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages
-  WHERE address = '${email}' AND event = 'email_confirmation' ORDER BY created_at DESC, id DESC LIMIT 1`);
+const tokenFor = (email) => deliveredText(db.url, `address = '${email}' AND event = 'email_confirmation'`).match(/token=([0-9a-f]{64})/)?.[1] ?? '';
 
 test('a registration queues a confirmation link built from the public URL; the link activates', async () => {
   const r = await register({ email: 'ada@example.org', last_name: 'Lovelace', phone: '06 12 34 56 78', language: 'fr' });
   assert.equal(r.status, 202);
   assert.equal(r.json.status, 'accepted');
   assert.equal(psql(db.url, "SELECT status || ' ' || phone || ' ' || language FROM customers WHERE email = 'ada@example.org'"), 'pending +33612345678 fr');
-  assert.match(psql(db.url, "SELECT body_text FROM messages WHERE address = 'ada@example.org'"), /https:\/\/portal\.example\.com\/confirm\?token=[0-9a-f]{64}/);
+  assert.match(deliveredText(db.url, "address = 'ada@example.org'"), /https:\/\/portal\.example\.com\/confirm\?token=[0-9a-f]{64}/);
   assert.match(psql(db.url, "SELECT subject FROM messages WHERE address = 'ada@example.org'"), /Confirmez/);
   const before = await api.post('/api/v1/auth/login', { json: { login: 'ada@example.org', password: PASSWORD } });
   assert.equal(before.json.code, 'email_unconfirmed');

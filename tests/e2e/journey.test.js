@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredMessages, deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 import { launch, withPage, seriousViolations } from './browser.js';
@@ -75,7 +76,7 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await page.getByLabel(w.again).fill(password);
       await page.getByRole('button', { name: w.create }).click();
       await page.getByRole('heading', { level: 1, name: w.inbox }).waitFor();
-      const token = psql(db.url, `SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = '${email}'`);
+      const token = deliveredText(db.url, `address = '${email}' AND event = 'email_confirmation'`).match(/token=([0-9a-f]{64})/)[1];
       await page.goto(`${server.url}/confirm?token=${token}`);
       await page.getByRole('status').getByText(w.confirmed, { exact: false }).waitFor();
 
@@ -167,7 +168,7 @@ test('"this wasn\'t me": the link of a new-device notice ends every session', as
   const mine = await signIn({ 'user-agent': 'Mozilla/5.0 (Macintosh; Mac OS X 14_5) Safari/605.1.15' });
   // a sign-in from an unknown device on an unknown network (through the trusted proxy 127.0.0.1)
   await signIn({ 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Firefox/120.0', 'x-forwarded-for': '203.0.113.9' });
-  const notice = psql(db.url, `SELECT subject || ' ' || body_text FROM messages WHERE address = '${email}' AND event = 'new_device_login'`);
+  const notice = deliveredMessages(db.url, `address = '${email}' AND event = 'new_device_login'`).map((m) => `${m.subject} ${m.body_text}`).join('\n');
   assert.match(notice, /Nouvelle connexion.*Firefox on Windows, 203\.0\.113\.9/s);
   const token = notice.match(/not-me\?token=([0-9a-f]{64})/)[1];
   await withPage(browser, t, { locale: 'fr-FR' }, async (page) => {
@@ -189,7 +190,7 @@ test('forgot password with a security question, then a change of e-mail address 
     await page.getByLabel('E-mail or phone').fill(email);
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.getByRole('status').getByText(/a code is on its way/).waitFor();
-    const code = psql(db.url, `SELECT substring(body_text from '([0-9]{6})') FROM messages WHERE address = '${email}' AND event = 'recovery_code'`);
+    const code = deliveredText(db.url, `address = '${email}' AND event = 'recovery_code'`).match(/([0-9]{6})/)[1];
     await page.getByLabel('Code').fill(code);
     await page.getByLabel('New password', { exact: true }).fill('after the hill question');
     await page.getByLabel('New password again').fill('after the hill question');
@@ -219,7 +220,7 @@ test('forgot password with a security question, then a change of e-mail address 
     await page.getByRole('status').getByText('A confirmation link was sent to moved@example.net.').waitFor();
     assert.deepEqual(await seriousViolations(page), []);
     assert.match(psql(db.url, `SELECT body_text FROM messages WHERE address = '${email}' AND event = 'email_change_notice'`), /moved@example\.net/);
-    const token = psql(db.url, "SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = 'moved@example.net'");
+    const token = deliveredText(db.url, "address = 'moved@example.net'").match(/token=([0-9a-f]{64})/)[1];
     await page.goto(`${server.url}/confirm?token=${token}`);
     await page.getByRole('status').getByText('Your e-mail address is changed.', { exact: false }).waitFor();
     assert.equal(psql(db.url, "SELECT count(*) FROM customers WHERE email = 'moved@example.net'"), '1');

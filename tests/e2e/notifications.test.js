@@ -58,6 +58,14 @@ test('the messages page lists, filters and opens a message, which can be sent ag
     await page.getByTestId('message-detail').getByText('Queued').waitFor();
     await page.getByRole('link', { name: /All messages/ }).click();
     await page.locator('tbody .badge', { hasText: 'Queued' }).waitFor();
+
+    // the SMS carries a code: the admin sees it masked, with a word on why
+    await page.getByRole('row', { name: /\+33612345678/ }).getByRole('link').click();
+    await page.getByTestId('secret-note').waitFor();
+    const text = await page.locator('.message-text').textContent();
+    assert.match(text, /\[hidden\]/);
+    assert.doesNotMatch(await page.content(), /424242/, 'the code is nowhere on the page');
+    await page.getByRole('link', { name: /All messages/ }).click();
     assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(page.problems.filter((p) => !p.includes('401')), []);
   });

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 import { bearer, signIn, customerAccount } from '../lib/people.js';
@@ -59,7 +60,7 @@ test('invite, accept, sign in as an individual, change the role, group, suspend'
     assert.deepEqual(await seriousViolations(page), []);
 
     // the person opens the link in their own browser
-    const token = psql(db.url, "SELECT substring(body_text from 'invitation\\?token=([0-9a-f]{64})') FROM messages WHERE address = 'ann@example.org'");
+    const token = deliveredText(db.url, "address = 'ann@example.org'").match(/invitation\?token=([0-9a-f]{64})/)[1];
     const ann = await page.context().browser().newContext({ locale: 'en-US' }).then((c) => c.newPage());
     await ann.goto(`${server.url}/invitation?token=${token}`);
     await ann.getByRole('heading', { level: 1, name: 'Welcome' }).waitFor();

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { launch, withPage, seriousViolations } from './browser.js';
 
@@ -39,7 +40,7 @@ test('register, confirm by the link, sign in by phone, sign out', async (t) => {
     await page.getByRole('heading', { level: 1, name: 'Consultez votre messagerie' }).waitFor();
     assert.deepEqual(await seriousViolations(page), []);
 
-    const token = psql(db.url, "SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = 'zoe@example.org'");
+    const token = deliveredText(db.url, "address = 'zoe@example.org'").match(/token=([0-9a-f]{64})/)[1];
     assert.match(token, /^[0-9a-f]{64}$/);
     await page.goto(`${server.url}/confirm?token=${token}`);
     await page.getByRole('status').getByText('Votre adresse est confirmée.', { exact: false }).waitFor();
@@ -79,7 +80,7 @@ test('forgot password: a code by SMS, then the new password; the link of an e-ma
     await page.getByLabel('SMS').check();
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.getByRole('status').getByText(/a code is on its way/).waitFor();
-    const code = psql(db.url, "SELECT substring(body_text from '([0-9]{6})') FROM messages WHERE address = '+33698765432' AND event = 'recovery_code'");
+    const code = deliveredText(db.url, "address = '+33698765432' AND event = 'recovery_code'").match(/([0-9]{6})/)[1];
     await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000'); // a wrong code first
     await page.getByLabel('New password', { exact: true }).fill('recovered by sms code');
     await page.getByLabel('New password again').fill('recovered by sms code');
@@ -91,7 +92,7 @@ test('forgot password: a code by SMS, then the new password; the link of an e-ma
 
     const r = await fetch(`${server.url}/api/v1/auth/recovery`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'zoe@example.org' }) });
     assert.equal(r.status, 202);
-    const token = psql(db.url, "SELECT substring(body_text from 'token=([0-9a-f]{64})') FROM messages WHERE address = 'zoe@example.org' AND event = 'password_reset_link'");
+    const token = deliveredText(db.url, "address = 'zoe@example.org' AND event = 'password_reset_link'").match(/token=([0-9a-f]{64})/)[1];
     await page.goto(`${server.url}/reset?token=${token}`);
     await page.getByLabel('New password', { exact: true }).fill('recovered by the link');
     await page.getByLabel('New password again').fill('recovered by the link');

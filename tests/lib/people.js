@@ -2,6 +2,7 @@
 // one-time password changed on first sign-in) and customers that can sign in.
 import assert from 'node:assert/strict';
 import { psql } from './pg.js';
+import { deliveredText } from './outbox.js';
 
 export const bearer = (accessToken) => ({ headers: { authorization: `Bearer ${accessToken}` } });
 
@@ -12,7 +13,7 @@ export const signIn = (api, login, password, realm = 'portal') => api.post('/api
 export async function staffMember(api, db, owner, { email, role, password, displayName = role }) {
   const r = await api.post('/api/v1/staff', { ...owner, json: { email, display_name: displayName, role } });
   assert.equal(r.status, 201, r.text);
-  const once = psql(db.url, `SELECT body_text FROM messages WHERE address = '${email}' AND event = 'generated_credentials' ORDER BY created_at DESC LIMIT 1`).match(/Password: (\S+)/)[1];
+  const once = deliveredText(db.url, `address = '${email}' AND event = 'generated_credentials'`).match(/Password: (\S+)/)[1];
   const first = await signIn(api, email, once, 'staff');
   const changed = await api.request('PUT', '/api/v1/me/password', { ...bearer(first.json.access_token), json: { current_password: once, new_password: password } });
   assert.equal(changed.status, 204, changed.text);
@@ -30,7 +31,7 @@ export async function customerAccount(api, staff, { email, password, firstName =
 export async function individualAccount(api, db, staff, customerId, { email, password, roleId = null, firstName = 'Indy' }) {
   const r = await api.post(`/api/v1/customers/${customerId}/individuals`, { ...staff, json: { email, first_name: firstName, role_id: roleId } });
   assert.equal(r.status, 201, r.text);
-  const token = psql(db.url, `SELECT substring(body_text from 'invitation\\?token=([0-9a-f]{64})') FROM messages WHERE individual_id = '${r.json.id}' AND event = 'individual_invitation'`);
+  const token = deliveredText(db.url, `individual_id = '${r.json.id}' AND event = 'individual_invitation'`).match(/invitation\?token=([0-9a-f]{64})/)[1];
   const accepted = await api.post('/api/v1/auth/invitation', { json: { token, new_password: password } });
   assert.equal(accepted.status, 204, accepted.text);
   return r.json.id;

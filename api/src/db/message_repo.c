@@ -92,18 +92,16 @@ int template_repo_put(struct db_conn *conn, const char *event, const char *langu
 }
 
 static const char SQL_MESSAGE_INSERT[] =
-        "INSERT INTO messages (customer_id, individual_id, staff_id, channel, address, subject,"
-        " body_text, body_html, event, language, sensitive, status, next_attempt_at, created_at)"
-        " VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::text,"
-        " $9::text, $10::text, $11::boolean, $12::text, to_timestamp($13::bigint),"
-        " to_timestamp($13::bigint))"
-        " RETURNING id";
+        "INSERT INTO messages (id, customer_id, individual_id, staff_id, channel, address, subject,"
+        " body_text, body_html, event, language, sensitive, status, next_attempt_at, created_at,"
+        " sealed)"
+        " VALUES ($14::uuid, $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text,"
+        " $8::text, $9::text, $10::text, $11::boolean, $12::text, to_timestamp($13::bigint),"
+        " to_timestamp($13::bigint), decode($15::text, 'hex'))";
 
-int message_repo_insert(char id_out[37], struct db_conn *conn, const struct message_new *m)
+int message_repo_insert(struct db_conn *conn, const struct message_new *m)
 {
-	PGresult *res = NULL;
 	char ts[24];
-	int rc;
 
 	db_time_param(ts, (long long)(m->now));
 	const char *params[] = {m->customer_id,
@@ -118,24 +116,31 @@ int message_repo_insert(char id_out[37], struct db_conn *conn, const struct mess
 	                        m->language,
 	                        m->sensitive ? "true" : "false",
 	                        m->held ? "held" : "queued",
-	                        ts};
-	rc = db_exec(&res, conn, SQL_MESSAGE_INSERT, 13, params);
-	if (rc == APP_OK)
-		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return rc;
+	                        ts,
+	                        m->id,
+	                        m->sealed};
+	return db_exec(NULL, conn, SQL_MESSAGE_INSERT, 15, params);
+}
+
+/* Claimed texts may be the opened, secret-bearing ones: wiped before they are freed. */
+static void wipe_free(char *s)
+{
+	if (s)
+		memset(s, 0, strlen(s));
+	free(s);
 }
 
 void message_claim_free(struct message_claim *c)
 {
 	free(c->address);
-	free(c->subject);
-	free(c->body_text);
-	free(c->body_html);
+	wipe_free(c->subject);
+	wipe_free(c->body_text);
+	wipe_free(c->body_html);
+	free(c->sealed);
 	memset(c, 0, sizeof(*c));
 }
 
-enum { C_ID, C_CHANNEL, C_ADDRESS, C_SUBJECT, C_TEXT, C_HTML, C_ATTEMPTS };
+enum { C_ID, C_CHANNEL, C_ADDRESS, C_SUBJECT, C_TEXT, C_HTML, C_ATTEMPTS, C_SEALED };
 
 static const char SQL_MESSAGE_CLAIM[] =
         "UPDATE messages m SET status = 'sending', attempts = m.attempts + 1,"
@@ -145,7 +150,8 @@ static const char SQL_MESSAGE_CLAIM[] =
         "          AND channel = ANY($1::text[])"
         "        ORDER BY next_attempt_at LIMIT $3::integer FOR UPDATE SKIP LOCKED) due"
         " WHERE m.id = due.id"
-        " RETURNING m.id, m.channel, m.address, m.subject, m.body_text, m.body_html, m.attempts";
+        " RETURNING m.id, m.channel, m.address, m.subject, m.body_text, m.body_html, m.attempts,"
+        "  encode(m.sealed, 'hex')";
 
 int message_repo_claim(struct message_claim **claims_out, int *count_out, struct db_conn *conn,
                        const char *channels, time_t now, int max)
@@ -176,6 +182,8 @@ int message_repo_claim(struct message_claim **claims_out, int *count_out, struct
 		claims[i].body_html =
 		        PQgetisnull(res, i, C_HTML) ? NULL : strdup(PQgetvalue(res, i, C_HTML));
 		claims[i].attempts = atoi(PQgetvalue(res, i, C_ATTEMPTS));
+		claims[i].sealed =
+		        PQgetisnull(res, i, C_SEALED) ? NULL : strdup(PQgetvalue(res, i, C_SEALED));
 	}
 	*claims_out = claims;
 	*count_out = n;
@@ -184,7 +192,7 @@ done:
 	return rc;
 }
 
-/* Sensitive bodies are wiped once delivered; a failed one keeps them so that a retry can still send. */
+/* The stored texts are already masked; the seal goes once sent or failed for good. */
 static const char SQL_MESSAGE_FINISH[] =
         "UPDATE messages SET"
         " status = CASE WHEN $2::boolean THEN 'sent' WHEN $4::bigint > 0 THEN 'queued' ELSE "
@@ -193,11 +201,7 @@ static const char SQL_MESSAGE_FINISH[] =
         " last_error = CASE WHEN $2::boolean THEN last_error ELSE left($3::text, 1000) END,"
         " next_attempt_at = CASE WHEN $4::bigint > 0 THEN to_timestamp($4::bigint)"
         "                   ELSE next_attempt_at END,"
-        " body_text = CASE WHEN sensitive AND $2::boolean"
-        "             THEN '[removed after delivery: it contained a secret]' ELSE body_text END,"
-        " body_html = CASE WHEN sensitive AND $2::boolean AND body_html IS NOT NULL"
-        "             THEN '<p>[removed after delivery: it contained a secret]</p>' ELSE body_html "
-        "END"
+        " sealed = CASE WHEN $2::boolean OR $4::bigint <= 0 THEN NULL ELSE sealed END"
         " WHERE id = $1::uuid AND status = 'sending'";
 
 int message_repo_finish(struct db_conn *conn, const char *id, bool sent, const char *error,
@@ -290,25 +294,32 @@ int message_repo_get(json_t **out, struct db_conn *conn, const char *id)
 	return db_exec_json(out, conn, SQL_MESSAGE_GET, 1, (const char *const[]){id});
 }
 
-static const char SQL_MESSAGE_RETRY[] = "UPDATE messages SET status = 'queued', attempts = 0, "
-                                        "next_attempt_at = to_timestamp($2::bigint)"
-                                        " WHERE id = $1::uuid AND status IN ('failed', 'held')"
-                                        " RETURNING id";
+/* A message whose secret was wiped has nothing left to send: it stays failed. */
+static const char SQL_MESSAGE_RETRY[] =
+        "UPDATE messages SET status = 'queued', attempts = 0, "
+        "next_attempt_at = to_timestamp($2::bigint)"
+        " WHERE id = $1::uuid AND status IN ('failed', 'held') AND (sealed IS NOT NULL OR NOT "
+        "sensitive)"
+        " RETURNING id";
 
-static const char SQL_MESSAGE_EXISTS[] = "SELECT 1 FROM messages WHERE id = $1::uuid";
+static const char SQL_MESSAGE_STATE[] =
+        "SELECT sensitive AND sealed IS NULL FROM messages WHERE id = $1::uuid";
 
-int message_repo_retry(struct db_conn *conn, const char *id, time_t now)
+int message_repo_retry(bool *gone_out, struct db_conn *conn, const char *id, time_t now)
 {
 	PGresult *res = NULL;
 	char ts[24];
 	int rc;
 
+	*gone_out = false;
 	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_MESSAGE_RETRY, 2, (const char *const[]){id, ts});
 	if (rc == APP_OK && PQntuples(res) == 0) {
 		PQclear(res);
 		res = NULL;
-		rc = db_exec(&res, conn, SQL_MESSAGE_EXISTS, 1, (const char *const[]){id});
+		rc = db_exec(&res, conn, SQL_MESSAGE_STATE, 1, (const char *const[]){id});
+		if (rc == APP_OK && PQntuples(res) == 1)
+			*gone_out = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 		if (rc == APP_OK)
 			rc = PQntuples(res) == 1 ? APP_CONFLICT : APP_NOT_FOUND;
 	}

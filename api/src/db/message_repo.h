@@ -31,22 +31,25 @@ int template_repo_put(struct db_conn *conn, const char *event, const char *langu
                       const char *staff_id, time_t now);
 
 struct message_new {
+	const char *id; /* made by the caller (the seal binds it) */
 	const char *customer_id, *individual_id, *staff_id; /* or NULL */
 	const char *channel, *address, *subject, *body_text, *body_html, *event, *language;
+	const char *sealed; /* hex of the sealed deliverable texts, or NULL */
 	bool sensitive;
 	bool held; /* no delivery configured for the channel yet */
 	time_t now;
 };
 
-/* Inserts a message in the caller's transaction; writes its id into id_out. */
-int message_repo_insert(char id_out[37], struct db_conn *conn, const struct message_new *m);
+/* Inserts a message in the caller's transaction. */
+int message_repo_insert(struct db_conn *conn, const struct message_new *m);
 
 /* A message claimed for delivery. */
 struct message_claim {
 	char id[37];
 	char channel[8];
 	char *address, *subject, *body_text, *body_html; /* owned; body_html may be NULL */
-	int attempts;                                    /* including this one */
+	char *sealed; /* owned hex of the sealed deliverable texts, or NULL */
+	int attempts; /* including this one */
 };
 
 void message_claim_free(struct message_claim *c);
@@ -59,7 +62,10 @@ void message_claim_free(struct message_claim *c);
 int message_repo_claim(struct message_claim **claims_out, int *count_out, struct db_conn *conn,
                        const char *channels, time_t now, int max);
 
-/* Records a delivery: sent, or failed with error (queued again at retry_at, or final when 0). */
+/*
+ * Records a delivery: sent, or failed with error (queued again at retry_at, or final when 0). The
+ * sealed texts are wiped once sent or failed for good: a secret outlives neither.
+ */
 int message_repo_finish(struct db_conn *conn, const char *id, bool sent, const char *error,
                         time_t retry_at, time_t now);
 
@@ -81,7 +87,11 @@ int message_repo_list(json_t **out, struct db_conn *conn, const struct message_f
 /* One message with its bodies, or APP_NOT_FOUND. Caller owns *out. */
 int message_repo_get(json_t **out, struct db_conn *conn, const char *id);
 
-/* Queues a failed or held message again with a fresh attempt count; APP_CONFLICT otherwise. */
-int message_repo_retry(struct db_conn *conn, const char *id, time_t now);
+/*
+ * Queues a failed or held message again with a fresh attempt count. APP_CONFLICT with *gone_out set
+ * when it carried a secret that was wiped (it failed for good: the person asks again); APP_CONFLICT
+ * for a message that is neither failed nor held.
+ */
+int message_repo_retry(bool *gone_out, struct db_conn *conn, const char *id, time_t now);
 
 #endif

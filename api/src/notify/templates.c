@@ -13,20 +13,21 @@ static const char *const COMMON[] = {"first_name", "last_name", "portal_name", "
 #define LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 const struct template_event TEMPLATE_EVENTS[] = {
-        {"welcome", false, LIST("login_url")},
-        {"email_confirmation", true, LIST("link", "expires_minutes")},
-        {"password_reset_link", true, LIST("link", "expires_minutes")},
-        {"recovery_code", true, LIST("code", "expires_minutes")},
-        {"generated_credentials", true, LIST("login", "password", "login_url")},
-        {"staff_message", false, LIST("subject", "message")},
-        {"new_device_login", true, LIST("ip", "device", "time", "revoke_link")},
-        {"email_change_notice", false, LIST("new_email")},
-        {"registration_attempt", false, LIST("login_url")},
-        {"account_suspended", false, LIST("reason")},
-        {"account_banned", false, LIST("reason")},
-        {"account_reactivated", false, LIST("login_url")},
-        {"individual_invitation", true, LIST("organization", "link", "expires_days")},
-        {NULL, false, NULL},
+        {"welcome", false, LIST("login_url"), NULL},
+        {"email_confirmation", true, LIST("link", "expires_minutes"), LIST("link")},
+        {"password_reset_link", true, LIST("link", "expires_minutes"), LIST("link")},
+        {"recovery_code", true, LIST("code", "expires_minutes"), LIST("code")},
+        {"generated_credentials", true, LIST("login", "password", "login_url"), LIST("password")},
+        {"staff_message", false, LIST("subject", "message"), NULL},
+        {"new_device_login", true, LIST("ip", "device", "time", "revoke_link"),
+         LIST("revoke_link")},
+        {"email_change_notice", false, LIST("new_email"), NULL},
+        {"registration_attempt", false, LIST("login_url"), NULL},
+        {"account_suspended", false, LIST("reason"), NULL},
+        {"account_banned", false, LIST("reason"), NULL},
+        {"account_reactivated", false, LIST("login_url"), NULL},
+        {"individual_invitation", true, LIST("organization", "link", "expires_days"), LIST("link")},
+        {NULL, false, NULL, NULL},
 };
 
 static const struct {
@@ -234,6 +235,15 @@ json_t *templates_sample_vars(const struct template_event *ev)
 		if (templates_placeholder_ok(ev, SAMPLES[i].name))
 			json_object_set_new(vars, SAMPLES[i].name, json_string(SAMPLES[i].value));
 	return vars;
+}
+
+json_t *templates_masked_vars(const struct template_event *ev, json_t *vars)
+{
+	json_t *masked = vars ? json_deep_copy(vars) : json_object();
+
+	for (const char *const *p = ev && ev->secrets ? ev->secrets : NULL; masked && p && *p; p++)
+		json_object_set_new(masked, *p, json_string(TEMPLATES_HIDDEN));
+	return masked;
 }
 
 json_t *templates_placeholders_json(const struct template_event *ev)

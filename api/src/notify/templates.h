@@ -10,7 +10,18 @@ struct template_event {
 	const char *name;
 	bool sensitive;                  /* carries a secret (link, code, password) */
 	const char *const *placeholders; /* NULL-terminated, beyond the common ones */
+	const char *const
+	        *secrets; /* the placeholders holding the secret, NULL-terminated or NULL */
 };
+
+/* What a secret placeholder shows wherever a message is read back (API, admin screens). */
+#define TEMPLATES_HIDDEN "[hidden]"
+
+/*
+ * A copy of vars with every secret placeholder of ev replaced by TEMPLATES_HIDDEN: what a stored
+ * message may show. The caller owns the result.
+ */
+json_t *templates_masked_vars(const struct template_event *ev, json_t *vars);
 
 /* The event named name, or NULL. */
 const struct template_event *templates_event(const char *name);

@@ -139,8 +139,14 @@ static void *work(void *arg)
 		db_pool_checkin(app->pool, conn); /* never held during network delivery */
 		for (int i = 0; i < n; i++) {
 			char error[512] = "";
-			int rc = deliver(error, sizeof(error), app, &claims[i]);
+			int rc = outbox_open(&claims[i], app);
 
+			if (rc != APP_OK)
+				snprintf(error, sizeof(error),
+				         "its sealed texts do not open (was the server secret "
+				         "changed?)");
+			else
+				rc = deliver(error, sizeof(error), app, &claims[i]);
 			record(app, &claims[i], rc, error);
 			message_claim_free(&claims[i]);
 		}

@@ -109,12 +109,17 @@ int route_messages_retry(const struct _u_request *req, struct _u_response *resp,
 	struct problem pb = {0};
 	json_t *out = NULL;
 	const char *id;
+	bool gone = false;
 	int err = path_uuid(&id, req, &pb);
 
 	if (err == APP_OK)
-		err = messages_retry(user_data, &ctx->who, &ci, id);
+		err = messages_retry(&gone, user_data, &ctx->who, &ci, id);
 	if (err == APP_OK)
 		err = messages_get(&out, user_data, id);
+	else if (err == APP_CONFLICT && gone)
+		problem_set(&pb, "secret_wiped",
+		            "This message carried a one-time secret that was wiped when delivery "
+		            "failed for good; the person asks again, or staff send it again.");
 	else if (err == APP_CONFLICT)
 		problem_set(&pb, "not_retryable", "Only failed or held messages can be retried.");
 	else if (err == APP_NOT_FOUND)

@@ -56,8 +56,8 @@ static int audit_staff(struct db_conn *conn, const struct principal *who,
 	return audit_repo_append(conn, &e);
 }
 
-int messages_retry(struct app *app, const struct principal *who, const struct client_info *ci,
-                   const char *id)
+int messages_retry(bool *gone_out, struct app *app, const struct principal *who,
+                   const struct client_info *ci, const char *id)
 {
 	struct db_conn *conn = NULL;
 	int rc;
@@ -65,7 +65,7 @@ int messages_retry(struct app *app, const struct principal *who, const struct cl
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if ((rc = db_begin(conn)) == APP_OK &&
-	    (rc = message_repo_retry(conn, id, clock_now())) == APP_OK &&
+	    (rc = message_repo_retry(gone_out, conn, id, clock_now())) == APP_OK &&
 	    (rc = audit_staff(conn, who, ci, "message.retry", NULL, NULL, NULL)) == APP_OK)
 		rc = db_commit(conn);
 	db_rollback(conn);

@@ -17,9 +17,12 @@ int messages_list(json_t **out, struct app *app, const struct message_filter *f)
 /* One message with its bodies. APP_NOT_FOUND. Caller owns *out. */
 int messages_get(json_t **out, struct app *app, const char *id);
 
-/* Queues a failed or held message again (APP_CONFLICT otherwise); audited as message.retry. */
-int messages_retry(struct app *app, const struct principal *who, const struct client_info *ci,
-                   const char *id);
+/*
+ * Queues a failed or held message again; audited as message.retry. APP_CONFLICT otherwise, with
+ * *gone_out set when the message's secret was wiped after it failed for good.
+ */
+int messages_retry(bool *gone_out, struct app *app, const struct principal *who,
+                   const struct client_info *ci, const char *id);
 
 /* Every template ({event, language, subject, updated_at}). Caller owns *out. */
 int templates_list_all(json_t **out, struct app *app);

@@ -118,6 +118,7 @@ export function messageView({ params, router, refresh }) {
       ${m.last_error ? html`<dt>${t('messages.last_error')}</dt><dd><code data-testid="last-error">${m.last_error}</code></dd>` : ''}
     </dl>
     ${['failed', 'held'].includes(m.status) ? html`<p><button type="button" @click=${() => retry(m, refresh)}>${t('messages.retry')}</button></p>` : ''}
+    ${m.sensitive ? html`<p data-testid="secret-note"><small>${t('messages.secret_note')}</small></p>` : ''}
     <h2>${t('messages.text')}</h2>
     <pre class="message-text">${m.body_text}</pre>
     ${m.body_html ? html`<h2>${t('messages.html')}</h2>
