@@ -13,14 +13,17 @@
 #include "config.h"
 #include "db/pool.h"
 
+struct notify_workers;
+
 struct app {
 	struct config cfg;
 	struct db_pool *pool;
 	struct metrics *metrics;
 	struct rate_limiter *token_limits; /* per API token, requests per minute (this instance) */
 	struct ipnet_list trusted_proxies;
-	char web_root[PATH_MAX]; /* canonical absolute path, "" when the folder is missing */
-	atomic_long in_flight;   /* requests being handled, for draining on SIGTERM */
+	struct notify_workers *workers; /* delivery and deferred-job threads (may be NULL) */
+	char web_root[PATH_MAX];        /* canonical absolute path, "" when the folder is missing */
+	atomic_long in_flight;          /* requests being handled, for draining on SIGTERM */
 	atomic_bool
 	        draining; /* SIGTERM received: readyz answers 503, responses close connections */
 };

@@ -116,11 +116,13 @@ static const struct cfg_def CONFIG_TABLE[] = {
          "password hashes computed at once (0: one per core); more wait"},
         {"CABINET_HASH_WAIT_MS", NULL, T_INT, "2000", 10, 60000, NULL, F(hash_wait_ms),
          "how long a sign-in waits for a hashing slot before answering 503"},
-        {"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 4194304, NULL,
-         F(argon2_memory_kib), "argon2id memory cost in KiB (OWASP minimum 19456)"},
-        {"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 64, NULL, F(argon2_iterations),
+        /* the upper bounds are those of every hash Cabinet verifies (auth/password.h) */
+        {"CABINET_ARGON2_MEMORY_KIB", NULL, T_INT, "19456", 19456, 262144, NULL,
+         F(argon2_memory_kib),
+         "argon2id memory cost in KiB (OWASP minimum 19456, at most 256 MiB)"},
+        {"CABINET_ARGON2_ITERATIONS", NULL, T_INT, "2", 2, 10, NULL, F(argon2_iterations),
          "argon2id time cost"},
-        {"CABINET_ARGON2_PARALLELISM", NULL, T_INT, "1", 1, 16, NULL, F(argon2_parallelism),
+        {"CABINET_ARGON2_PARALLELISM", NULL, T_INT, "1", 1, 8, NULL, F(argon2_parallelism),
          "argon2id lanes"},
 };
 

@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "log.h"
 #include "notify/worker.h"
+#include "service/recovery.h"
 #include "service/settings.h"
 #include "service/staff.h"
 #include <curl/curl.h>
@@ -125,6 +126,9 @@ static int setup(struct app *app)
 	return rc;
 }
 
+/* What the delivery workers run besides deliveries. */
+static const notify_job_fn DEFERRED_JOBS[] = {recovery_run_job, NULL};
+
 int main(int argc, char **argv)
 {
 	static struct app app; /* static: large, and zero-initialised */
@@ -176,7 +180,7 @@ int main(int argc, char **argv)
 	oath_init();
 	rc = setup(&app);
 	if (rc == APP_OK)
-		rc = notify_workers_start(&workers, &app);
+		rc = notify_workers_start(&workers, &app, DEFERRED_JOBS);
 	if (rc == APP_OK)
 		rc = http_server_start(&srv, &app);
 	if (rc == APP_OK) {
@@ -184,6 +188,7 @@ int main(int argc, char **argv)
 		log_info("received %s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		http_server_drain_and_stop(&srv, &app, app.cfg.shutdown_grace_s);
 	}
+	app.workers = NULL;
 	notify_workers_stop(workers); /* a delivery in progress finishes first */
 	metrics_free(app.metrics);
 	rate_limiter_free(app.token_limits);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "auth/password.h"
+#include "common/clock.h"
 #include "common/err.h"
 
 static void hash_and_verify(void **state)
@@ -168,11 +169,40 @@ static void known_shapes(void **state)
 	        "$argon2id$v=19$m=4096,t=3,p=1$c29t;ZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
 }
 
+/* Costs beyond the bounds are refused, and never computed: verifying answers at once. */
+static void bounded_costs(void **state)
+{
+	static const char *const TOO_COSTLY[] = {
+	        "$2b$15$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm",
+	        "$2y$31$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm",
+	        "$argon2id$v=19$m=262145,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	        "$argon2id$v=19$m=4194304,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	        "$argon2id$v=19$m=19456,t=11,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	        "$argon2i$v=19$m=19456,t=2,p=9$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	        "$argon2id$v=19$m=4294967295,t=4294967295,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	        "$argon2id$v=19$m= 4096,t=3,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+	};
+	int64_t started = clock_mono_ms();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(TOO_COSTLY) / sizeof(TOO_COSTLY[0]); i++) {
+		assert_false(password_hash_known(TOO_COSTLY[i]));
+		assert_false(password_verify(TOO_COSTLY[i], "pw"));
+	}
+	assert_true(clock_mono_ms() - started < 200);
+	/* the bounds themselves are allowed */
+	assert_true(password_hash_known(
+	        "$2b$14$MeutC0KGIkP9Xve9uMsBb.jijSvSTvhZ/MqJ6N34dNzPt5ZnosDrm"));
+	assert_true(password_hash_known(
+	        "$argon2id$v=19$m=262144,t=10,p=8$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(hash_and_verify),
 	        cmocka_unit_test(legacy_parameters),
+	        cmocka_unit_test(bounded_costs),
 	        cmocka_unit_test(malformed_hashes_are_mismatches),
 	        cmocka_unit_test(bcrypt_hashes),
 	        cmocka_unit_test(rehash_rule),

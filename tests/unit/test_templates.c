@@ -59,6 +59,16 @@ static void checks_against_the_catalogue(void **state)
 	assert_non_null(strstr(why, "character 4"));
 	assert_int_equal(templates_check(code, "{{Code}}", why, sizeof(why)), APP_INVALID);
 	assert_int_equal(templates_check(code, "{{}}", why, sizeof(why)), APP_INVALID);
+	/* a subject holds no text a customer types */
+	assert_int_equal(
+	        templates_check_subject(code, "Your {{portal_name}} code", why, sizeof(why)),
+	        APP_OK);
+	assert_int_equal(templates_check_subject(code, "Hi {{ first_name }}", why, sizeof(why)),
+	                 APP_INVALID);
+	assert_non_null(strstr(why, "first_name"));
+	assert_int_equal(templates_check_subject(templates_event("individual_invitation"),
+	                                         "{{organization}} invites you", why, sizeof(why)),
+	                 APP_INVALID);
 	assert_true(templates_placeholder_ok(code, "first_name"));
 	assert_false(templates_placeholder_ok(code, "login"));
 	assert_true(templates_language_ok("fr"));

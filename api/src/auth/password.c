@@ -73,6 +73,21 @@ static bool all_of(const char *s, size_t n, const char *set)
 	return n > 0 && strspn(s, set) >= n;
 }
 
+/* Reads label then 1 to 9 digits (nothing else: no sign, no space) and moves *p past them. */
+static bool read_param(const char **p, const char *label, unsigned *out)
+{
+	size_t n = strlen(label), digits;
+
+	if (strncmp(*p, label, n) != 0)
+		return false;
+	digits = strspn(*p + n, "0123456789");
+	if (digits < 1 || digits > 9)
+		return false;
+	*out = (unsigned)strtoul(*p + n, NULL, 10);
+	*p += n + digits;
+	return true;
+}
+
 bool password_hash_known(const char *e)
 {
 	static const char BCRYPT64[] =
@@ -80,7 +95,6 @@ bool password_hash_known(const char *e)
 	static const char B64[] =
 	        "+/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned m, t, p;
-	int used = 0;
 	const char *rest, *dollar;
 
 	if (!e || strlen(e) >= PASSWORD_HASH_MAX)
@@ -89,18 +103,19 @@ bool password_hash_known(const char *e)
 	     strncmp(e, "$2y$", 4) == 0))
 		return strlen(e) == 60 && e[4] >= '0' && e[4] <= '3' && e[5] >= '0' &&
 		       e[5] <= '9' && (e[4] - '0') * 10 + (e[5] - '0') >= 4 &&
-		       (e[4] - '0') * 10 + (e[5] - '0') <= 31 && e[6] == '$' &&
-		       all_of(e + 7, 53, BCRYPT64);
+		       (e[4] - '0') * 10 + (e[5] - '0') <= PASSWORD_BCRYPT_MAX_COST &&
+		       e[6] == '$' && all_of(e + 7, 53, BCRYPT64);
 	if (strncmp(e, "$argon2id$", 10) == 0)
 		rest = e + 10;
 	else if (strncmp(e, "$argon2i$", 9) == 0)
 		rest = e + 9;
 	else
 		return false;
-	if (sscanf(rest, "v=19$m=%u,t=%u,p=%u$%n", &m, &t, &p, &used) != 3 || used == 0 || m < 8 ||
-	    t < 1 || p < 1)
+	if (!read_param(&rest, "v=19$m=", &m) || !read_param(&rest, ",t=", &t) ||
+	    !read_param(&rest, ",p=", &p) || *rest != '$' || m < 8 || m > PASSWORD_ARGON2_MAX_KIB ||
+	    t < 1 || t > PASSWORD_ARGON2_MAX_T || p < 1 || p > PASSWORD_ARGON2_MAX_P || m < 8 * p)
 		return false;
-	rest += used;
+	rest++; /* the '$' before the salt */
 	dollar = strchr(rest, '$');
 	return dollar && dollar - rest >= 11 && all_of(rest, (size_t)(dollar - rest), B64) &&
 	       strlen(dollar + 1) >= 16 && all_of(dollar + 1, strlen(dollar + 1), B64);
@@ -108,7 +123,8 @@ bool password_hash_known(const char *e)
 
 bool password_verify(const char *encoded, const char *password)
 {
-	if (!encoded || !password)
+	/* only hashes of known shape and bounded cost are ever computed */
+	if (!encoded || !password || !password_hash_known(encoded))
 		return false;
 	if (strncmp(encoded, "$argon2id$", 10) == 0)
 		return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;

@@ -36,9 +36,23 @@ int password_hash(char *out, const struct password_params *params, const char *p
 bool password_verify(const char *encoded, const char *password);
 
 /*
- * Whether encoded has the shape of a hash password_verify reads: bcrypt ($2a$, $2b$, $2y$, cost 04 to
- * 31, 53 characters of salt and hash) or argon2i/argon2id (v=19, m, t, p and base64 salt and hash).
- * The customer import keeps such hashes as they are; it refuses anything else.
+ * The costliest hash Cabinet verifies: a hash beyond them (from an import or an old row) would let
+ * one sign-in hold a core for seconds or take gigabytes, so it is never verified (the account resets
+ * its password). bcrypt 14 is about 1 s here; argon2 at 256 MiB, 10 passes, 8 lanes about 2 s.
+ */
+/* A stored "hash" no password matches: the account must set a new one by recovery. */
+#define PASSWORD_DISABLED "!reset-required"
+
+#define PASSWORD_BCRYPT_MAX_COST 14
+#define PASSWORD_ARGON2_MAX_KIB  262144
+#define PASSWORD_ARGON2_MAX_T    10
+#define PASSWORD_ARGON2_MAX_P    8
+
+/*
+ * Whether encoded is a hash password_verify reads: bcrypt ($2a$, $2b$, $2y$, cost 04 to 14, 53
+ * characters of salt and hash) or argon2i/argon2id (v=19, m from 8 KiB to 256 MiB, t 1 to 10, p 1
+ * to 8, base64 salt and hash). The customer import keeps such hashes as they are and refuses
+ * anything else; password_verify answers false for anything else without computing.
  */
 bool password_hash_known(const char *encoded);
 

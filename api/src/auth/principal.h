@@ -33,6 +33,7 @@ struct principal {
 	char token_id[37];            /* the API token it acts through, "" otherwise */
 	char token_permissions[1024]; /* that token's own set, comma-separated */
 	bool token_direct;            /* the request carries the API token itself (no session) */
+	long long signed_in_at;       /* when its session's sign-in proved the password; 0: never */
 };
 
 /* What a route asks beyond its permission (struct route's flags). */

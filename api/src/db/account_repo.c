@@ -269,3 +269,18 @@ int account_repo_set_question(struct db_conn *conn, const struct account *a, con
 	                       " security_answer_hash = $3::text WHERE id = $1::uuid"),
 	               3, (const char *const[]){a->id, question, answer_hash});
 }
+
+int account_repo_lock(struct db_conn *conn, const struct account *a)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 by_kind(a->kind, "SELECT 1 FROM staff WHERE id = $1::uuid FOR UPDATE",
+	                         "SELECT 1 FROM customers WHERE id = $1::uuid FOR UPDATE",
+	                         "SELECT 1 FROM individuals WHERE id = $1::uuid FOR UPDATE"),
+	                 1, (const char *const[]){a->id});
+
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	PQclear(res);
+	return rc;
+}

@@ -71,4 +71,10 @@ int account_repo_set_trusted_ips(struct db_conn *conn, const struct account *a, 
 int account_repo_set_question(struct db_conn *conn, const struct account *a, const char *question,
                               const char *answer_hash);
 
+/*
+ * Locks the account's row until the caller's transaction ends: what is counted or checked about the
+ * account meanwhile (sends this hour, pending changes) stays true. APP_NOT_FOUND when it is gone.
+ */
+int account_repo_lock(struct db_conn *conn, const struct account *a);
+
 #endif

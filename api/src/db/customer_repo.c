@@ -89,6 +89,21 @@ static const char SQL_CONFIRMATION_KILL_CHANGES[] =
         " WHERE customer_id = $1::uuid AND individual_id IS NOT DISTINCT FROM $3::uuid"
         "   AND purpose = 'change' AND used_at IS NULL";
 
+static const char SQL_CONFIRMATION_CANCEL[] =
+        "UPDATE email_confirmations SET used_at = to_timestamp($3::bigint)"
+        " WHERE customer_id = $1::uuid AND purpose = 'change' AND used_at IS NULL"
+        "   AND ($2::uuid IS NULL OR individual_id = $2::uuid)";
+
+int confirmation_repo_cancel_changes(struct db_conn *conn, const char *customer_id,
+                                     const char *individual_id, time_t now)
+{
+	char ts[24];
+
+	db_time_param(ts, (long long)now);
+	return db_exec(NULL, conn, SQL_CONFIRMATION_CANCEL, 3,
+	               (const char *const[]){customer_id, individual_id, ts});
+}
+
 int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
                              const char *individual_id, const char *email, bool change, time_t now,
                              long ttl_s)

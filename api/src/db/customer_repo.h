@@ -42,6 +42,13 @@ int confirmation_repo_insert(struct db_conn *conn, const char *token, const char
                              long ttl_s);
 
 /*
+ * Cancels the pending changes of address of a customer and all its individuals (individual_id
+ * NULL), or of one individual: a password change, a suspension, a staff edit of the address.
+ */
+int confirmation_repo_cancel_changes(struct db_conn *conn, const char *customer_id,
+                                     const char *individual_id, time_t now);
+
+/*
  * Uses a confirmation token once. A registration link confirms the e-mail and activates a pending
  * customer; a change link replaces the address (APP_CONFLICT when another account took it meanwhile)
  * and writes the previous one into old_email. holder_out: the account afterwards (its individual_id

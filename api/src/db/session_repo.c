@@ -2,6 +2,7 @@
 #include "db/session_repo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -113,7 +114,8 @@ enum {
 	P_IMPERSONATOR_NAME,
 	P_TOKEN,
 	P_TOKEN_PERMISSIONS,
-	P_CUSTOMER
+	P_CUSTOMER,
+	P_SIGNED_IN
 };
 
 /*
@@ -130,7 +132,10 @@ static const char SQL_SESSION_PRINCIPAL[] =
         " coalesce(s.impersonator_id::text, ''),"
         " coalesce(nullif(imp.display_name, ''), imp.email, ''), coalesce(s.api_token_id::text, "
         "''),"
-        " coalesce(array_to_string(tk.permissions, ','), ''), coalesce(a.customer_id::text, '')"
+        " coalesce(array_to_string(tk.permissions, ','), ''), coalesce(a.customer_id::text, ''),"
+        /* a session opened with an API token, or by staff acting as the account, proved nothing */
+        " CASE WHEN s.api_token_id IS NULL AND s.impersonator_id IS NULL"
+        "   THEN extract(epoch FROM s.created_at)::bigint ELSE 0 END"
         "  FROM sessions s"
         "  CROSS JOIN LATERAL account_principal(coalesce(s.staff_id, s.individual_id,"
         "   s.customer_id)) a"
@@ -186,6 +191,7 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		snprintf(who->token_id, sizeof(who->token_id), "%s", PQgetvalue(res, 0, P_TOKEN));
 		snprintf(who->token_permissions, sizeof(who->token_permissions), "%s",
 		         PQgetvalue(res, 0, P_TOKEN_PERMISSIONS));
+		who->signed_in_at = strtoll(PQgetvalue(res, 0, P_SIGNED_IN), NULL, 10);
 	}
 	PQclear(res);
 	return rc;

@@ -1,4 +1,8 @@
-/* login_throttle and login_failures_by_ip SQL: brute-force counters kept in PostgreSQL. */
+/*
+ * login_throttle and login_failures_by_ip SQL: the brute-force counters, kept in PostgreSQL so that
+ * every instance shares them. A credential check takes its slots first, in one statement each, and
+ * only then is hashed: a slot counts as a failure unless the check gives it back.
+ */
 #ifndef CABINET_THROTTLE_REPO_H
 #define CABINET_THROTTLE_REPO_H
 
@@ -7,39 +11,49 @@
 
 #include "db/pool.h"
 
-/* Failures of ip in this minute and the previous one. */
-int throttle_repo_ip_failures(long *count_out, struct db_conn *conn, const char *ip, time_t now);
+/*
+ * Takes a slot of ip for a check at now: APP_OK, or APP_RATE_LIMITED (nothing counted) when the
+ * address's slots of this minute and the previous one reach limit. An empty ip is never limited.
+ */
+int throttle_repo_ip_take(struct db_conn *conn, const char *ip, time_t now, long limit);
 
-/* Counts one failure of ip. */
-int throttle_repo_ip_fail(struct db_conn *conn, const char *ip, time_t now);
+/* Gives back the slot of ip taken at taken_at (the check succeeded). */
+int throttle_repo_ip_give_back(struct db_conn *conn, const char *ip, time_t taken_at);
 
-struct throttle_state {
-	bool locked;       /* locked_until is in the future */
-	long locked_for_s; /* seconds left of the lock */
-	long hour_failures;
+/* The lockout rule (settings lockout.*): 5 failures, 60 s doubling, at most 900 s, 100 an hour. */
+struct lockout_policy {
+	long threshold, base_s, max_s, hourly_cap;
 };
 
-/* The state of subject ("staff:<uuid>"); a subject never seen is unlocked with no failures. */
-int throttle_repo_get(struct throttle_state *out, struct db_conn *conn, const char *subject,
-                      time_t now);
-
-/* The lockout rule (settings lockout.*): 5 failures, 60 s doubling, at most 900 s by default. */
-struct lockout_policy {
-	long threshold, base_s, max_s;
+/* Why a subject gives no slot. */
+enum throttle_block {
+	THROTTLE_OPEN,   /* a slot was taken */
+	THROTTLE_LOCKED, /* locked, or threshold checks already in flight or failed */
+	THROTTLE_CAPPED, /* hourly_cap checks this hour */
 };
 
 /*
- * Counts one failed verification of subject. The threshold-th consecutive failure starts a lock of
- * base_s * 2^(locks since the last success), at most max_s: *locked_now_out is set then, with its
- * length in *lock_s_out.
+ * Takes a slot of subject ("customer:<uuid>", "login:<hmac>"): it counts as one consecutive
+ * failure and one of the hour until given back. *block_out says why none was given.
  */
-int throttle_repo_fail(bool *locked_now_out, long *lock_s_out, struct db_conn *conn,
-                       const char *subject, const struct lockout_policy *policy, time_t now);
+int throttle_repo_take(enum throttle_block *block_out, struct db_conn *conn, const char *subject,
+                       const struct lockout_policy *policy, time_t now);
 
-/* A successful sign-in: the counters and the lock history start over. */
+/*
+ * A check of a taken slot failed (the slot stays counted). When threshold slots are counted and no
+ * lock holds, a lock of base_s * 2^(locks since the last success), at most max_s, starts:
+ * *lock_s_out is its length then, 0 otherwise.
+ */
+int throttle_repo_fail(long *lock_s_out, struct db_conn *conn, const char *subject,
+                       const struct lockout_policy *policy, time_t now);
+
+/* Gives a slot back without clearing anything (the credential was right; the sign-in goes on). */
+int throttle_repo_give_back(struct db_conn *conn, const char *subject);
+
+/* A success: the slot is given back, and the failures, locks and lock history start over. */
 int throttle_repo_reset(struct db_conn *conn, const char *subject);
 
-/* Forgets per-address counts older than an hour. */
+/* Forgets per-address counts older than an hour, and unknown logins' counters that hold nothing. */
 int throttle_repo_prune(struct db_conn *conn, time_t now);
 
 #endif

@@ -27,6 +27,10 @@ const struct template_event TEMPLATE_EVENTS[] = {
         {"account_banned", false, LIST("reason"), NULL},
         {"account_reactivated", false, LIST("login_url"), NULL},
         {"individual_invitation", true, LIST("organization", "link", "expires_days"), LIST("link")},
+        {"password_reset_done", false, LIST("tokens"), NULL},
+        {"signed_out_everywhere", false, LIST("tokens"), NULL},
+        {"email_changed", true, LIST("new_email", "undo_link", "expires_days"), LIST("undo_link")},
+        {"address_in_use", false, LIST("address"), NULL},
         {NULL, false, NULL, NULL},
 };
 
@@ -53,6 +57,9 @@ static const struct {
         {"reason", "unpaid invoices"},
         {"organization", "Analytical Engines Ltd"},
         {"expires_days", "7"},
+        {"tokens", "CRM sync (cab_1a2b3c4d)"},
+        {"undo_link", "https://portal.example.com/confirm?token=sample"},
+        {"address", "ada@example.com"},
 };
 
 const struct template_event *templates_event(const char *name)
@@ -126,6 +133,29 @@ int templates_check(const struct template_event *ev, const char *text, char *why
 		p += whole;
 	}
 	return APP_OK;
+}
+
+/* Placeholders whose value a customer types. */
+static const char *const FREE_TEXT[] = {"first_name", "last_name", "organization",
+                                        "new_email",  "address",   NULL};
+
+int templates_check_subject(const struct template_event *ev, const char *text, char *why,
+                            size_t whylen)
+{
+	int rc = templates_check(ev, text, why, whylen);
+
+	for (const char *p = strstr(text, "{{"); rc == APP_OK && p; p = strstr(p + 2, "{{")) {
+		const char *name;
+		size_t len;
+
+		if (parse_placeholder(p, &name, &len) && in_list(FREE_TEXT, name, len)) {
+			snprintf(why, whylen,
+			         "{{%.*s}} cannot be in a subject: it is text a customer types.",
+			         (int)len, name);
+			rc = APP_INVALID;
+		}
+	}
+	return rc;
 }
 
 struct out {

@@ -42,6 +42,13 @@ bool templates_placeholder_ok(const struct template_event *ev, const char *name)
 int templates_check(const struct template_event *ev, const char *text, char *why, size_t whylen);
 
 /*
+ * templates_check for a subject, which may not hold text a customer types (names, company, an
+ * address): a subject is what a phishing message would use to look official.
+ */
+int templates_check_subject(const struct template_event *ev, const char *text, char *why,
+                            size_t whylen);
+
+/*
  * Renders text, replacing {{name}} by vars[name] (string or number; absent: empty). With html, values
  * are HTML-escaped (the template's own markup is not). The caller frees *out.
  */

@@ -27,9 +27,11 @@
 
 struct notify_workers {
 	struct app *app;
+	const notify_job_fn *jobs;
 	pthread_t *threads;
 	long count;
 	atomic_bool stop;
+	bool woken; /* work was queued since the last wait (under lock) */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 };
@@ -107,8 +109,31 @@ static void wait_a_while(struct notify_workers *w)
 
 	clock_deadline(&ts, CLOCK_MONOTONIC, ms);
 	pthread_mutex_lock(&w->lock);
-	if (!atomic_load(&w->stop))
+	if (!atomic_load(&w->stop) && !w->woken)
 		pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+	w->woken = false;
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Runs up to BATCH jobs of each kind; answers how many ran. */
+static int run_jobs(struct notify_workers *w)
+{
+	int ran = 0;
+
+	for (const notify_job_fn *job = w->jobs; job && *job; job++)
+		for (int k = 0; k < BATCH && !atomic_load(&w->stop) && (*job)(w->app) == APP_OK;
+		     k++)
+			ran++;
+	return ran;
+}
+
+void notify_workers_wake(struct notify_workers *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->woken = true;
+	pthread_cond_broadcast(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -129,6 +154,9 @@ static void *work(void *arg)
 		struct db_conn *conn = NULL;
 		struct message_claim *claims = NULL;
 		int n = 0;
+
+		/* deferred jobs first: what they send is what a person waits for (a recovery code) */
+		int jobs = run_jobs(w);
 
 		if (first && clock_mono_ms() >= next_housekeeping) {
 			housekeeping(app, channels);
@@ -151,13 +179,13 @@ static void *work(void *arg)
 			message_claim_free(&claims[i]);
 		}
 		free(claims);
-		if (n < BATCH)
+		if (n < BATCH && jobs < BATCH)
 			wait_a_while(w);
 	}
 	return NULL;
 }
 
-int notify_workers_start(struct notify_workers **out, struct app *app)
+int notify_workers_start(struct notify_workers **out, struct app *app, const notify_job_fn *jobs)
 {
 	struct notify_workers *w = calloc(1, sizeof(*w));
 	pthread_condattr_t attr;
@@ -166,6 +194,7 @@ int notify_workers_start(struct notify_workers **out, struct app *app)
 	if (!w)
 		return APP_INTERNAL;
 	w->app = app;
+	w->jobs = jobs;
 	w->count = app->cfg.notify_workers;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&attr);
@@ -191,6 +220,7 @@ int notify_workers_start(struct notify_workers **out, struct app *app)
 	if (!outbox_channel_configured(&app->cfg, "email"))
 		log_warn("CABINET_SMTP_URL is not set: e-mail is held until it is");
 	*out = w;
+	app->workers = w;
 	return APP_OK;
 }
 

@@ -546,6 +546,12 @@ int route_auth_login_mfa(const struct _u_request *req, struct _u_response *resp,
 		                    : "This sign-in has expired; start again.");
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, refusal, "This account cannot sign in: %s.", refusal);
+	else if (err == APP_RATE_LIMITED && refusal && strcmp(refusal, "locked") == 0)
+		problem_set(
+		        &pb, "locked",
+		        "Too many wrong codes or passwords: this account is locked for a while.");
+	else
+		refused(resp, &pb, err, refusal, "");
 done:
 	return finish(resp, app, err, &tokens, &pb, body);
 }

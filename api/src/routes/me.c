@@ -1,6 +1,7 @@
 /* The caller's own account: GET /api/v1/me, PUT /me/password, the /me/sessions endpoints. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "app.h"
@@ -130,10 +131,13 @@ int route_me_patch(const struct _u_request *req, struct _u_response *resp, void 
 		if (!password)
 			problem_field(&pb, "current_password", "required",
 			              "Changing the phone number needs your current password.");
-		else if ((err = security_check_password(&a, app, &ctx->who, password, &fe)) ==
+		else if ((err = security_check_password(&a, app, &ctx->who, &ci, password, &fe)) ==
 		         APP_INVALID)
 			problem_field(&pb, fe.field, fe.code, fe.message);
-		else if (err != APP_OK)
+		else if (err == APP_RATE_LIMITED && fe.code) {
+			problem_set(&pb, fe.code, "%s", fe.message);
+			goto done;
+		} else if (err != APP_OK)
 			goto done;
 	}
 	if (pb.errors) {
@@ -183,6 +187,8 @@ int route_me_password(const struct _u_request *req, struct _u_response *resp, vo
 	if (!pb.errors && (err = sessions_change_password(app, &ctx->who, &ci, current, next,
 	                                                  &fe)) == APP_INVALID)
 		problem_field(&pb, fe.field, fe.code, fe.message);
+	else if (err == APP_RATE_LIMITED && fe.code) /* locked by wrong passwords */
+		problem_set(&pb, fe.code, "%s", fe.message);
 	if (pb.errors) {
 		problem_set(&pb, "validation_failed", "The password was not changed.");
 		err = APP_INVALID;
@@ -247,23 +253,63 @@ int route_me_sessions_delete(const struct _u_request *req, struct _u_response *r
 	return U_CALLBACK_COMPLETE;
 }
 
-/* POST /api/v1/me/2fa: starts enrolment (a new secret and its otpauth:// URI). */
+static int finish_change(struct _u_response *resp, int err, int status,
+                         const struct field_error *fe, struct problem *pb, json_t *body);
+
+/*
+ * The optional {current_password} of a sensitive change with no other body (an empty body is
+ * fine), checked by security_reauthenticate. fe on a refusal.
+ */
+static int reauthenticate(const struct _u_request *req, struct req_ctx *ctx, struct app *app,
+                          struct field_error *fe, struct problem *pb)
+{
+	struct client_info ci = req_client(req, ctx);
+	struct account a;
+	json_t *body = NULL;
+	const char *password = NULL;
+	int err = APP_OK;
+
+	memset(fe, 0, sizeof(*fe));
+	if (req->binary_body_length > 0 &&
+	    (err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, pb)) ==
+	            APP_OK) {
+		http_only_fields(body, (const char *const[]){"current_password", NULL}, pb);
+		password = json_string_value(json_object_get(body, "current_password"));
+		if (json_object_get(body, "current_password") && !password)
+			problem_field(pb, "current_password", "invalid", "Your current password.");
+		if (pb->errors) {
+			problem_set(pb, "validation_failed", "Some fields are missing or invalid.");
+			err = APP_INVALID;
+		}
+	}
+	if (err == APP_OK)
+		err = security_reauthenticate(&a, app, &ctx->who, &ci, password, fe);
+	json_decref(body);
+	return err;
+}
+
+/* POST /api/v1/me/2fa {current_password?}: starts enrolment (a new secret, its otpauth:// URI). */
 int route_me_2fa_enrol(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct problem pb = {0};
+	struct field_error fe;
 	json_t *out = NULL;
-	int err = twofactor_enrol(&out, user_data, &ctx->who);
+	int err = reauthenticate(req, ctx, user_data, &fe, &pb);
 
-	(void)req;
+	if (err == APP_OK)
+		err = twofactor_enrol(&out, user_data, &ctx->who);
 	if (err == APP_CONFLICT)
 		problem_set(&pb, "already_enabled",
 		            "Two-factor authentication is on; turn it off first.");
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, "two_factor_off",
 		            "Two-factor authentication is turned off for this account.");
-	http_reply(resp, err, 200, out, &pb);
+	if (err != APP_OK)
+		return finish_change(resp, err, 200, &fe, &pb, NULL);
+	http_json(resp, 200, out);
 	json_decref(out);
+	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }
 
@@ -278,7 +324,8 @@ static int read_factor(const char **code_out, const char **recovery_out,
 	if (err != APP_OK)
 		return err;
 	http_only_fields(*body_out,
-	                 allow_recovery ? (const char *const[]){"code", "recovery_code", NULL}
+	                 allow_recovery ? (const char *const[]){"code", "recovery_code",
+	                                                        "current_password", NULL}
 	                                : (const char *const[]){"code", NULL},
 	                 pb);
 	*code_out = json_string_value(json_object_get(*body_out, "code"));
@@ -331,29 +378,32 @@ int route_me_2fa_confirm(const struct _u_request *req, struct _u_response *resp,
 	return reply_codes(req, resp, user_data, twofactor_confirm);
 }
 
-/* DELETE /api/v1/me/2fa {code | recovery_code} */
+/*
+ * DELETE /api/v1/me/2fa {code | recovery_code, current_password?}: a code proves the second factor,
+ * the password (or a sign-in of less than 5 minutes) the first.
+ */
 int route_me_2fa_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct req_ctx *ctx = resp->shared_data;
 	struct client_info ci = req_client(req, ctx);
 	struct problem pb = {0};
+	struct field_error fe = {0};
+	struct account a;
 	const char *code, *recovery;
 	json_t *body = NULL;
 	int err = read_factor(&code, &recovery, req, user_data, true, &pb, &body);
 
+	if (err == APP_OK)
+		err = security_reauthenticate(
+		        &a, user_data, &ctx->who, &ci,
+		        json_string_value(json_object_get(body, "current_password")), &fe);
 	if (err == APP_OK &&
 	    (err = twofactor_disable(user_data, &ctx->who, &ci, code, recovery)) == APP_INVALID)
 		invalid_code(&pb);
 	else if (err == APP_CONFLICT)
 		problem_set(&pb, "two_factor_required",
 		            "Two-factor authentication is required for this account; it stays on.");
-	if (err == APP_OK)
-		ulfius_set_empty_body_response(resp, 204);
-	else
-		http_problem(resp, err, &pb);
-	json_decref(body);
-	problem_free(&pb);
-	return U_CALLBACK_COMPLETE;
+	return finish_change(resp, err, 204, &fe, &pb, body);
 }
 
 /* POST /api/v1/me/2fa/recovery-codes {code}: new recovery codes, the old ones stop working. */
@@ -374,7 +424,7 @@ int route_me_ips_get(const struct _u_request *req, struct _u_response *resp, voi
 	return U_CALLBACK_COMPLETE;
 }
 
-/* PUT /api/v1/me/trusted-ips {trusted_ips, current_password, exclude_current?} */
+/* PUT /api/v1/me/trusted-ips {trusted_ips, current_password?, exclude_current?} */
 int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct app *app = user_data;
@@ -400,14 +450,13 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 		if (!text)
 			problem_field(&pb, "trusted_ips", "required",
 			              "The list, one entry per line or ';'.");
-		if (!password)
-			problem_field(&pb, "current_password", "required",
-			              "Your current password.");
+		if (json_object_get(body, "current_password") && !password)
+			problem_field(&pb, "current_password", "invalid", "Your current password.");
 		if (flag && !json_is_boolean(flag))
 			problem_field(&pb, "exclude_current", "invalid", "true or false.");
 		if (pb.errors) {
 			problem_set(&pb, "validation_failed",
-			            "Expected {trusted_ips: string, current_password: string, "
+			            "Expected {trusted_ips: string, current_password?: string, "
 			            "exclude_current?: boolean}.");
 			err = APP_INVALID;
 		}
@@ -421,6 +470,8 @@ int route_me_ips_put(const struct _u_request *req, struct _u_response *resp, voi
 	                                                     exclude, &fe)) == APP_INVALID) {
 		problem_set(&pb, "validation_failed", "The list was not saved.");
 		problem_field(&pb, fe.field, fe.code, fe.message);
+	} else if (err == APP_RATE_LIMITED && fe.code) {
+		problem_set(&pb, fe.code, "%s", fe.message);
 	}
 	if (err == APP_OK)
 		out = json_pack("{s:s}", "trusted_ips", text);
@@ -461,10 +512,13 @@ int route_me_history(const struct _u_request *req, struct _u_response *resp, voi
 	return U_CALLBACK_COMPLETE;
 }
 
-/* Reads a body made of exactly the string fields named (all required, 1..max bytes each). */
+/*
+ * Reads a body made of the string fields named (1..max bytes each): the first required ones must be
+ * there, the others may be absent (NULL).
+ */
 static int read_strings(json_t **body_out, const char **values, const struct _u_request *req,
                         struct app *app, const char *const *names, const size_t *max,
-                        struct problem *pb)
+                        size_t required, struct problem *pb)
 {
 	int err = http_read_json_object(body_out, req, (size_t)app->cfg.max_body_bytes, pb);
 
@@ -475,6 +529,8 @@ static int read_strings(json_t **body_out, const char **values, const struct _u_
 		json_t *v = json_object_get(*body_out, names[i]);
 
 		values[i] = json_string_value(v);
+		if (!v && i >= required)
+			continue;
 		if (!values[i] || !json_string_length(v) || json_string_length(v) > max[i]) {
 			problem_field(pb, names[i], v ? "invalid" : "required",
 			              "A non-empty string of limited length is required.");
@@ -495,6 +551,8 @@ static int finish_change(struct _u_response *resp, int err, int status,
 	if (err == APP_INVALID && fe->field) {
 		problem_set(pb, "validation_failed", "Nothing was changed: see the field errors.");
 		problem_field(pb, fe->field, fe->code, fe->message);
+	} else if (err == APP_RATE_LIMITED && fe->code) {
+		problem_set(pb, fe->code, "%s", fe->message); /* locked by wrong passwords */
 	}
 	if (err == APP_OK)
 		ulfius_set_empty_body_response(resp, (unsigned)status);
@@ -505,7 +563,10 @@ static int finish_change(struct _u_response *resp, int err, int status,
 	return U_CALLBACK_COMPLETE;
 }
 
-/* PUT /api/v1/me/email {email, current_password}: 202; the link sent to the new address applies it. */
+/*
+ * PUT /api/v1/me/email {email, current_password?}: 202; the link sent to the new address applies it.
+ * The password may be left out for a session signed in less than 5 minutes ago.
+ */
 int route_me_email(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	static const char *const NAMES[] = {"email", "current_password", NULL};
@@ -516,7 +577,7 @@ int route_me_email(const struct _u_request *req, struct _u_response *resp, void 
 	struct field_error fe = {0};
 	const char *v[2];
 	json_t *body = NULL;
-	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, 1, &pb);
 
 	if (err == APP_OK && !email_plausible(v[0])) {
 		fe.field = "email";
@@ -542,7 +603,7 @@ int route_me_question_put(const struct _u_request *req, struct _u_response *resp
 	struct field_error fe = {0};
 	const char *v[3];
 	json_t *body = NULL;
-	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, SIZE_MAX, &pb);
 
 	if (err == APP_OK)
 		err = security_set_question(user_data, &ctx->who, &ci, v[2], v[0], v[1], &fe);
@@ -561,7 +622,7 @@ int route_me_question_delete(const struct _u_request *req, struct _u_response *r
 	struct field_error fe = {0};
 	const char *v[1];
 	json_t *body = NULL;
-	int err = read_strings(&body, v, req, user_data, NAMES, MAX, &pb);
+	int err = read_strings(&body, v, req, user_data, NAMES, MAX, SIZE_MAX, &pb);
 
 	if (err == APP_OK)
 		err = security_remove_question(user_data, &ctx->who, &ci, v[0], &fe);

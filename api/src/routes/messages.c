@@ -175,7 +175,10 @@ static const char *text_field(json_t *body, const char *name, size_t max,
 		problem_field(pb, name, "invalid", why);
 		return NULL;
 	}
-	if (ev && templates_check(ev, json_string_value(v), why, sizeof(why)) != APP_OK) {
+	if (ev &&
+	    (strcmp(name, "subject") == 0
+	             ? templates_check_subject(ev, json_string_value(v), why, sizeof(why))
+	             : templates_check(ev, json_string_value(v), why, sizeof(why))) != APP_OK) {
 		problem_field(pb, name, "invalid_placeholder", why);
 		return NULL;
 	}

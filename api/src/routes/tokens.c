@@ -7,6 +7,7 @@
 #include "http/respond.h"
 #include "routes/routes.h"
 #include "service/api_tokens.h"
+#include "service/security.h"
 
 static int reply(struct _u_response *resp, int err, int status, json_t *out, json_t *errors,
                  const char *missing)
@@ -46,9 +47,29 @@ int route_tokens_create(const struct _u_request *req, struct _u_response *resp, 
 		json_decref(errors);
 		return U_CALLBACK_COMPLETE;
 	}
-	err = api_tokens_create(&out, errors, app, &ctx->who, &ci, body);
+	/* a token outlives the session that makes it: the password, or a sign-in of under 5 min */
+	json_t *password = json_incref(json_object_get(body, "current_password"));
+	struct field_error fe = {0};
+	struct account a;
+
+	json_object_del(body, "current_password");
+	if (password && !json_is_string(password))
+		field_errors_add(errors, "current_password", "invalid", "Your current password.");
+	else if ((err = security_reauthenticate(&a, app, &ctx->who, &ci,
+	                                        json_string_value(password), &fe)) == APP_INVALID)
+		field_errors_add(errors, fe.field, fe.code, fe.message);
+	else if (err == APP_RATE_LIMITED)
+		problem_set(&pb, fe.code ? fe.code : "rate_limited", "%s", fe.message);
+	if (err == APP_OK && !json_array_size(errors))
+		err = api_tokens_create(&out, errors, app, &ctx->who, &ci, body);
+	else if (err == APP_OK)
+		err = APP_INVALID;
+	json_decref(password);
 	json_decref(body);
-	return reply(resp, err, 201, out, errors, NULL);
+	http_reply_write(resp, err, 201, out, errors, &pb, NULL);
+	json_decref(out);
+	json_decref(errors);
+	return U_CALLBACK_COMPLETE;
 }
 
 /* DELETE /api/v1/tokens/{id} */

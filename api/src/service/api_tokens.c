@@ -270,6 +270,25 @@ static int revoke(struct app *app, const char *sql, int n, const char *const *pa
 	return rc;
 }
 
+static const char SQL_REVOKE_ALL[] =
+        "WITH gone AS (UPDATE api_tokens SET revoked_at = to_timestamp($2::bigint)"
+        "   WHERE coalesce(staff_id, individual_id, customer_id) = $1::uuid"
+        "     AND revoked_at IS NULL"
+        "     AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint))"
+        "   RETURNING name, prefix)"
+        " SELECT coalesce(json_agg(json_build_object('name', name, 'prefix', prefix)"
+        "   ORDER BY name), '[]'::json) FROM gone";
+
+int api_tokens_revoke_all(json_t **revoked_out, struct db_conn *conn, const char *owner_id,
+                          time_t now)
+{
+	char ts[24];
+
+	db_time_param(ts, (long long)now);
+	return db_exec_json(revoked_out, conn, SQL_REVOKE_ALL, 2,
+	                    (const char *const[]){owner_id, ts});
+}
+
 int api_tokens_revoke_mine(struct app *app, const struct principal *who,
                            const struct client_info *ci, const char *id)
 {

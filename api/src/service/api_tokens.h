@@ -6,6 +6,7 @@
 #define CABINET_SERVICE_API_TOKENS_H
 
 #include <jansson.h>
+#include <time.h>
 #include <stdbool.h>
 
 #include "app.h"
@@ -29,6 +30,14 @@ int api_tokens_list_mine(json_t **out, struct app *app, const struct principal *
  */
 int api_tokens_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
                       const struct client_info *ci, json_t *body);
+
+/*
+ * Revokes every live token the account owner_id holds, inside the caller's transaction (its
+ * password was reset, it signed out everywhere, or reported a sign-in that was not its own).
+ * *revoked_out: [{name, prefix}] of those revoked (caller owns it).
+ */
+int api_tokens_revoke_all(json_t **revoked_out, struct db_conn *conn, const char *owner_id,
+                          time_t now);
 
 /* Revokes one of the caller's tokens (APP_NOT_FOUND for anyone else's). Audited. */
 int api_tokens_revoke_mine(struct app *app, const struct principal *who,

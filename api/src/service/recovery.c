@@ -17,6 +17,7 @@
 #include "service/security.h"
 #include "service/settings.h"
 #include "notify/outbox.h"
+#include "notify/worker.h"
 
 #define LINK_TTL_S     (30 * 60)
 #define CODE_TTL_S     (10 * 60)
@@ -84,32 +85,65 @@ int recovery_send_link(struct db_conn *conn, struct app *app, const struct clien
 int recovery_request(struct app *app, const struct client_info *ci, const char *realm,
                      const char *login, const char *channel, const char *method)
 {
-	struct account a;
+	struct recovery_job j = {0};
 	struct db_conn *conn = NULL;
+	int rc;
+
+	/* the same work for every login: one insert; a worker does the rest (recovery_run_job) */
+	snprintf(j.realm, sizeof(j.realm), "%s", realm);
+	snprintf(j.login, sizeof(j.login), "%s", login);
+	snprintf(j.channel, sizeof(j.channel), "%s", channel);
+	snprintf(j.method, sizeof(j.method), "%s", method);
+	snprintf(j.ip, sizeof(j.ip), "%s", ci->ip ? ci->ip : "");
+	snprintf(j.user_agent, sizeof(j.user_agent), "%s", ci->user_agent ? ci->user_agent : "");
+	snprintf(j.request_id, sizeof(j.request_id), "%s", ci->request_id ? ci->request_id : "");
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = recovery_repo_job_insert(conn, &j, clock_now());
+	db_pool_checkin(app->pool, conn);
+	if (rc == APP_OK)
+		notify_workers_wake(app->workers);
+	return rc;
+}
+
+/* The job's request: looked up, counted under the account's row lock, sent; in the job's transaction. */
+static int run_job(struct db_conn *conn, struct app *app, const struct recovery_job *j)
+{
+	struct client_info ci = {.ip = j->ip[0] ? j->ip : NULL,
+	                         .user_agent = j->user_agent,
+	                         .request_id = j->request_id[0] ? j->request_id : NULL};
+	struct account a;
 	long recent = 0;
+	int rc = account_repo_find_login(&a, conn, j->realm, j->login, app->cfg.default_country);
+
+	if (rc == APP_NOT_FOUND || (rc == APP_OK && strcmp(j->channel, "sms") == 0 && !a.phone[0]))
+		return APP_OK; /* nothing to send, and nobody was told anything */
+	/* the row lock makes the count exact: parallel requests are counted one after the other */
+	if (rc != APP_OK || (rc = account_repo_lock(conn, &a)) != APP_OK ||
+	    (rc = recovery_repo_recent(&recent, conn, a.id, clock_now())) != APP_OK)
+		return rc == APP_NOT_FOUND ? APP_OK : rc;
+	if (recent >= SENDS_PER_HOUR) {
+		log_warn("Security - recovery for %s %s not sent: %d sends this hour already",
+		         account_kind_name(a.kind), a.id, SENDS_PER_HOUR);
+		return APP_OK;
+	}
+	return send_request(conn, app, &ci, &a, j->channel, j->method);
+}
+
+int recovery_run_job(struct app *app)
+{
+	struct recovery_job j;
+	struct db_conn *conn = NULL;
 	int rc;
 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(conn)) != APP_OK)
-		goto done;
-	rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
-	if (rc == APP_NOT_FOUND || (rc == APP_OK && strcmp(channel, "sms") == 0 && !a.phone[0])) {
-		rc = APP_OK; /* nothing to send, and nothing to say about it */
-		goto done;
-	}
-	if (rc != APP_OK || (rc = recovery_repo_recent(&recent, conn, a.id, clock_now())) != APP_OK)
-		goto done;
-	if (recent >= SENDS_PER_HOUR) {
-		log_warn("Security - recovery for %s %s not sent: %d sends this hour already",
-		         account_kind_name(a.kind), a.id, SENDS_PER_HOUR);
-		goto done;
-	}
-	if ((rc = send_request(conn, app, ci, &a, channel, method)) == APP_OK)
+	/* taken and done in one transaction: a failure leaves the job for the next try */
+	if ((rc = db_begin(conn)) == APP_OK && (rc = recovery_repo_job_take(&j, conn)) == APP_OK &&
+	    (rc = run_job(conn, app, &j)) == APP_OK)
 		rc = db_commit(conn);
-done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
+	memset(&j, 0, sizeof(j));
 	return rc;
 }
 
@@ -122,12 +156,16 @@ static void bad_secret(struct field_error *fe, const char *field)
 	         field);
 }
 
-/* Finds the account the secret is for, without using the secret yet. */
+/*
+ * Finds the account the secret is for: a live link, or the login's live code, which is compared
+ * (and counted when wrong) at once, before anything costly.
+ */
 static int locate(struct account *a, char hmac[65], struct app *app, const char *realm,
                   const char *login, const char *code, const char *token, struct field_error *fe)
 {
 	struct db_conn *conn = NULL;
 	char kind[16], id[37];
+	bool right = false;
 	int rc;
 
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
@@ -138,8 +176,11 @@ static int locate(struct account *a, char hmac[65], struct app *app, const char 
 			rc = account_repo_get(a, conn, account_kind_parse(kind), id);
 	} else {
 		rc = account_repo_find_login(a, conn, realm, login, app->cfg.default_country);
-		if (rc == APP_OK)
-			rc = secret_hmac(hmac, app, a->id, code);
+		if (rc == APP_OK && (rc = secret_hmac(hmac, app, a->id, code)) == APP_OK &&
+		    (rc = recovery_repo_try_code(&right, conn, a->id, hmac, clock_now())) ==
+		            APP_OK &&
+		    !right)
+			rc = APP_NOT_FOUND;
 	}
 	db_pool_checkin(app->pool, conn);
 	if (rc == APP_NOT_FOUND)
@@ -149,10 +190,11 @@ static int locate(struct account *a, char hmac[65], struct app *app, const char 
 
 /*
  * The security question, where the account has one: asked only of someone holding a valid secret (so
- * the question is never shown to a stranger), and a wrong answer counts like a wrong code.
+ * the question is never shown to a stranger). An answer takes one of the request's five attempts
+ * before it is hashed, and a right one gives it back.
  */
-static int check_answer(struct app *app, const struct account *a, const char *hmac, bool link,
-                        const char *answer, char question_out[201], struct field_error *fe)
+static int check_answer(struct app *app, const struct account *a, const char *answer,
+                        char question_out[201], struct field_error *fe)
 {
 	struct db_conn *conn = NULL;
 	time_t now = clock_now();
@@ -161,33 +203,33 @@ static int check_answer(struct app *app, const struct account *a, const char *hm
 
 	if (!a->security_question[0])
 		return APP_OK;
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	/* a link was found live by locate(); a code is checked here, a wrong one counted */
-	rc = link ? APP_OK : recovery_repo_peek_code(conn, a->id, hmac, now);
-	if (rc == APP_OK && answer) {
-		if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
-			goto done;
-		right = security_answer_matches(a, answer);
-		password_gate_leave();
-		if (!right && (rc = recovery_repo_fail(conn, a->id, now)) == APP_OK) {
-			fe->field = "security_answer";
-			fe->code = "wrong_answer";
-			snprintf(fe->message, sizeof(fe->message),
-			         "This is not the answer to your security question.");
-			rc = APP_INVALID;
-		}
-	} else if (rc == APP_OK) {
+	if (!answer) {
 		snprintf(question_out, 201, "%s", a->security_question);
 		fe->field = "security_answer";
 		fe->code = "security_answer_required";
 		snprintf(fe->message, sizeof(fe->message), "Answer your security question.");
-		rc = APP_INVALID;
-	} else if (rc == APP_NOT_FOUND) {
-		bad_secret(fe, "code");
-		rc = APP_INVALID;
+		return APP_INVALID;
 	}
-done:
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = recovery_repo_take_attempt(conn, a->id, now);
+	db_pool_checkin(app->pool, conn);
+	if (rc == APP_NOT_FOUND) {
+		bad_secret(fe, "code");
+		return APP_INVALID;
+	}
+	if (rc != APP_OK || (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+		return rc;
+	right = security_answer_matches(a, answer);
+	password_gate_leave();
+	if (!right) {
+		fe->field = "security_answer";
+		fe->code = "wrong_answer";
+		snprintf(fe->message, sizeof(fe->message),
+		         "This is not the answer to your security question.");
+		return APP_INVALID;
+	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = recovery_repo_give_back(conn, a->id);
 	db_pool_checkin(app->pool, conn);
 	return rc;
 }
@@ -208,7 +250,7 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 	memset(fe, 0, sizeof(*fe));
 	question_out[0] = '\0';
 	if ((rc = locate(&a, hmac, app, realm, login, code, token, fe)) != APP_OK ||
-	    (rc = check_answer(app, &a, hmac, token != NULL, answer, question_out, fe)) != APP_OK)
+	    (rc = check_answer(app, &a, answer, question_out, fe)) != APP_OK)
 		return rc;
 	if (password_policy_check(&policy_code, fe->message, sizeof(fe->message), new_password,
 	                          a.email, a.display_name,
@@ -236,9 +278,11 @@ int recovery_confirm(struct app *app, const struct client_info *ci, const char *
 		                               : APP_UNAVAILABLE; /* the failure counts */
 		goto done;
 	}
+	/* whoever had the account meanwhile loses its sessions, API tokens and pending changes */
 	if (rc == APP_OK && (rc = account_repo_set_password(conn, &a, hash, now)) == APP_OK &&
-	    (rc = session_repo_revoke_others(conn, a.id, NULL, "password_changed", now)) ==
-	            APP_OK &&
+	    (rc = security_end_access(conn, app, &a, NULL, "password_changed",
+	                              END_SESSIONS | END_TOKENS | END_EMAIL_CHANGES,
+	                              "password_reset_done")) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
 done:
@@ -246,7 +290,8 @@ done:
 	db_pool_checkin(app->pool, conn);
 	memset(hash, 0, sizeof(hash));
 	if (rc == APP_OK)
-		log_info("Security - %s %s set a new password by recovery; its sessions ended",
+		log_info("Security - %s %s set a new password by recovery; its sessions and API "
+		         "tokens ended",
 		         account_kind_name(a.kind), a.id);
 	return rc;
 }

@@ -9,13 +9,20 @@
 #include "db/pool.h"
 
 /*
- * Sends a recovery link (e-mail, 30 min) or a 6-digit code (e-mail or SMS, 10 min) to the account of
- * login, killing any earlier request; at most 3 sends per account per hour. Nothing is sent for an
- * unknown login, a channel the account has no address for, or over the limit, and the caller cannot
- * tell: always APP_OK unless the service itself fails. method: "link" or "code".
+ * Asks for a recovery link (e-mail, 30 min) or a 6-digit code (e-mail or SMS, 10 min) for the account
+ * of login. The request only queues a job (the same work whatever the login, so the answer's time
+ * says nothing); a delivery worker runs it with recovery_run_job. method: "link" or "code".
  */
 int recovery_request(struct app *app, const struct client_info *ci, const char *realm,
                      const char *login, const char *channel, const char *method);
+
+/*
+ * Runs the oldest queued recovery job, on any instance: sends the link or code to the account of its
+ * login, killing any earlier request; at most 3 sends per account per hour, counted under the
+ * account's row lock. Nothing is sent for an unknown login, a channel the account has no address
+ * for, or over the limit. APP_NOT_FOUND when no job is waiting.
+ */
+int recovery_run_job(struct app *app);
 
 /*
  * Sets a new password with a recovery link token, or with login + code. The secret is used once

@@ -13,6 +13,8 @@
 #include "db/db.h"
 #include "log.h"
 #include "notify/outbox.h"
+#include "service/api_tokens.h"
+#include "service/attempts.h"
 #include "service/recovery.h"
 #include "service/settings.h"
 #include "db/session_repo.h"
@@ -29,27 +31,80 @@ static void wrong_password(struct field_error *fe)
 }
 
 int security_check_password(struct account *a_out, struct app *app, const struct principal *who,
-                            const char *password, struct field_error *fe)
+                            const struct client_info *ci, const char *password,
+                            struct field_error *fe)
 {
 	struct db_conn *conn = NULL;
+	struct attempt t;
+	enum throttle_block block = THROTTLE_OPEN;
+	char subject[72];
 	bool right;
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	rc = account_repo_get(a_out, conn, who->kind, who->id);
+	/* the same slots as a sign-in: guesses here count toward the same lockout */
+	if ((rc = account_repo_get(a_out, conn, who->kind, who->id)) == APP_OK) {
+		attempt_subject(subject, a_out);
+		rc = attempt_begin(&t, &block, conn, subject, ci->ip, clock_now());
+	}
 	db_pool_checkin(app->pool, conn); /* never held while hashing */
-	if (rc != APP_OK || (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
+	if (rc == APP_FORBIDDEN) {
+		json_t *details = json_pack("{s:s}", "reason", attempt_block_reason(block));
+
+		attempt_record(app, ci, a_out, NULL, ATTEMPT_FAILED, "auth.password_check_failed",
+		               details);
+		json_decref(details);
+		fe->field = "current_password";
+		fe->code = "locked";
+		snprintf(fe->message, sizeof(fe->message),
+		         "Too many wrong passwords: this account is locked for a while.");
+		return APP_RATE_LIMITED;
+	}
+	if (rc != APP_OK)
 		return rc;
+	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK) {
+		attempt_close(app, &t, ATTEMPT_PASSED);
+		return rc;
+	}
 	right = password && a_out->password_hash[0] &&
 	        password_verify(a_out->password_hash, password);
 	password_gate_leave();
-	if (!right) {
-		wrong_password(fe);
+	if (right) {
+		attempt_close(app, &t, ATTEMPT_SUCCEEDED);
+		return APP_OK;
+	}
+	json_t *details = json_pack("{s:s}", "reason", "wrong_password");
+	attempt_record(app, ci, a_out, &t, ATTEMPT_FAILED, "auth.password_check_failed", details);
+	json_decref(details);
+	wrong_password(fe);
+	return APP_INVALID;
+}
+
+int security_reauthenticate(struct account *a_out, struct app *app, const struct principal *who,
+                            const struct client_info *ci, const char *password,
+                            struct field_error *fe)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	memset(fe, 0, sizeof(*fe));
+	if (password)
+		return security_check_password(a_out, app, who, ci, password, fe);
+	if (!who->signed_in_at || clock_now() - who->signed_in_at >= SECURITY_RECENT_S) {
+		fe->field = "current_password";
+		fe->code = "required";
+		snprintf(fe->message, sizeof(fe->message),
+		         "Confirm with your current password: you signed in more than %d minutes "
+		         "ago.",
+		         SECURITY_RECENT_S / 60);
 		return APP_INVALID;
 	}
-	return APP_OK;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = account_repo_get(a_out, conn, who->kind, who->id);
+	db_pool_checkin(app->pool, conn);
+	return rc;
 }
 
 /* Lower-case ASCII letters, no leading or trailing spaces, one space between words. */
@@ -118,7 +173,7 @@ int security_set_question(struct app *app, const struct principal *who,
 		         "An answer of 2 to %d characters is expected.", ANSWER_MAX);
 		return APP_INVALID;
 	}
-	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK ||
+	if ((rc = security_check_password(&a, app, who, ci, current_password, fe)) != APP_OK ||
 	    (rc = settings_password_params(&params, app)) != APP_OK ||
 	    (rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK)
 		return rc;
@@ -136,7 +191,7 @@ int security_remove_question(struct app *app, const struct principal *who,
                              struct field_error *fe)
 {
 	struct account a;
-	int rc = security_check_password(&a, app, who, current_password, fe);
+	int rc = security_check_password(&a, app, who, ci, current_password, fe);
 
 	if (rc == APP_OK && !a.security_question[0])
 		return APP_NOT_FOUND;
@@ -202,7 +257,7 @@ int security_request_email_change(struct app *app, const struct principal *who,
 
 	if (!PRINCIPAL_IN_PORTAL(who->kind))
 		return APP_FORBIDDEN; /* a staff address is changed by an owner */
-	if ((rc = security_check_password(&a, app, who, current_password, fe)) != APP_OK)
+	if ((rc = security_reauthenticate(&a, app, who, ci, current_password, fe)) != APP_OK)
 		return rc;
 	if (strcasecmp(a.email, new_email) == 0) {
 		fe->field = "email";
@@ -231,6 +286,71 @@ done:
 	db_pool_checkin(app->pool, conn);
 	PQclear(res);
 	json_decref(details);
+	return rc;
+}
+
+/* "CRM sync (cab_1a2b3c4d), Backup (cab_…)" or the language's word for none. */
+static void token_list(char *out, size_t len, json_t *revoked, const char *language)
+{
+	size_t i, n = 0;
+	json_t *t;
+
+	out[0] = '\0';
+	json_array_foreach(revoked, i, t)
+	{
+		int w = snprintf(out + n, len - n, "%s%s (%s)", i ? ", " : "",
+		                 json_string_value(json_object_get(t, "name")),
+		                 json_string_value(json_object_get(t, "prefix")));
+
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+	if (!out[0])
+		snprintf(out, len, "%s", strcmp(language, "fr") == 0 ? "aucun" : "none");
+}
+
+int security_end_access(struct db_conn *conn, struct app *app, const struct account *a,
+                        const char *keep_session, const char *reason, unsigned what,
+                        const char *notice_event)
+{
+	json_t *revoked = NULL, *vars = NULL;
+	char tokens[1024], id[37];
+	const char *language = a->language[0] ? a->language : "en";
+	bool portal = a->kind != PRINCIPAL_STAFF;
+	time_t now = clock_now();
+	int rc = APP_OK;
+
+	if ((what & END_SESSIONS) &&
+	    (rc = session_repo_revoke_others(conn, a->id, keep_session, reason, now)) != APP_OK)
+		return rc;
+	if ((what & END_TOKENS) &&
+	    (rc = api_tokens_revoke_all(&revoked, conn, a->id, now)) != APP_OK)
+		return rc;
+	if ((what & END_EMAIL_CHANGES) && portal &&
+	    (rc = confirmation_repo_cancel_changes(conn, a->customer_id,
+	                                           a->kind == PRINCIPAL_INDIVIDUAL ? a->id : NULL,
+	                                           now)) != APP_OK)
+		goto done;
+	if (notice_event && a->email[0]) {
+		if (!revoked)
+			revoked = json_array();
+		token_list(tokens, sizeof(tokens), revoked, language);
+		vars = json_pack("{s:s, s:s}", "first_name", a->display_name, "tokens", tokens);
+		struct outbox_message m = {.event = notice_event,
+		                           .language = language,
+		                           .channel = "email",
+		                           .address = a->email,
+		                           .vars = vars,
+		                           .customer_id = portal ? a->customer_id : NULL,
+		                           .individual_id =
+		                                   a->kind == PRINCIPAL_INDIVIDUAL ? a->id : NULL,
+		                           .staff_id = portal ? NULL : a->id};
+		rc = outbox_enqueue(id, conn, app, &m);
+	}
+done:
+	json_decref(revoked);
+	json_decref(vars);
 	return rc;
 }
 
@@ -368,8 +488,15 @@ int security_not_me(struct app *app, const struct client_info *ci, const char *t
 	rc = account_repo_get(&a, conn, account_kind_parse(PQgetvalue(res, 0, 0)),
 	                      PQgetvalue(res, 0, 1));
 	struct audit_entry e = audit_entry_self(a.kind, a.id, ci, "auth.not_me", NULL);
-	if (rc == APP_OK &&
-	    (rc = session_repo_revoke_others(conn, a.id, NULL, "not_me", now)) == APP_OK &&
+	/*
+	 * Whoever signed in knows the password: it stops working (the link sent now sets a new one),
+	 * and every session, API token and pending change of address made with it ends.
+	 */
+	if (rc == APP_OK && (rc = account_repo_lock(conn, &a)) == APP_OK &&
+	    (rc = account_repo_set_hash(conn, &a, PASSWORD_DISABLED)) == APP_OK &&
+	    (rc = security_end_access(conn, app, &a, NULL, "not_me",
+	                              END_SESSIONS | END_TOKENS | END_EMAIL_CHANGES, NULL)) ==
+	            APP_OK &&
 	    (rc = recovery_send_link(conn, app, ci, &a)) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
@@ -378,7 +505,9 @@ done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	if (rc == APP_OK)
-		log_warn("Security - %s %s reported a sign-in that was not theirs: sessions ended",
-		         account_kind_name(a.kind), a.id);
+		log_warn(
+		        "Security - %s %s reported a sign-in that was not theirs: sessions, tokens "
+		        "and password ended",
+		        account_kind_name(a.kind), a.id);
 	return rc;
 }

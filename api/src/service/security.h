@@ -18,11 +18,30 @@
 #include "db/pool.h"
 
 /*
- * Checks the caller's current password (through the bounded hashing gate) and reads its account.
- * APP_INVALID with fe on "current_password" when it is wrong; APP_UNAVAILABLE when hashing is busy.
+ * Checks the caller's current password (through the bounded hashing gate) and reads its account. A
+ * check takes the same slots as a sign-in: a wrong password counts toward the account's lockout and
+ * the address's limit, and is audited as auth.password_check_failed. APP_INVALID with fe on
+ * "current_password" when it is wrong; APP_RATE_LIMITED when the account is locked (fe code
+ * "locked") or the address over its limit; APP_UNAVAILABLE when hashing is busy.
  */
 int security_check_password(struct account *a_out, struct app *app, const struct principal *who,
-                            const char *password, struct field_error *fe);
+                            const struct client_info *ci, const char *password,
+                            struct field_error *fe);
+
+/* How long after a sign-in sensitive changes need nothing more (a "sudo mode", as GitHub's). */
+#define SECURITY_RECENT_S 300
+
+/*
+ * The check every sensitive change makes (creating an API token, turning 2FA on or off, trusted
+ * addresses, the e-mail address): the current password, checked as security_check_password does,
+ * or nothing more when password is NULL and the caller's session signed in with its password less
+ * than SECURITY_RECENT_S ago. a_out: the caller's account. APP_INVALID with fe on
+ * "current_password" ("required" after the window, "wrong_password"); errors as
+ * security_check_password.
+ */
+int security_reauthenticate(struct account *a_out, struct app *app, const struct principal *who,
+                            const struct client_info *ci, const char *password,
+                            struct field_error *fe);
 
 /* Whether answer matches the account's security answer (case and runs of spaces ignored). */
 bool security_answer_matches(const struct account *a, const char *answer);
@@ -53,6 +72,22 @@ int security_request_email_change(struct app *app, const struct principal *who,
  */
 int security_note_device(struct db_conn *conn, struct app *app, const struct account *a,
                          const struct client_info *ci, time_t now);
+
+/* What security_end_access ends. */
+enum {
+	END_SESSIONS = 1,      /* every session but keep_session */
+	END_TOKENS = 2,        /* every live API token */
+	END_EMAIL_CHANGES = 4, /* pending changes of e-mail address */
+};
+
+/*
+ * Ends, inside the caller's transaction, what a stolen session may have left on an account: what
+ * says which of the END_* (reason: the sessions' revoked_reason). With notice_event (or NULL), the
+ * account is told by e-mail, the revoked tokens listed ({{tokens}}).
+ */
+int security_end_access(struct db_conn *conn, struct app *app, const struct account *a,
+                        const char *keep_session, const char *reason, unsigned what,
+                        const char *notice_event);
 
 /*
  * POST /auth/not-me {token}: ends every session of the account and sends it a recovery link.

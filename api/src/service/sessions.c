@@ -13,18 +13,16 @@
 #include "common/err.h"
 #include "db/account_repo.h"
 #include "db/audit_repo.h"
+#include "db/customer_repo.h"
 #include "db/db.h"
 #include "db/session_repo.h"
-#include "db/throttle_repo.h"
 #include "db/twofactor_repo.h"
 #include "service/api_tokens.h"
+#include "service/attempts.h"
 #include "service/security.h"
 #include "service/settings.h"
 #include "service/twofactor.h"
 #include "log.h"
-
-#define IP_FAILURES_PER_MINUTE    20
-#define ACCOUNT_FAILURES_PER_HOUR 100
 
 void session_tokens_clear(struct session_tokens *t)
 {
@@ -66,53 +64,20 @@ static struct audit_entry account_entry(const struct account *a, const struct cl
 	                        details);
 }
 
-/*
- * Records a failed sign-in in one transaction: the source address's count, the account's (which may
- * start a lock, audited as auth.locked), and the auth.login_failed entry. a is NULL for unknown logins.
- */
+/* Ends a check that did not sign in, audited as auth.login_failed (see attempt_record). */
 static void record_failure(struct app *app, const struct client_info *ci, const struct account *a,
-                           const char *subject, const char *realm, const char *reason,
-                           bool count_account, time_t now)
+                           const struct attempt *t, enum attempt_outcome outcome, const char *realm,
+                           const char *reason)
 {
-	struct db_conn *conn = NULL;
 	json_t *details = json_pack("{s:s, s:s}", "realm", realm, "reason", reason);
-	struct audit_entry e = account_entry(a, ci, "auth.login_failed", details);
-	bool locked = false;
-	long lock_s = 0;
-	int rc;
 
-	if (db_pool_checkout(&conn, app->pool) != APP_OK)
-		goto done;
-	struct lockout_policy policy = {5, 60, 900};
-	if ((rc = settings_long(&policy.threshold, conn, "lockout.threshold")) == APP_OK &&
-	    (rc = settings_long(&policy.base_s, conn, "lockout.base_seconds")) == APP_OK &&
-	    (rc = settings_long(&policy.max_s, conn, "lockout.max_seconds")) == APP_OK &&
-	    (rc = db_begin(conn)) == APP_OK &&
-	    (rc = throttle_repo_ip_fail(conn, ci->ip, now)) == APP_OK &&
-	    (!count_account ||
-	     (rc = throttle_repo_fail(&locked, &lock_s, conn, subject, &policy, now)) == APP_OK) &&
-	    (rc = audit_repo_append(conn, &e)) == APP_OK && locked) {
-		json_t *lock = json_pack("{s:I}", "seconds", (json_int_t)lock_s);
-		struct audit_entry l = account_entry(a, ci, "auth.locked", lock);
-
-		rc = audit_repo_append(conn, &l);
-		json_decref(lock);
-		log_warn("Security - %s %s locked for %ld s after repeated failed sign-ins",
-		         account_kind_name(a->kind), a->id, lock_s);
-	}
-	if (rc == APP_OK)
-		rc = db_commit(conn);
-	if (rc != APP_OK)
-		log_error("a failed sign-in could not be recorded");
-	db_rollback(conn);
-done:
-	db_pool_checkin(app->pool, conn);
+	attempt_record(app, ci, a, t, outcome, "auth.login_failed", details);
 	json_decref(details);
 }
 
 /* Creates the session, its first refresh token and the audit entry, in one transaction. */
 static int open_session(struct session_tokens *out, struct app *app, const struct client_info *ci,
-                        const struct account *a, const char *subject, const char *rehash,
+                        const struct account *a, const struct attempt *t, const char *rehash,
                         const char *api_token_id, time_t now)
 {
 	struct db_conn *conn = NULL;
@@ -137,8 +102,8 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = session_repo_create(sid, conn, &s)) != APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = account_repo_record_login(conn, a, now, ci->ip)) != APP_OK ||
-	    /* a token proves nothing about the password: its failure count stays */
-	    (!api_token_id && (rc = throttle_repo_reset(conn, subject)) != APP_OK) ||
+	    /* the check that signed in gives its slots back and clears the account's failures */
+	    (rc = attempt_end(NULL, conn, t, ATTEMPT_SUCCEEDED)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
 	    (rc = security_note_device(conn, app, a, ci, now)) != APP_OK ||
 	    (rc = session_repo_principal(&out->who, conn, sid, a->id, NULL, now)) != APP_OK)
@@ -196,11 +161,12 @@ static int mfa_hmac(char out[65], const struct app *app, const char *token)
 
 /*
  * Asks for the second factor when the account has one (APP_UNAUTHORIZED with out->mfa_token), or
- * starts its enrolment when its policy requires one it does not have yet (out->enrolment as well).
- * APP_OK when the account signs in with its password alone.
+ * starts its enrolment when its policy requires one it does not have yet (out->enrolment as well):
+ * the password's check then gives its slots back without clearing the account's failures, so that
+ * wrong codes add up across sign-ins. APP_OK when the account signs in with its password alone.
  */
 static int second_step(struct session_tokens *out, struct app *app, const struct account *a,
-                       const char *rehash, time_t now)
+                       const struct attempt *t, const char *rehash, time_t now)
 {
 	struct db_conn *conn = NULL;
 	char hmac[65], policy[9];
@@ -221,6 +187,7 @@ static int second_step(struct session_tokens *out, struct app *app, const struct
 	    (enrol && (rc = twofactor_start(&out->enrolment, conn, app, a)) != APP_OK) ||
 	    (rc = mfa_repo_create(conn, hmac, a, enrol, now, MFA_TTL_S)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
+	    (rc = attempt_end(NULL, conn, t, ATTEMPT_PASSED)) != APP_OK ||
 	    (rc = db_commit(conn)) != APP_OK)
 		goto done;
 	rc = APP_UNAUTHORIZED;
@@ -230,14 +197,32 @@ done:
 	return rc;
 }
 
+/* Counts a wrong second-factor code: against the challenge (five end it) and the check's slots. */
+static int wrong_code(struct app *app, const struct client_info *ci, const struct account *a,
+                      const struct attempt *t, const char *hmac)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK &&
+	    (rc = db_begin(conn)) == APP_OK && (rc = mfa_repo_fail(conn, hmac)) == APP_OK)
+		rc = db_commit(conn);
+	db_rollback(conn);
+	db_pool_checkin(app->pool, conn);
+	record_failure(app, ci, a, t, ATTEMPT_FAILED, realm_of(a->kind), "wrong_code");
+	return rc;
+}
+
 int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, struct app *app,
                        const struct client_info *ci, const char *mfa_token, const char *code,
                        const char *recovery_code)
 {
 	struct account a;
+	struct attempt t;
 	struct db_conn *conn = NULL;
 	enum principal_kind kind;
-	char hmac[65], id[37], subject[48];
+	enum throttle_block block;
+	char hmac[65], id[37], subject[72];
 	const char *refusal;
 	bool enrol = false;
 	time_t now = clock_now();
@@ -249,9 +234,14 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
 		return APP_UNAUTHORIZED;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = mfa_repo_find(&kind, id, &enrol, conn, hmac, now)) != APP_OK ||
+	if ((rc = mfa_repo_find(&kind, id, &enrol, conn, hmac, now)) != APP_OK ||
 	    (rc = account_repo_get(&a, conn, kind, id)) != APP_OK)
+		goto done;
+	/* a code is checked only with a slot of the account's and the address's, like a password */
+	attempt_subject(subject, &a);
+	if ((rc = attempt_begin(&t, &block, conn, subject, ci->ip, now)) != APP_OK)
+		goto done;
+	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
 	/* an enrolment is confirmed by a first code of the new secret (no recovery codes exist yet) */
 	rc = !enrol ? twofactor_check(conn, app, a.id, code, recovery_code)
@@ -262,31 +252,38 @@ int sessions_login_mfa(struct session_tokens *out, const char **refusal_out, str
 
 		rc = audit_repo_append(conn, &e);
 	}
-	if (rc == APP_INVALID) {
-		db_rollback(conn); /* nothing of the check stays, but the failure counts */
-		if ((rc = mfa_repo_fail(conn, hmac)) == APP_OK) {
-			*refusal_out = "invalid_code";
-			rc = APP_UNAUTHORIZED;
-		}
-		goto done;
-	}
 	if (rc == APP_OK && (rc = mfa_repo_use(conn, hmac, now)) == APP_OK)
 		rc = db_commit(conn);
 done:
-	if (rc == APP_NOT_FOUND)
-		rc = APP_UNAUTHORIZED;
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
+	if (rc == APP_NOT_FOUND)
+		return APP_UNAUTHORIZED; /* no such challenge, or no such account any more */
+	if (rc == APP_RATE_LIMITED) {
+		*refusal_out = "rate_limited";
+		return rc;
+	}
+	if (rc == APP_FORBIDDEN) { /* locked: the code is not looked at */
+		record_failure(app, ci, &a, NULL, ATTEMPT_FAILED, realm_of(a.kind),
+		               attempt_block_reason(block));
+		*refusal_out = "locked";
+		return APP_RATE_LIMITED;
+	}
+	if (rc == APP_INVALID) { /* nothing of the check stays, but the failure counts */
+		*refusal_out = "invalid_code";
+		rc = wrong_code(app, ci, &a, &t, hmac);
+		return rc == APP_OK ? APP_UNAUTHORIZED : rc;
+	}
 	if (rc != APP_OK)
 		return rc;
 	if ((refusal = refusal_of(&a)) || /* suspended meanwhile */
 	    (!ipnet_text_allows(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
+		record_failure(app, ci, &a, &t, ATTEMPT_REFUSED, realm_of(a.kind), refusal);
 		return APP_FORBIDDEN;
 	}
 	*refusal_out = NULL;
-	snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind), a.id);
-	if ((rc = open_session(out, app, ci, &a, subject, NULL, NULL, now)) == APP_OK)
+	if ((rc = open_session(out, app, ci, &a, &t, NULL, NULL, now)) == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
@@ -298,13 +295,13 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
                    const char *realm)
 {
 	struct account a;
-	struct throttle_state state = {0};
+	struct attempt t;
 	struct db_conn *conn = NULL;
 	struct password_params params;
-	char subject[48] = "", rehash[PASSWORD_HASH_MAX] = "";
-	const char *reason = "unknown_account", *refusal = NULL;
-	bool known = false, blocked, right, portal_open = true;
-	long ip_failures = 0;
+	enum throttle_block block = THROTTLE_OPEN;
+	char subject[72] = "", rehash[PASSWORD_HASH_MAX] = "";
+	const char *refusal = NULL;
+	bool known = false, right, portal_open = true;
 	time_t now = clock_now();
 	int rc;
 
@@ -313,41 +310,43 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	if ((rc = settings_password_params(&params, app)) != APP_OK ||
 	    (rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
-	if (rc == APP_OK && strcmp(realm, "portal") == 0)
+	if (strcmp(realm, "portal") == 0)
 		rc = settings_bool(&portal_open, conn, "portal.sign_in");
-	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
+	if (rc == APP_OK) {
 		rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
 		known = rc == APP_OK;
 		if (rc == APP_NOT_FOUND)
 			rc = APP_OK;
-		if (known) {
-			snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind),
-			         a.id);
-			rc = throttle_repo_get(&state, conn, subject, now);
-		}
 	}
+	/* a login nobody holds has a counter too, so that a lock says nothing about existence */
+	if (rc == APP_OK)
+		rc = known ? (attempt_subject(subject, &a), APP_OK)
+		           : attempt_subject_unknown(subject, app, realm, login);
+	if (rc == APP_OK)
+		rc = attempt_begin(&t, &block, conn, subject, ci->ip, now);
 	db_pool_checkin(app->pool, conn); /* never held while hashing */
-	if (rc != APP_OK)
-		return rc;
-	if (ip_failures >= IP_FAILURES_PER_MINUTE) {
+	if (rc == APP_RATE_LIMITED) {
 		*refusal_out = "rate_limited";
 		log_warn("Security - sign-ins from %s refused: too many failures this minute",
 		         ci->ip);
-		return APP_RATE_LIMITED;
+		return rc;
 	}
-	/* a locked or capped account answers exactly like a wrong password, without looking at it */
-	blocked = known && (state.locked || state.hour_failures >= ACCOUNT_FAILURES_PER_HOUR);
-	if (known)
-		reason = state.locked ? "locked" : blocked ? "hourly_limit" : "wrong_password";
+	if (rc == APP_FORBIDDEN) {
+		/* locked or capped: answered exactly like a wrong password, without looking at it */
+		record_failure(app, ci, known ? &a : NULL, NULL, ATTEMPT_FAILED, realm,
+		               attempt_block_reason(block));
+		return APP_UNAUTHORIZED;
+	}
+	if (rc != APP_OK)
+		return rc;
 	if ((rc = password_gate_enter(app->cfg.hash_wait_ms)) != APP_OK) {
+		attempt_close(app, &t, ATTEMPT_PASSED); /* nothing was checked: the slots go back */
 		*refusal_out = "busy";
 		return rc;
 	}
-	/* an unknown account (or one without a password) costs the same verification */
-	right = known && !blocked && a.password_hash[0] &&
-	        password_verify(a.password_hash, password);
-	if (!(known && !blocked && a.password_hash[0]))
+	/* an unknown account (or one without a usable password) costs the same verification */
+	right = known && password_verify(a.password_hash, password);
+	if (!(known && password_hash_known(a.password_hash)))
 		password_verify(password_dummy(&params), password);
 	/* a legacy or weaker hash is replaced now that the password is known to be right */
 	if (right && password_needs_rehash(a.password_hash, &params) &&
@@ -355,9 +354,8 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 		rehash[0] = '\0'; /* keep the old hash; it still works */
 	password_gate_leave();
 	if (!right) {
-		/* failures during a lock or over the cap do not count towards the account's next lock */
-		record_failure(app, ci, known ? &a : NULL, subject, realm, reason,
-		               known && !blocked, now);
+		record_failure(app, ci, known ? &a : NULL, &t, ATTEMPT_FAILED, realm,
+		               known ? "wrong_password" : "unknown_account");
 		log_info("Security - failed sign-in (%s realm)", realm);
 		return APP_UNAUTHORIZED;
 	}
@@ -367,15 +365,15 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
 	    (!ipnet_text_allows(a.trusted_ips, ci->ip) && (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
-		record_failure(app, ci, &a, subject, realm, refusal, false, now);
+		record_failure(app, ci, &a, &t, ATTEMPT_REFUSED, realm, refusal);
 		return APP_FORBIDDEN;
 	}
-	if ((rc = second_step(out, app, &a, rehash[0] ? rehash : NULL, now)) != APP_OK) {
+	if ((rc = second_step(out, app, &a, &t, rehash[0] ? rehash : NULL, now)) != APP_OK) {
 		*refusal_out = rc == APP_UNAUTHORIZED ? "mfa_required" : NULL;
 		return rc;
 	}
 	*refusal_out = NULL;
-	if ((rc = open_session(out, app, ci, &a, subject, rehash[0] ? rehash : NULL, NULL, now)) ==
+	if ((rc = open_session(out, app, ci, &a, &t, rehash[0] ? rehash : NULL, NULL, now)) ==
 	    APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
@@ -388,11 +386,12 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
                             const char *realm)
 {
 	struct account a;
+	struct attempt t;
 	struct db_conn *conn = NULL;
-	char subject[48] = "", token_id[37] = "", token_ips[10001] = "";
+	enum throttle_block block;
+	char token_id[37] = "", token_ips[10001] = "";
 	const char *refusal = NULL;
 	bool known = false, right = false, portal_open = true;
-	long ip_failures = 0;
 	time_t now = clock_now();
 	int rc;
 
@@ -400,10 +399,11 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
 	*refusal_out = "invalid_credentials";
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	rc = throttle_repo_ip_failures(&ip_failures, conn, ci->ip, now);
+	/* a wrong token counts against the address only: it does not lock the password out */
+	rc = attempt_begin(&t, &block, conn, "", ci->ip, now);
 	if (rc == APP_OK && strcmp(realm, "portal") == 0)
 		rc = settings_bool(&portal_open, conn, "portal.sign_in");
-	if (rc == APP_OK && ip_failures < IP_FAILURES_PER_MINUTE) {
+	if (rc == APP_OK) {
 		rc = account_repo_find_login(&a, conn, realm, login, app->cfg.default_country);
 		known = rc == APP_OK;
 		if (rc == APP_NOT_FOUND)
@@ -419,18 +419,13 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
 		}
 	}
 	db_pool_checkin(app->pool, conn);
+	if (rc == APP_RATE_LIMITED)
+		*refusal_out = "rate_limited";
 	if (rc != APP_OK)
 		return rc;
-	if (ip_failures >= IP_FAILURES_PER_MINUTE) {
-		*refusal_out = "rate_limited";
-		return APP_RATE_LIMITED;
-	}
-	if (known)
-		snprintf(subject, sizeof(subject), "%s:%s", account_kind_name(a.kind), a.id);
 	if (!right) {
-		/* counted against the address only: a wrong token does not lock the password out */
-		record_failure(app, ci, known ? &a : NULL, subject, realm, "invalid_api_token",
-		               false, now);
+		record_failure(app, ci, known ? &a : NULL, &t, ATTEMPT_FAILED, realm,
+		               "invalid_api_token");
 		return APP_UNAUTHORIZED;
 	}
 	if (!portal_open)
@@ -439,11 +434,11 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
 	    ((!ipnet_text_allows(a.trusted_ips, ci->ip) || !ipnet_text_allows(token_ips, ci->ip)) &&
 	     (refusal = "ip_not_allowed"))) {
 		*refusal_out = refusal;
-		record_failure(app, ci, &a, subject, realm, refusal, false, now);
+		record_failure(app, ci, &a, &t, ATTEMPT_REFUSED, realm, refusal);
 		return APP_FORBIDDEN;
 	}
 	*refusal_out = NULL;
-	if ((rc = open_session(out, app, ci, &a, subject, NULL, token_id, now)) == APP_OK)
+	if ((rc = open_session(out, app, ci, &a, &t, NULL, token_id, now)) == APP_OK)
 		rc = issue_access(out, app, now);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
@@ -598,9 +593,14 @@ static int set_password(struct db_conn *conn, const struct principal *who, const
 	time_t now = clock_now();
 	int rc = account_repo_set_password(conn, &a, hash, now);
 
-	return rc == APP_OK ? session_repo_revoke_others(conn, who->id, who->session_id,
-	                                                 "password_changed", now)
-	                    : rc;
+	if (rc == APP_OK &&
+	    (rc = session_repo_revoke_others(conn, who->id, who->session_id, "password_changed",
+	                                     now)) == APP_OK &&
+	    PRINCIPAL_IN_PORTAL(who->kind))
+		rc = confirmation_repo_cancel_changes(
+		        conn, who->customer_id, who->kind == PRINCIPAL_INDIVIDUAL ? who->id : NULL,
+		        now);
+	return rc;
 }
 
 int sessions_change_password(struct app *app, const struct principal *who,
@@ -622,7 +622,7 @@ int sessions_change_password(struct app *app, const struct principal *who,
 		         PASSWORD_MAX_BYTES);
 		return APP_INVALID;
 	}
-	if ((rc = security_check_password(&cred, app, who, current_password, fe)) != APP_OK)
+	if ((rc = security_check_password(&cred, app, who, ci, current_password, fe)) != APP_OK)
 		return rc;
 	if (password_policy_check(&code, fe->message, sizeof(fe->message), new_password, cred.email,
 	                          cred.display_name, settings_password_min_length(app)) != APP_OK) {
@@ -679,17 +679,22 @@ int sessions_revoke_mine(struct app *app, const struct principal *who, const str
 	return rc;
 }
 
-static int revoke_rest(struct db_conn *conn, const struct principal *who, const void *unused)
+static int revoke_rest(struct db_conn *conn, const struct principal *who, const void *app)
 {
-	(void)unused;
-	return session_repo_revoke_others(conn, who->id, who->session_id, "logout_everywhere",
-	                                  clock_now());
+	struct account a;
+	int rc = account_repo_get(&a, conn, who->kind, who->id);
+
+	/* a token left by whoever had a session is as good as a session: it goes too */
+	return rc == APP_OK ? security_end_access(conn, (struct app *)app, &a, who->session_id,
+	                                          "logout_everywhere", END_SESSIONS | END_TOKENS,
+	                                          "signed_out_everywhere")
+	                    : rc;
 }
 
 int sessions_revoke_others(struct app *app, const struct principal *who,
                            const struct client_info *ci)
 {
-	return audited(app, who, ci, "auth.logout_everywhere", NULL, revoke_rest, NULL);
+	return audited(app, who, ci, "auth.logout_everywhere", NULL, revoke_rest, app);
 }
 
 struct ips_change {
@@ -734,7 +739,7 @@ int sessions_set_trusted_ips(struct app *app, const struct principal *who,
 		rc = APP_INVALID;
 		goto done;
 	}
-	if ((rc = security_check_password(&cred, app, who, current_password, fe)) == APP_OK)
+	if ((rc = security_reauthenticate(&cred, app, who, ci, current_password, fe)) == APP_OK)
 		rc = audited(app, who, ci, "auth.trusted_ips_changed", details, set_ips, &change);
 done:
 	json_decref(details);
