@@ -8,7 +8,16 @@ ALTER TABLE templates ADD CONSTRAINT templates_event_check CHECK (event IN ('wel
 	'email_confirmation', 'password_reset_link', 'recovery_code', 'generated_credentials',
 	'staff_message', 'new_device_login', 'email_change_notice', 'registration_attempt',
 	'account_suspended', 'account_banned', 'account_reactivated', 'individual_invitation',
-	'password_reset_done', 'signed_out_everywhere', 'email_changed', 'address_in_use'));
+	'password_reset_done', 'signed_out_everywhere', 'email_changed', 'address_in_use',
+	'account_security_changed'));
+
+-- A change of address ends every session; so does staff removing a customer's second factor or
+-- security question.
+ALTER TABLE sessions DROP CONSTRAINT sessions_revoked_reason_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_revoked_reason_check CHECK (revoked_reason IN
+	('logout', 'logout_everywhere', 'revoked', 'refresh_reuse', 'password_changed',
+	 'account_disabled', 'not_me', 'staff_revoked', 'credentials_reset', 'account_deleted',
+	 'email_changed', 'security_reset'));
 
 -- An undo link goes to the old address, and is checked against the address it moved to.
 ALTER TABLE email_confirmations DROP CONSTRAINT email_confirmations_purpose_check;
@@ -47,4 +56,10 @@ INSERT INTO templates (event, language, subject, body_text, body_html) VALUES
  '<p>Hello {{first_name}},</p><p>Someone signed in to another {{portal_name}} account just tried to use {{address}}, which belongs to your account. Nothing changed on your account, and they were not told that the address is yours.</p><p>If you know about this, you can ignore this message.</p>'),
 ('address_in_use', 'fr', 'Quelqu''un a essayé d''utiliser votre adresse sur {{portal_name}}',
  E'Bonjour {{first_name}},\n\nQuelqu''un connecté à un autre compte {{portal_name}} vient d''essayer d''utiliser {{address}}, qui appartient à votre compte. Rien n''a changé sur votre compte, et cette personne n''a pas appris que l''adresse est la vôtre.\nSi vous êtes au courant, ignorez ce message.\n',
- '<p>Bonjour {{first_name}},</p><p>Quelqu''un connecté à un autre compte {{portal_name}} vient d''essayer d''utiliser {{address}}, qui appartient à votre compte. Rien n''a changé sur votre compte, et cette personne n''a pas appris que l''adresse est la vôtre.</p><p>Si vous êtes au courant, ignorez ce message.</p>');
+ '<p>Bonjour {{first_name}},</p><p>Quelqu''un connecté à un autre compte {{portal_name}} vient d''essayer d''utiliser {{address}}, qui appartient à votre compte. Rien n''a changé sur votre compte, et cette personne n''a pas appris que l''adresse est la vôtre.</p><p>Si vous êtes au courant, ignorez ce message.</p>'),
+('account_security_changed', 'en', 'A change to the security of your {{portal_name}} account',
+ E'Hello {{first_name}},\n\nOur staff changed the security of your {{portal_name}} account: {{change}}. Every session was signed out; sign in again at {{portal_url}}.\nIf you did not ask for this, contact us.\n',
+ '<p>Hello {{first_name}},</p><p>Our staff changed the security of your {{portal_name}} account: {{change}}. Every session was signed out; <a href="{{portal_url}}">sign in again</a>.</p><p>If you did not ask for this, contact us.</p>'),
+('account_security_changed', 'fr', 'Modification de la sécurité de votre compte {{portal_name}}',
+ E'Bonjour {{first_name}},\n\nNotre équipe a modifié la sécurité de votre compte {{portal_name}} : {{change}}. Toutes les sessions ont été fermées ; reconnectez-vous sur {{portal_url}}.\nSi vous n''avez rien demandé, contactez-nous.\n',
+ '<p>Bonjour {{first_name}},</p><p>Notre équipe a modifié la sécurité de votre compte {{portal_name}} : {{change}}. Toutes les sessions ont été fermées ; <a href="{{portal_url}}">reconnectez-vous</a>.</p><p>Si vous n''avez rien demandé, contactez-nous.</p>');

@@ -197,7 +197,8 @@ test('e-mail change to an address another account holds: the same answer, no lin
   const before = count('SELECT count(*) FROM messages');
   const r = await api.request('PUT', '/api/v1/me/email', { ...me, json: { email: other, current_password: PASSWORD } });
   assert.equal(r.status, 202);
-  assert.equal(count('SELECT count(*) FROM messages'), before, 'no link, no notice');
+  assert.equal(count('SELECT count(*) FROM messages'), before + 1, 'no link, no notice to the caller\'s address');
+  assert.equal(count(`SELECT count(*) FROM messages WHERE address = '${other}' AND event = 'address_in_use'`), 1, 'the holder is told');
   await api.request('PUT', '/api/v1/me/email', { ...me, json: { email: 'race@example.net', current_password: PASSWORD } });
   const token = lastMessage('race@example.net', 'email_confirmation').match(/token=([0-9a-f]{64})/)[1];
   customer(); // the next customer takes the address first

@@ -139,7 +139,8 @@ test('identity applies to an individual: recovery by link, 2FA at sign-in, trust
   const gusAuth = bearer(last.json.access_token);
   const before = psql(db.url, 'SELECT count(*) FROM messages');
   assert.equal((await api.request('PUT', '/api/v1/me/email', { ...gusAuth, json: { email: 'org@example.org', current_password: 'a recovered passphrase 12' } })).status, 202);
-  assert.equal(psql(db.url, 'SELECT count(*) FROM messages'), before, 'taken by a customer: no link');
+  assert.equal(Number(psql(db.url, 'SELECT count(*) FROM messages')), Number(before) + 1, 'taken by a customer: no link, only a word to the holder');
+  assert.equal(psql(db.url, "SELECT address FROM messages WHERE event = 'address_in_use' ORDER BY created_at DESC LIMIT 1"), 'org@example.org');
   assert.equal((await api.request('PUT', '/api/v1/me/email', { ...gusAuth, json: { email: 'gus.new@example.org', current_password: 'a recovered passphrase 12' } })).status, 202);
   assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = 'gus@example.org' AND event = 'email_change_notice'"), '1');
   const change = deliveredText(db.url, "address = 'gus.new@example.org' AND event = 'email_confirmation'").match(/confirm\?token=([0-9a-f]{64})/)[1];
@@ -205,8 +206,15 @@ test('another customer\'s people are not found; its logins are unique across cus
   assert.equal((await api.get(`${people(otherId)}/${ann}`, other)).status, 404, 'not through its own customer either');
   assert.equal(psql(db.url, "SELECT first_name FROM individuals WHERE lower(email) = 'ann@example.org'"), 'Ann');
 
-  assert.equal((await add({ email: 'RIVAL@example.org' })).json.errors[0].code, 'taken', 'a customer\'s e-mail');
-  assert.equal((await add({ email: 'x@example.org', phone: '+33611223344' })).json.errors[0].field, 'phone', 'an individual\'s phone');
+  // staff are told; the organization gets the answer of a free address, and the holder is told
+  assert.equal((await add({ email: 'RIVAL@example.org' }, owner)).json.errors[0].code, 'taken', 'a customer\'s e-mail');
+  assert.equal((await add({ email: 'x@example.org', phone: '+33611223344' }, owner)).json.errors[0].field, 'phone', 'an individual\'s phone');
+  const quiet = await add({ email: 'RIVAL@example.org', first_name: 'Rival' });
+  assert.equal(quiet.status, 201, 'no "taken" for a portal account');
+  assert.equal(quiet.json.status, 'invited');
+  assert.equal(psql(db.url, `SELECT count(*) FROM messages WHERE individual_id = '${quiet.json.id}'`), '0', 'no invitation to a taken address');
+  assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = 'rival@example.org' AND event = 'address_in_use'"), '1', 'its holder is told');
+  assert.equal(psql(db.url, "SELECT count(*) FROM portal_logins WHERE email = 'rival@example.org'"), '1', 'the holder keeps its login');
   const made = await api.post('/api/v1/customers', { ...owner, json: { email: 'ann@example.org', first_name: 'Copy' } });
   assert.equal(made.json.errors[0].code, 'taken', 'and the other way round');
   const reg = await api.post('/api/v1/auth/register', { json: { email: 'ann@example.org', password: 'a registration passphrase 1', first_name: 'Ann' } });

@@ -161,7 +161,7 @@ test('staff only: no token is 401, the read-only role cannot change templates', 
 
 test('templates: unknown placeholders are refused, previews do not save, saves are audited', async () => {
   const list = await api.get('/api/v1/templates', auth);
-  assert.equal(list.json.items.length, 34, '17 events in English and French');
+  assert.equal(list.json.items.length, 36, '18 events in English and French');
   const t = await api.get('/api/v1/templates/recovery_code/fr', auth);
   assert.equal(t.status, 200);
   assert.ok(t.json.placeholders.includes('code'));

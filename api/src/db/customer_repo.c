@@ -78,16 +78,11 @@ int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct cus
 
 static const char SQL_CONFIRMATION_INSERT[] =
         "INSERT INTO email_confirmations (token_hash, customer_id, email, created_at, expires_at,"
-        " purpose, individual_id)"
+        " purpose, individual_id, from_email)"
         " VALUES (sha256(convert_to($1::text, 'UTF8')), $2::uuid, $3::text,"
         " to_timestamp($4::bigint),"
-        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint), $6::text, $7::uuid)";
-
-/* A newer change request replaces the older ones still waiting. */
-static const char SQL_CONFIRMATION_KILL_CHANGES[] =
-        "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
-        " WHERE customer_id = $1::uuid AND individual_id IS NOT DISTINCT FROM $3::uuid"
-        "   AND purpose = 'change' AND used_at IS NULL";
+        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint), $6::text, $7::uuid,"
+        " $8::text)";
 
 static const char SQL_CONFIRMATION_CANCEL[] =
         "UPDATE email_confirmations SET used_at = to_timestamp($3::bigint)"
@@ -104,29 +99,36 @@ int confirmation_repo_cancel_changes(struct db_conn *conn, const char *customer_
 	               (const char *const[]){customer_id, individual_id, ts});
 }
 
-int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *individual_id, const char *email, bool change, time_t now,
-                             long ttl_s)
+/* A newer change request replaces the older ones still waiting (one live link at a time). */
+static const char SQL_CONFIRMATION_KILL_CHANGES[] =
+        "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
+        " WHERE customer_id = $1::uuid AND individual_id IS NOT DISTINCT FROM $3::uuid"
+        "   AND purpose = 'change' AND used_at IS NULL";
+
+int confirmation_repo_insert(struct db_conn *conn, const struct confirmation_new *c)
 {
 	char ts[24], ttl[24];
 	int rc;
 
-	db_time_param(ts, (long long)(now));
-	db_time_param(ttl, (long long)(ttl_s));
-	if (change &&
+	db_time_param(ts, (long long)(c->now));
+	db_time_param(ttl, (long long)(c->ttl_s));
+	if (strcmp(c->purpose, "change") == 0 &&
 	    (rc = db_exec(NULL, conn, SQL_CONFIRMATION_KILL_CHANGES, 3,
-	                  (const char *const[]){customer_id, ts, individual_id})) != APP_OK)
+	                  (const char *const[]){c->customer_id, ts, c->individual_id})) != APP_OK)
 		return rc;
-	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 7,
-	               (const char *const[]){token, customer_id, email, ts, ttl,
-	                                     change ? "change" : "registration", individual_id});
+	return db_exec(NULL, conn, SQL_CONFIRMATION_INSERT, 8,
+	               (const char *const[]){c->token, c->customer_id, c->email, ts, ttl,
+	                                     c->purpose, c->individual_id, c->from_email});
 }
+
+enum { K_CUSTOMER, K_EMAIL, K_PURPOSE, K_INDIVIDUAL, K_FROM };
 
 static const char SQL_CONFIRMATION_SPEND[] =
         "UPDATE email_confirmations SET used_at = to_timestamp($2::bigint)"
         " WHERE token_hash = sha256(convert_to($1::text, 'UTF8')) AND used_at IS NULL"
         "   AND expires_at > to_timestamp($2::bigint)"
-        " RETURNING customer_id, email, purpose, coalesce(individual_id::text, '')";
+        " RETURNING customer_id, email, purpose, coalesce(individual_id::text, ''),"
+        "   coalesce(from_email, '')";
 
 /* Registration: the address the account still has is now confirmed. */
 static const char SQL_CONFIRM_ADDRESS[] =
@@ -136,51 +138,61 @@ static const char SQL_CONFIRM_ADDRESS[] =
         " WHERE c.id = $1::uuid AND lower(c.email) = lower($2::text) AND c.status <> 'deleted'"
         " RETURNING c.id, c.email, c.first_name, c.language, c.email";
 
-/* An individual's change: the same for its row (its customer's id first, as for a customer). */
-static const char SQL_CHANGE_INDIVIDUAL_ADDRESS[] =
-        "UPDATE individuals i SET email = $2::text, updated_at = to_timestamp($3::bigint)"
-        "  FROM (SELECT id, email FROM individuals WHERE id = $4::uuid FOR UPDATE) old"
-        " WHERE i.id = old.id AND i.customer_id = $1::uuid AND i.status NOT IN ('deleted', "
-        "'invited')"
-        " RETURNING i.customer_id, i.email, i.first_name, i.language, old.email";
-
-/* Change: the account moves to the new (confirmed) address; the old one is returned. */
+/*
+ * A change moves an active account from the address the link was made against ($4) to the new one;
+ * an undo moves it back ($4: the address it moved to). Anything else since (another change, a staff
+ * edit, a suspension) leaves the link without effect.
+ */
 static const char SQL_CHANGE_ADDRESS[] =
         "UPDATE customers c SET email = $2::text, email_confirmed_at = to_timestamp($3::bigint),"
         "   updated_at = to_timestamp($3::bigint)"
         "  FROM (SELECT id, email FROM customers WHERE id = $1::uuid FOR UPDATE) old"
-        " WHERE c.id = old.id AND c.status NOT IN ('deleted', 'banned')"
+        " WHERE c.id = old.id AND lower(old.email) = lower($4::text)"
+        "   AND c.status = CASE WHEN $5::boolean THEN c.status ELSE 'active' END"
+        "   AND c.status NOT IN ('deleted', 'banned')"
         " RETURNING c.id, c.email, c.first_name, c.language, old.email";
 
-int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, char old_email[255],
-                          struct db_conn *conn, const char *token, time_t now)
+/* An individual's change or undo: the same for its row (its customer's id first). */
+static const char SQL_CHANGE_INDIVIDUAL_ADDRESS[] =
+        "UPDATE individuals i SET email = $2::text, updated_at = to_timestamp($3::bigint)"
+        "  FROM (SELECT id, email FROM individuals WHERE id = $6::uuid FOR UPDATE) old"
+        " WHERE i.id = old.id AND i.customer_id = $1::uuid AND lower(old.email) = lower($4::text)"
+        "   AND i.status = CASE WHEN $5::boolean THEN i.status ELSE 'active' END"
+        "   AND i.status NOT IN ('deleted', 'invited')"
+        " RETURNING i.customer_id, i.email, i.first_name, i.language, old.email";
+
+int confirmation_repo_use(struct customer_holder *holder_out, const char **purpose_out,
+                          char old_email[255], struct db_conn *conn, const char *token, time_t now)
 {
 	PGresult *res = NULL;
-	char ts[24], id[37], email[255], individual[37] = "";
+	char ts[24], id[37], email[255], individual[37] = "", purpose[16] = "", from[255] = "";
 	int rc;
 
-	*change_out = false;
+	*purpose_out = "registration";
 	old_email[0] = '\0';
 	db_time_param(ts, (long long)(now));
 	rc = db_exec(&res, conn, SQL_CONFIRMATION_SPEND, 2, (const char *const[]){token, ts});
 	if (rc == APP_OK && PQntuples(res) != 1)
 		rc = APP_NOT_FOUND;
 	if (rc == APP_OK) {
-		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
-		snprintf(email, sizeof(email), "%s", PQgetvalue(res, 0, 1));
-		*change_out = strcmp(PQgetvalue(res, 0, 2), "change") == 0;
-		snprintf(individual, sizeof(individual), "%s", PQgetvalue(res, 0, 3));
+		snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, K_CUSTOMER));
+		snprintf(email, sizeof(email), "%s", PQgetvalue(res, 0, K_EMAIL));
+		snprintf(purpose, sizeof(purpose), "%s", PQgetvalue(res, 0, K_PURPOSE));
+		snprintf(individual, sizeof(individual), "%s", PQgetvalue(res, 0, K_INDIVIDUAL));
+		snprintf(from, sizeof(from), "%s", PQgetvalue(res, 0, K_FROM));
 	}
 	PQclear(res);
 	res = NULL;
 	if (rc != APP_OK)
 		return rc;
-	if (individual[0] && *change_out)
-		rc = db_exec(&res, conn, SQL_CHANGE_INDIVIDUAL_ADDRESS, 4,
-		             (const char *const[]){id, email, ts, individual});
+	bool undo = strcmp(purpose, "undo") == 0, change = undo || strcmp(purpose, "change") == 0;
+	*purpose_out = undo ? "email_change_undone" : change ? "email_change" : "registration";
+	const char *params[] = {id, email, ts, from, undo ? "true" : "false", individual};
+	if (change && individual[0])
+		rc = db_exec(&res, conn, SQL_CHANGE_INDIVIDUAL_ADDRESS, 6, params);
 	else
-		rc = db_exec(&res, conn, *change_out ? SQL_CHANGE_ADDRESS : SQL_CONFIRM_ADDRESS, 3,
-		             (const char *const[]){id, email, ts});
+		rc = db_exec(&res, conn, change ? SQL_CHANGE_ADDRESS : SQL_CONFIRM_ADDRESS,
+		             change ? 5 : 3, params);
 	if (rc == APP_OK && (rc = read_holder(holder_out, res)) == APP_OK) {
 		snprintf(old_email, 255, "%s", PQgetvalue(res, 0, 4));
 		snprintf(holder_out->individual_id, sizeof(holder_out->individual_id), "%s",

@@ -32,14 +32,24 @@ struct customer_new {
 /* Inserts a customer; APP_CONFLICT when the e-mail or phone was just taken. */
 int customer_repo_insert(char id_out[37], struct db_conn *conn, const struct customer_new *c);
 
+/* A confirmation link to store: the token's SHA-256 is kept. */
+struct confirmation_new {
+	const char *token;
+	const char *customer_id,
+	        *individual_id; /* the account (individual_id NULL: the customer) */
+	const char *email;      /* the address the link confirms or moves the account to */
+	const char *purpose;    /* "registration", "change" or "undo" */
+	const char
+	        *from_email; /* change, undo: the address the account must still have, else NULL */
+	time_t now;
+	long ttl_s;
+};
+
 /*
- * Stores a confirmation link token (its SHA-256) for an address of a customer, or of one of its
- * individuals (individual_id, else NULL). change: the link moves the account to this new address;
- * else it confirms the address the account registered with.
+ * Stores a confirmation link: a registration's, a change of address (which replaces the account's
+ * pending ones), or the undo of a change (sent to the old address).
  */
-int confirmation_repo_insert(struct db_conn *conn, const char *token, const char *customer_id,
-                             const char *individual_id, const char *email, bool change, time_t now,
-                             long ttl_s);
+int confirmation_repo_insert(struct db_conn *conn, const struct confirmation_new *c);
 
 /*
  * Cancels the pending changes of address of a customer and all its individuals (individual_id
@@ -50,12 +60,14 @@ int confirmation_repo_cancel_changes(struct db_conn *conn, const char *customer_
 
 /*
  * Uses a confirmation token once. A registration link confirms the e-mail and activates a pending
- * customer; a change link replaces the address (APP_CONFLICT when another account took it meanwhile)
- * and writes the previous one into old_email. holder_out: the account afterwards (its individual_id
- * set when the link was an individual's). APP_NOT_FOUND for an
- * unknown, used or expired token, or an account that changed its address since.
+ * customer; a change link moves an active account from the address it was made against to the new
+ * one, an undo link back (APP_CONFLICT when another account took the address meanwhile), and
+ * writes the previous one into old_email. *purpose_out: "registration", "email_change" or
+ * "email_change_undone". holder_out: the account afterwards (its individual_id set when the link was
+ * an individual's). APP_NOT_FOUND for an unknown, used or expired token, or an account whose
+ * address or status changed since.
  */
-int confirmation_repo_use(struct customer_holder *holder_out, bool *change_out, char old_email[255],
-                          struct db_conn *conn, const char *token, time_t now);
+int confirmation_repo_use(struct customer_holder *holder_out, const char **purpose_out,
+                          char old_email[255], struct db_conn *conn, const char *token, time_t now);
 
 #endif

@@ -157,6 +157,34 @@ int throttle_repo_reset(struct db_conn *conn, const char *subject)
 	return db_exec(NULL, conn, SQL_THROTTLE_RESET, 1, (const char *const[]){subject});
 }
 
+/* $4 window seconds: windows start at multiples of it since the epoch. */
+static const char SQL_COUNT[] =
+        "INSERT INTO rate_counters AS r (key, window_start, used)"
+        " VALUES ($1::text, to_timestamp($2::bigint - $2::bigint % $4::bigint), 1)"
+        " ON CONFLICT (key, window_start) DO UPDATE SET used = r.used + 1"
+        "   WHERE r.used < $3::integer"
+        " RETURNING used";
+
+int throttle_repo_count(long *retry_after_s, struct db_conn *conn, const char *key, long window_s,
+                        long limit, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24], max[24], window[24];
+	int rc;
+
+	*retry_after_s = 0;
+	db_time_param(ts, (long long)now);
+	db_time_param(max, (long long)limit);
+	db_time_param(window, (long long)window_s);
+	rc = db_exec(&res, conn, SQL_COUNT, 4, (const char *const[]){key, ts, max, window});
+	if (rc == APP_OK && PQntuples(res) == 0) {
+		rc = APP_RATE_LIMITED;
+		*retry_after_s = window_s - (long)(now % window_s);
+	}
+	PQclear(res);
+	return rc;
+}
+
 static const char SQL_THROTTLE_PRUNE_IP[] = "DELETE FROM login_failures_by_ip WHERE minute < "
                                             "to_timestamp($1::bigint) - interval '1 hour'";
 
@@ -172,7 +200,12 @@ int throttle_repo_prune(struct db_conn *conn, time_t now)
 
 	db_time_param(ts, (long long)now);
 	if ((rc = db_exec(NULL, conn, SQL_THROTTLE_PRUNE_IP, 1, (const char *const[]){ts})) !=
-	    APP_OK)
+	            APP_OK ||
+	    (rc = db_exec(NULL, conn, SQL_THROTTLE_PRUNE_UNKNOWN, 1, (const char *const[]){ts})) !=
+	            APP_OK)
 		return rc;
-	return db_exec(NULL, conn, SQL_THROTTLE_PRUNE_UNKNOWN, 1, (const char *const[]){ts});
+	return db_exec(NULL, conn,
+	               "DELETE FROM rate_counters WHERE window_start < to_timestamp($1::bigint) -"
+	               " interval '1 day'",
+	               1, (const char *const[]){ts});
 }

@@ -53,7 +53,17 @@ int throttle_repo_give_back(struct db_conn *conn, const char *subject);
 /* A success: the slot is given back, and the failures, locks and lock history start over. */
 int throttle_repo_reset(struct db_conn *conn, const char *subject);
 
-/* Forgets per-address counts older than an hour, and unknown logins' counters that hold nothing. */
+/*
+ * Counts one use of key in its current window of window_s seconds: APP_OK, or APP_RATE_LIMITED
+ * (nothing counted) when limit uses are counted already. *retry_after_s: seconds to the next window.
+ */
+int throttle_repo_count(long *retry_after_s, struct db_conn *conn, const char *key, long window_s,
+                        long limit, time_t now);
+
+/*
+ * Forgets per-address counts older than an hour, unknown logins' counters that hold nothing, and
+ * windows of rate_counters over a day old.
+ */
 int throttle_repo_prune(struct db_conn *conn, time_t now);
 
 #endif

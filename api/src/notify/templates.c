@@ -31,6 +31,7 @@ const struct template_event TEMPLATE_EVENTS[] = {
         {"signed_out_everywhere", false, LIST("tokens"), NULL},
         {"email_changed", true, LIST("new_email", "undo_link", "expires_days"), LIST("undo_link")},
         {"address_in_use", false, LIST("address"), NULL},
+        {"account_security_changed", false, LIST("change"), NULL},
         {NULL, false, NULL, NULL},
 };
 
@@ -60,6 +61,7 @@ static const struct {
         {"tokens", "CRM sync (cab_1a2b3c4d)"},
         {"undo_link", "https://portal.example.com/confirm?token=sample"},
         {"address", "ada@example.com"},
+        {"change", "two-step verification was turned off"},
 };
 
 const struct template_event *templates_event(const char *name)

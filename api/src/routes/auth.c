@@ -360,15 +360,14 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 	struct client_info ci = req_client(req, ctx);
 	struct problem pb = {0};
 	json_t *body = NULL, *out = NULL;
-	const char *token = NULL;
-	bool change = false;
+	const char *token = NULL, *purpose = NULL;
 	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
 
 	if (err == APP_OK &&
 	    !(token = only_string_field(body, "token", "The token of the confirmation link.", &pb)))
 		err = APP_INVALID;
 	if (err == APP_OK &&
-	    (err = registration_confirm(app, &ci, token, &change)) == APP_NOT_FOUND) {
+	    (err = registration_confirm(app, &ci, token, &purpose)) == APP_NOT_FOUND) {
 		problem_set(&pb, "invalid_token",
 		            "This link is not valid: used, expired or mistyped.");
 		err = APP_INVALID;
@@ -377,8 +376,7 @@ int route_auth_confirm(const struct _u_request *req, struct _u_response *resp, v
 		            "Another account uses this address now; the change was not made.");
 	}
 	if (err == APP_OK)
-		out = json_pack("{s:s, s:s}", "status", "confirmed", "purpose",
-		                change ? "email_change" : "registration");
+		out = json_pack("{s:s, s:s}", "status", "confirmed", "purpose", purpose);
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	json_decref(body);

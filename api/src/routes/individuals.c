@@ -20,6 +20,10 @@ static int reply(struct _u_response *resp, int err, int status, json_t *out, jso
 		                     : "Only a person still invited can be invited again.");
 	else if (err == APP_FORBIDDEN)
 		problem_set(&pb, "own_account", "You cannot remove yourself.");
+	else if (err == APP_RATE_LIMITED)
+		problem_set(
+		        &pb, "too_many_invitations",
+		        "This organization sent its 30 invitations of the hour; try again later.");
 	http_reply_write(resp, err, status, out, errors, &pb, "There is no such individual.");
 	json_decref(out);
 	json_decref(errors);
@@ -146,6 +150,11 @@ int route_auth_invitation(const struct _u_request *req, struct _u_response *resp
 			            "This invitation link is unknown, used or expired; ask for a "
 			            "new one.");
 			err = APP_INVALID;
+		} else if (err == APP_CONFLICT) {
+			problem_set(
+			        &pb, "email_taken",
+			        "Another account signs in with this e-mail address or phone now; "
+			        "ask the organization to invite you with another.");
 		}
 	}
 	if (err == APP_OK)

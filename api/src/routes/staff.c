@@ -15,6 +15,13 @@ static const char *conflict_detail(const char *code)
 		return "Staff members hold this role: give them another one first.";
 	if (code && strcmp(code, "system_role") == 0)
 		return "The built-in roles cannot be changed or deleted.";
+	if (code && strcmp(code, "not_grantable") == 0)
+		return "You can give only permissions you hold yourself, and only an owner makes "
+		       "or "
+		       "changes owners.";
+	if (code && strcmp(code, "own_account") == 0)
+		return "Another staff member with staff.manage changes your role, status or role's "
+		       "permissions.";
 	return "The last active owner can be neither demoted nor disabled.";
 }
 
@@ -34,6 +41,8 @@ static int reply_with(struct _u_response *resp, int err, int status, json_t *out
 		problem_set(&pb, "not_found", "%s", missing);
 	} else if (err == APP_CONFLICT) {
 		problem_set(&pb, conflict ? conflict : "conflict", "%s", conflict_detail(conflict));
+	} else if (err == APP_FORBIDDEN && conflict) {
+		problem_set(&pb, conflict, "%s", conflict_detail(conflict));
 	}
 	if (err == APP_OK && status == 204)
 		ulfius_set_empty_body_response(resp, 204);
@@ -98,9 +107,11 @@ int route_staff_create(const struct _u_request *req, struct _u_response *resp, v
 		json_decref(errors);
 		return U_CALLBACK_COMPLETE;
 	}
-	err = staff_create(&out, errors, app, &ctx->who, &ci, body);
+	const char *conflict = NULL;
+
+	err = staff_create(&out, errors, &conflict, app, &ctx->who, &ci, body);
 	json_decref(body);
-	return reply(resp, err, 201, out, errors, NULL);
+	return reply(resp, err, 201, out, errors, conflict);
 }
 
 /* PATCH /api/v1/staff/{id} {display_name, role, status} */

@@ -755,8 +755,13 @@ static int send_confirmation(struct db_conn *conn, struct app *app, const char *
 	int rc;
 
 	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-	    (rc = confirmation_repo_insert(conn, token, id, NULL, email, false, clock_now(),
-	                                   CONFIRMATION_TTL_S)) != APP_OK)
+	    (rc = confirmation_repo_insert(
+	             conn, &(struct confirmation_new){.token = token,
+	                                              .customer_id = id,
+	                                              .email = email,
+	                                              .purpose = "registration",
+	                                              .now = clock_now(),
+	                                              .ttl_s = CONFIRMATION_TTL_S})) != APP_OK)
 		return rc;
 	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
 	vars = json_pack("{s:s, s:s, s:i}", "first_name", first_name, "link", link,
@@ -1004,6 +1009,9 @@ int customers_update(json_t **out, json_t *errors, struct app *app, const struct
 	/* a new password: the old one and every session die at once */
 	if (rc == APP_OK && hash[0])
 		rc = session_repo_revoke_others(conn, id, NULL, "password_changed", now);
+	/* the address staff set wins over any change the customer's links would still make */
+	if (rc == APP_OK && (hash[0] || json_object_get(fields, "email")))
+		rc = confirmation_repo_cancel_changes(conn, id, NULL, now);
 	if (rc == APP_OK && generated[0])
 		rc = customers_send_credentials(conn, app, id, NULL,
 		                                json_string_value(json_object_get(fields, "email"))
@@ -1149,6 +1157,9 @@ static int change_status(struct action_ctx *x, const char *to, const char *const
 	        (const char *const[]){x->id, to, reason ? reason : "", ts, x->status, x->who->id});
 	if (rc == APP_OK && cascade && !reactivate)
 		rc = session_repo_revoke_customer(x->conn, x->id, "account_disabled", x->now);
+	/* a link asked for before the suspension must not move the account afterwards */
+	if (rc == APP_OK && !reactivate)
+		rc = confirmation_repo_cancel_changes(x->conn, x->id, NULL, x->now);
 	if (rc == APP_OK && json_is_true(json_object_get(x->body, "notify")))
 		rc = notify(x, event, reason);
 	return rc;
@@ -1269,6 +1280,29 @@ static int act_send_email(struct action_ctx *x)
 	return rc;
 }
 
+/*
+ * After staff took away a second factor or a security question: the customer hears of it, in its
+ * language, and every session of its own ends (whoever might hold one now faces one factor less).
+ */
+static int security_changed(struct action_ctx *x, const char *change_en, const char *change_fr)
+{
+	char id[37];
+	json_t *vars = json_pack("{s:s, s:s}", "first_name", x->first, "change",
+	                         strcmp(x->language, "fr") == 0 ? change_fr : change_en);
+	struct outbox_message m = {.event = "account_security_changed",
+	                           .language = x->language,
+	                           .channel = "email",
+	                           .address = x->email,
+	                           .vars = vars,
+	                           .customer_id = x->id};
+	int rc = session_repo_revoke_others(x->conn, x->id, NULL, "security_reset", x->now);
+
+	if (rc == APP_OK)
+		rc = outbox_enqueue(id, x->conn, x->app, &m);
+	json_decref(vars);
+	return rc;
+}
+
 static int act_remove_2fa(struct action_ctx *x, bool reset)
 {
 	struct totp_row row;
@@ -1287,6 +1321,15 @@ static int act_remove_2fa(struct action_ctx *x, bool reset)
 		        NULL, x->conn,
 		        "UPDATE customers SET must_enrol_two_factor = true WHERE id = $1::uuid", 1,
 		        (const char *const[]){x->id});
+	if (rc == APP_OK)
+		rc = reset ? security_changed(
+		                     x,
+		                     "two-step verification was reset; you set it up again "
+		                     "at your next sign-in",
+		                     "la vérification en deux étapes a été réinitialisée ; "
+		                     "vous la configurerez à votre prochaine connexion")
+		           : security_changed(x, "two-step verification was turned off",
+		                              "la vérification en deux étapes a été désactivée");
 	return rc;
 }
 
@@ -1314,6 +1357,9 @@ static int act_disable_question(struct action_ctx *x)
 		rc = APP_CONFLICT;
 	}
 	PQclear(res);
+	if (rc == APP_OK)
+		rc = security_changed(x, "your security question was removed",
+		                      "votre question de sécurité a été supprimée");
 	return rc;
 }
 

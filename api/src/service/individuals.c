@@ -24,11 +24,14 @@
 #include "db/audit_repo.h"
 #include "db/db.h"
 #include "db/session_repo.h"
+#include "db/throttle_repo.h"
 #include "notify/outbox.h"
 #include "service/customers.h"
+#include "service/security.h"
 #include "service/settings.h"
 
-#define INVITATION_TTL_S (7 * 24 * 3600)
+#define INVITATION_TTL_S     (7 * 24 * 3600)
+#define INVITATIONS_PER_HOUR 30 /* per customer: new invitations and resends together */
 
 /* the system role every individual may hold, and the default one */
 #define USER_ROLE "(SELECT u.id FROM portal_roles u WHERE u.system AND u.name = 'user')"
@@ -254,7 +257,7 @@ static const char SQL_CUSTOMER_FOR_PEOPLE[] =
         "''),"
         " c.email), c.language,"
         " $2::uuid IS NULL OR $2::uuid = ANY (c.allowed_role_ids) OR $2::uuid = " USER_ROLE
-        " FROM customers c WHERE c.id = $1::uuid AND c.status <> 'deleted' FOR SHARE";
+        " FROM customers c WHERE c.id = $1::uuid AND c.status <> 'deleted' FOR NO KEY UPDATE";
 
 static int lock_customer(char organization[256], char language[3], bool *role_ok,
                          struct db_conn *conn, const char *customer_id, const char *role_id)
@@ -293,22 +296,60 @@ static int constraint_error(json_t *errors, struct db_conn *conn, int rc)
 	return APP_INVALID;
 }
 
-/* Kills any live link and sends a new invitation. */
-static int invite(struct db_conn *conn, struct app *app, const char *id, const char *email,
-                  const char *first_name, const char *language, const char *organization)
+/* APP_INVALID with a field error when the e-mail or phone is another portal account's login. */
+static int staff_sees_taken(json_t *errors, struct db_conn *conn, const char *email,
+                            const char *phone)
 {
-	char token[65], link[2200], message_id[37], now[24], ttl[24];
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT bool_or(email = lower($1::text)), bool_or(phone = $2::text)"
+	                 " FROM portal_logins WHERE email = lower($1::text) OR phone = $2::text",
+	                 2, (const char *const[]){email, phone});
+
+	if (rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		field_errors_add(errors, "email", "taken",
+		                 "Another account signs in with this e-mail.");
+	if (rc == APP_OK && strcmp(PQgetvalue(res, 0, 1), "t") == 0)
+		field_errors_add(errors, "phone", "taken",
+		                 "Another account signs in with this phone number.");
+	PQclear(res);
+	return rc == APP_OK && json_array_size(errors) ? APP_INVALID : rc;
+}
+
+/*
+ * Kills any live link and sends a new invitation, one of the customer's INVITATIONS_PER_HOUR
+ * (APP_RATE_LIMITED beyond): an organization cannot make Cabinet mail strangers in bulk. An address
+ * another account signs in with gets no link: its holder is told instead, and the caller cannot
+ * tell the difference.
+ */
+static int invite(struct db_conn *conn, struct app *app, const char *customer_id, const char *id,
+                  const char *email, const char *first_name, const char *language,
+                  const char *organization)
+{
+	char token[65], link[2200], message_id[37], now[24], ttl[24], key[64];
 	json_t *vars = NULL;
+	PGresult *res = NULL;
+	long retry_after = 0;
 	int rc;
 
+	snprintf(key, sizeof(key), "invitations:%s", customer_id);
 	db_time_param(now, (long long)clock_now());
 	db_time_param(ttl, (long long)INVITATION_TTL_S);
-	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
+	if ((rc = throttle_repo_count(&retry_after, conn, key, 3600, INVITATIONS_PER_HOUR,
+	                              clock_now())) != APP_OK ||
 	    (rc = db_exec(
 	             NULL, conn,
 	             "UPDATE individual_invitations SET killed_at = to_timestamp($2::bigint)"
 	             " WHERE individual_id = $1::uuid AND used_at IS NULL AND killed_at IS NULL",
 	             2, (const char *const[]){id, now})) != APP_OK ||
+	    (rc = db_exec(&res, conn, "SELECT 1 FROM portal_logins WHERE email = lower($1::text)",
+	                  1, (const char *const[]){email})) != APP_OK)
+		goto done;
+	if (PQntuples(res) > 0) {
+		rc = security_tell_holder(conn, app, email);
+		goto done;
+	}
+	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
 	    (rc = db_exec(
 	             NULL, conn,
 	             "INSERT INTO individual_invitations (token_hash, individual_id, created_at,"
@@ -329,6 +370,7 @@ static int invite(struct db_conn *conn, struct app *app, const char *id, const c
 	                           .individual_id = id};
 	rc = outbox_enqueue(message_id, conn, app, &m);
 done:
+	PQclear(res);
 	json_decref(vars);
 	explicit_bzero(token, sizeof(token));
 	return rc;
@@ -398,6 +440,15 @@ int individuals_create(json_t **out, json_t *errors, struct app *app, const stru
 		rc = APP_INVALID;
 		goto done;
 	}
+	/*
+	 * Staff are told an address or phone is taken (they see every account anyway); a portal
+	 * caller gets the same answer as for a free one, and the holder hears of it instead (invite).
+	 */
+	if (who->kind == PRINCIPAL_STAFF &&
+	    (rc = staff_sees_taken(errors, conn,
+	                           json_string_value(json_object_get(fields, "email")),
+	                           json_string_value(json_object_get(fields, "phone")))) != APP_OK)
+		goto done;
 	rc = db_exec(&res, conn, SQL_INSERT, 4,
 	             (const char *const[]){customer_id, text, credentials ? hash : NULL, now});
 	if (rc != APP_OK) {
@@ -412,8 +463,8 @@ int individuals_create(json_t **out, json_t *errors, struct app *app, const stru
 	rc = credentials ? customers_send_credentials(conn, app, customer_id, id, email,
 	                                              first ? first : "", lang ? lang : language,
 	                                              generated)
-	                 : invite(conn, app, id, email, first ? first : "", lang ? lang : language,
-	                          organization);
+	                 : invite(conn, app, customer_id, id, email, first ? first : "",
+	                          lang ? lang : language, organization);
 	details = json_pack("{s:O, s:s}", "fields", fields, "send",
 	                    credentials ? "credentials" : "invitation");
 	json_object_del(json_object_get(details, "fields"), "trusted_ips");
@@ -613,7 +664,7 @@ int individuals_invite_again(struct app *app, const struct principal *who,
 	if ((rc = db_exec(&res, conn,
 	                  "SELECT email, first_name, language FROM individuals WHERE id = $1::uuid",
 	                  1, (const char *const[]){id})) == APP_OK &&
-	    (rc = invite(conn, app, id, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+	    (rc = invite(conn, app, customer_id, id, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
 	                 PQgetvalue(res, 0, 2), organization)) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);

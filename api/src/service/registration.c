@@ -9,10 +9,13 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "db/audit_repo.h"
+#include "db/account_repo.h"
 #include "db/customer_repo.h"
 #include "db/db.h"
 #include "log.h"
 #include "notify/outbox.h"
+#include "service/recovery.h"
+#include "service/security.h"
 #include "service/settings.h"
 
 #define CONFIRMATION_TTL_S (24 * 3600)
@@ -83,8 +86,14 @@ static int create(struct db_conn *conn, const struct app *app, const struct clie
 		vars = json_pack("{s:s, s:s}", "first_name", r->first_name, "login_url", link);
 	} else {
 		if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-		    (rc = confirmation_repo_insert(conn, token, id, NULL, r->email, false, c.now,
-		                                   CONFIRMATION_TTL_S)) != APP_OK)
+		    (rc = confirmation_repo_insert(
+		             conn, &(struct confirmation_new){.token = token,
+		                                              .customer_id = id,
+		                                              .email = r->email,
+		                                              .purpose = "registration",
+		                                              .now = c.now,
+		                                              .ttl_s = CONFIRMATION_TTL_S})) !=
+		            APP_OK)
 			return rc;
 		/* built from the configured public URL, never from the request's Host header */
 		snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
@@ -165,25 +174,88 @@ done:
 	return rc;
 }
 
+#define UNDO_TTL_S (7 * 24 * 3600)
+
+/*
+ * After a change of address: every session ends (whoever asked for it may not be the owner), and
+ * the old address gets a link that undoes it for a week.
+ */
+static int after_change(struct db_conn *conn, struct app *app, const struct account *a,
+                        const char *old_email)
+{
+	char token[65], link[2200], id[37];
+	json_t *vars = NULL;
+	int rc;
+	struct confirmation_new undo = {.token = token,
+	                                .customer_id = a->customer_id,
+	                                .individual_id =
+	                                        a->kind == PRINCIPAL_INDIVIDUAL ? a->id : NULL,
+	                                .email = old_email,
+	                                .purpose = "undo",
+	                                .from_email = a->email,
+	                                .now = clock_now(),
+	                                .ttl_s = UNDO_TTL_S};
+
+	if ((rc = security_end_access(conn, app, a, NULL, "email_changed",
+	                              END_SESSIONS | END_EMAIL_CHANGES, NULL)) != APP_OK ||
+	    (rc = secrets_random_hex(token, 32)) != APP_OK ||
+	    (rc = confirmation_repo_insert(conn, &undo)) != APP_OK)
+		goto done;
+	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
+	vars = json_pack("{s:s, s:s, s:s, s:i}", "first_name", a->display_name, "new_email",
+	                 a->email, "undo_link", link, "expires_days", UNDO_TTL_S / 86400);
+	struct outbox_message m = {.event = "email_changed",
+	                           .language = a->language,
+	                           .channel = "email",
+	                           .address = old_email,
+	                           .vars = vars,
+	                           .customer_id = a->customer_id,
+	                           .individual_id = undo.individual_id};
+	rc = outbox_enqueue(id, conn, app, &m);
+done:
+	memset(token, 0, sizeof(token));
+	json_decref(vars);
+	return rc;
+}
+
+/*
+ * After an undo: the account is back on its old address, but whoever moved it knows the password:
+ * it stops working, every session, token and pending change ends, and a link to choose a new one
+ * goes to the restored address.
+ */
+static int after_undo(struct db_conn *conn, struct app *app, const struct client_info *ci,
+                      const struct account *a)
+{
+	int rc = account_repo_set_hash(conn, a, PASSWORD_DISABLED);
+
+	if (rc == APP_OK)
+		rc = security_end_access(conn, app, a, NULL, "email_changed",
+		                         END_SESSIONS | END_TOKENS | END_EMAIL_CHANGES, NULL);
+	return rc == APP_OK ? recovery_send_link(conn, app, ci, a) : rc;
+}
+
 int registration_confirm(struct app *app, const struct client_info *ci, const char *token,
-                         bool *change_out)
+                         const char **purpose_out)
 {
 	struct customer_holder c;
+	struct account a;
 	struct db_conn *conn = NULL;
 	char login_url[2100], id[37], old_email[255];
 	json_t *vars = NULL, *details = NULL;
+	const char *purpose = "registration";
 	int rc;
 
-	*change_out = false;
+	*purpose_out = purpose;
 	if (!secrets_is_token(token))
 		return APP_NOT_FOUND;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = confirmation_repo_use(&c, change_out, old_email, conn, token, clock_now())) !=
+	    (rc = confirmation_repo_use(&c, &purpose, old_email, conn, token, clock_now())) !=
 	            APP_OK)
 		goto done;
 	bool person = c.individual_id[0] != '\0'; /* an individual's change of address */
+	bool changed = strcmp(purpose, "registration") != 0;
 	struct audit_entry e = {.actor_kind = person ? "individual" : "customer",
 	                        .actor_id = person ? c.individual_id : c.id,
 	                        .action = "customer.email_confirmed",
@@ -192,11 +264,17 @@ int registration_confirm(struct app *app, const struct client_info *ci, const ch
 	                        .customer_id = c.id,
 	                        .ip = ci->ip,
 	                        .request_id = ci->request_id};
-	if (*change_out) {
-		/* the old address heard of the change when it was asked for */
+	if (changed) {
 		details = json_pack("{s:s, s:s}", "from", old_email, "to", c.email);
-		e.action = "account.email_changed";
+		e.action = strcmp(purpose, "email_change") == 0 ? "account.email_changed"
+		                                                : "account.email_change_undone";
 		e.details = details;
+		if ((rc = account_repo_get(&a, conn,
+		                           person ? PRINCIPAL_INDIVIDUAL : PRINCIPAL_CUSTOMER,
+		                           person ? c.individual_id : c.id)) == APP_OK)
+			rc = strcmp(purpose, "email_change") == 0
+			             ? after_change(conn, app, &a, old_email)
+			             : after_undo(conn, app, ci, &a);
 	} else {
 		portal_login_url(login_url, sizeof(login_url), app);
 		vars = json_pack("{s:s, s:s}", "first_name", c.first_name, "login_url", login_url);
@@ -208,16 +286,16 @@ int registration_confirm(struct app *app, const struct client_info *ci, const ch
 		                           .customer_id = c.id};
 		rc = outbox_enqueue(id, conn, app, &m);
 	}
-	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK)
-		rc = db_commit(conn);
+	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
+	    (rc = db_commit(conn)) == APP_OK)
+		*purpose_out = purpose;
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	json_decref(vars);
 	json_decref(details);
-	if (rc == APP_OK && *change_out)
-		log_info("Security - %s %s moved to a new e-mail address",
-		         c.individual_id[0] ? "individual" : "customer",
-		         c.individual_id[0] ? c.individual_id : c.id);
+	if (rc == APP_OK && strcmp(purpose, "registration") != 0)
+		log_info("Security - %s %s: %s", c.individual_id[0] ? "individual" : "customer",
+		         c.individual_id[0] ? c.individual_id : c.id, purpose);
 	return rc;
 }

@@ -27,12 +27,16 @@ int registration_register(struct app *app, const struct client_info *ci,
 int registration_open(bool *open_out, struct app *app);
 
 /*
- * Uses the token of a confirmation link (single use, before it expires). A registration link confirms
- * the address, activates a pending customer and queues the welcome message; a change link (PUT
- * /me/email) moves the account to its new address (*change_out true; APP_CONFLICT when another account
- * took the address meanwhile). APP_NOT_FOUND for an unknown, used or expired token.
+ * Uses the token of a confirmation link (single use, before it expires); *purpose_out says which it
+ * was. A registration link confirms the address, activates a pending customer and queues the
+ * welcome message ("registration"). A change link (PUT /me/email) moves an active account that still
+ * has the address it had then to the new one, ends its sessions and sends the old address a link
+ * that undoes it for 7 days ("email_change"). An undo link moves it back, disables the password, ends
+ * every session, token and pending change and sends a recovery link ("email_change_undone").
+ * APP_CONFLICT when another account took the address meanwhile; APP_NOT_FOUND for an unknown, used
+ * or expired token, or an account whose address or status changed since.
  */
 int registration_confirm(struct app *app, const struct client_info *ci, const char *token,
-                         bool *change_out);
+                         const char **purpose_out);
 
 #endif

@@ -210,10 +210,17 @@ static int queue_change(struct db_conn *conn, struct app *app, const struct acco
 	int rc;
 
 	const char *individual = a->kind == PRINCIPAL_INDIVIDUAL ? a->id : NULL;
+	struct confirmation_new c = {.token = token,
+	                             .customer_id = a->customer_id,
+	                             .individual_id = individual,
+	                             .email = new_email,
+	                             .purpose = "change",
+	                             .from_email = a->email,
+	                             .now = now,
+	                             .ttl_s = CHANGE_LINK_TTL_S};
 
 	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
-	    (rc = confirmation_repo_insert(conn, token, a->customer_id, individual, new_email, true,
-	                                   now, CHANGE_LINK_TTL_S)) != APP_OK)
+	    (rc = confirmation_repo_insert(conn, &c)) != APP_OK)
 		goto done;
 	/* built from the configured public URL, never from the request's Host header */
 	snprintf(link, sizeof(link), "%s/confirm?token=%s", app->cfg.public_url, token);
@@ -244,6 +251,37 @@ done:
 	return rc;
 }
 
+int security_tell_holder(struct db_conn *conn, struct app *app, const char *address)
+{
+	PGresult *res = NULL;
+	json_t *vars = NULL;
+	char id[37];
+	int rc = db_exec(&res, conn,
+	                 "SELECT coalesce(i.email, c.email), coalesce(i.first_name, c.first_name),"
+	                 " coalesce(i.language, c.language), c.id, i.id"
+	                 " FROM portal_logins l LEFT JOIN individuals i ON i.id = l.owner_id"
+	                 " JOIN customers c ON c.id = coalesce(i.customer_id, l.owner_id)"
+	                 " WHERE l.email = lower($1::text) OR l.phone = $1::text LIMIT 1",
+	                 1, (const char *const[]){address});
+
+	if (rc != APP_OK || PQntuples(res) != 1)
+		goto done;
+	vars = json_pack("{s:s, s:s}", "first_name", PQgetvalue(res, 0, 1), "address", address);
+	struct outbox_message m = {.event = "address_in_use",
+	                           .language = PQgetvalue(res, 0, 2),
+	                           .channel = "email",
+	                           .address = PQgetvalue(res, 0, 0),
+	                           .vars = vars,
+	                           .customer_id = PQgetvalue(res, 0, 3),
+	                           .individual_id =
+	                                   PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4)};
+	rc = outbox_enqueue(id, conn, app, &m);
+done:
+	PQclear(res);
+	json_decref(vars);
+	return rc;
+}
+
 int security_request_email_change(struct app *app, const struct principal *who,
                                   const struct client_info *ci, const char *current_password,
                                   const char *new_email, struct field_error *fe)
@@ -267,16 +305,19 @@ int security_request_email_change(struct app *app, const struct principal *who,
 	}
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if ((rc = db_begin(conn)) != APP_OK)
+	/* the row lock orders parallel requests: the last one's link is the only live one */
+	if ((rc = db_begin(conn)) != APP_OK || (rc = account_repo_lock(conn, &a)) != APP_OK ||
+	    (rc = account_repo_get(&a, conn, a.kind, a.id)) != APP_OK)
 		goto done;
 	/* taken by any portal account, customer or individual */
 	rc = db_exec(&res, conn, "SELECT 1 FROM portal_logins WHERE email = lower($1::text)", 1,
 	             (const char *const[]){new_email});
 	taken = rc == APP_OK && PQntuples(res) > 0;
-	/* an address held by another account gets no link, and the caller the same answer */
-	if (rc == APP_OK && !taken)
-		rc = queue_change(conn, app, &a, new_email);
-	details = json_pack("{s:s, s:b}", "new_email", new_email, "sent", !taken);
+	/* the same answer either way: a taken address gets no link, and its holder is told */
+	if (rc == APP_OK)
+		rc = taken ? security_tell_holder(conn, app, new_email)
+		           : queue_change(conn, app, &a, new_email);
+	details = json_pack("{s:s}", "new_email", new_email);
 	struct audit_entry e =
 	        audit_entry_self(a.kind, a.id, ci, "account.email_change_requested", details);
 	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK)

@@ -57,13 +57,22 @@ int security_remove_question(struct app *app, const struct principal *who,
                              struct field_error *fe);
 
 /*
- * PUT /me/email (customers): sends a confirmation link to the new address and tells the old one; the
- * address changes when the link is used (POST /auth/confirm). An address another account holds gets
- * the same answer and no link. Audited.
+ * PUT /me/email (customers, individuals): sends a confirmation link to the new address and tells the
+ * old one; the address changes when the link is used (POST /auth/confirm), if the account still
+ * has the address it had now. A newer request replaces the link of an older one. An address another
+ * account holds gets the same answer and no link, and its holder is told (address_in_use). Needs
+ * the current password or a recent sign-in (security_reauthenticate). Audited.
  */
 int security_request_email_change(struct app *app, const struct principal *who,
                                   const struct client_info *ci, const char *current_password,
                                   const char *new_email, struct field_error *fe);
+
+/*
+ * Tells the holder of a portal address or phone that another account tried to use it
+ * (address_in_use), inside the caller's transaction: what a caller is told instead of "taken".
+ * Nothing when nobody holds it.
+ */
+int security_tell_holder(struct db_conn *conn, struct app *app, const char *address);
 
 /*
  * Called inside the transaction of a new session: remembers the device and network, and when neither

@@ -182,8 +182,47 @@ static int role_exists(bool *exists_out, struct db_conn *conn, const char *role)
 	return rc;
 }
 
-int staff_create(json_t **out, json_t *errors, struct app *app, const struct principal *who,
-                 const struct client_info *ci, json_t *body)
+/*
+ * Whether who may give the role named role, or one with the permissions of the text[] literal perms
+ * (role NULL): an owner gives anything; anybody else only what it holds itself, never the owner's
+ * "*" nor a role holding it.
+ */
+static int grantable(bool *ok_out, struct db_conn *conn, const struct principal *who,
+                     const char *role, const char *perms)
+{
+	PGresult *res = NULL;
+	int rc;
+
+	*ok_out = strcmp(who->permissions, "*") == 0;
+	if (*ok_out)
+		return APP_OK;
+	rc = db_exec(&res, conn,
+	             "SELECT NOT ('*' = ANY (p)) AND p <@ string_to_array($3::text, ',')"
+	             " FROM (SELECT coalesce($2::text[], (SELECT permissions FROM staff_roles"
+	             "   WHERE name = $1::text)) AS p) r WHERE p IS NOT NULL",
+	             3, (const char *const[]){role, perms, who->permissions});
+	*ok_out = rc == APP_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+/* The role of a staff member (locked), for the rules of who may change it. */
+static int role_of(char role[33], struct db_conn *conn, const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, "SELECT role FROM staff WHERE id = $1::uuid FOR UPDATE", 1,
+	                 (const char *const[]){id});
+
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK)
+		snprintf(role, 33, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+int staff_create(json_t **out, json_t *errors, const char **conflict, struct app *app,
+                 const struct principal *who, const struct client_info *ci, json_t *body)
 {
 	struct password_params params;
 	struct db_conn *conn = NULL;
@@ -195,6 +234,7 @@ int staff_create(json_t **out, json_t *errors, struct app *app, const struct pri
 	int rc;
 
 	*out = NULL;
+	*conflict = NULL;
 	json_object_foreach(body, key, v) if (strcmp(key, "email") && strcmp(key, "display_name") &&
 	                                      strcmp(key, "role"))
 	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
@@ -216,10 +256,18 @@ int staff_create(json_t **out, json_t *errors, struct app *app, const struct pri
 	if (!known_role)
 		field_errors_add(errors, "role", role ? "invalid" : "required",
 		                 "One of the staff roles.");
+	bool may = true;
+	if (known_role && (rc = grantable(&may, conn, who, role, NULL)) != APP_OK)
+		goto done;
 	db_pool_checkin(app->pool, conn);
 	conn = NULL;
 	if (json_array_size(errors)) {
 		rc = APP_INVALID;
+		goto done;
+	}
+	if (!may) {
+		*conflict = "not_grantable";
+		rc = APP_FORBIDDEN;
 		goto done;
 	}
 	/* a one-time password, changed at the first sign-in */
@@ -334,10 +382,26 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 		rc = APP_INVALID;
 		goto done;
 	}
+	if (strcmp(id, who->id) == 0) {
+		*conflict = "own_account"; /* nobody raises, or frees, its own role */
+		rc = APP_FORBIDDEN;
+		goto done;
+	}
 	details = json_deep_copy(body);
 	struct audit_entry e = staff_entry(who, ci, "staff.updated", id, details);
-	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = keeps_an_owner(&ok, conn, id, role, status)) != APP_OK)
+	char current[33];
+	if ((rc = db_begin(conn)) != APP_OK || (rc = role_of(current, conn, id)) != APP_OK ||
+	    (rc = grantable(&ok, conn, who, current, NULL)) != APP_OK)
+		goto done;
+	/* the member's present role and the one it gets must both be within the caller's own */
+	if (ok && role && (rc = grantable(&ok, conn, who, role, NULL)) != APP_OK)
+		goto done;
+	if (!ok) {
+		*conflict = "not_grantable";
+		rc = APP_FORBIDDEN;
+		goto done;
+	}
+	if ((rc = keeps_an_owner(&ok, conn, id, role, status)) != APP_OK)
 		goto done;
 	if (!ok) {
 		*conflict = "last_owner";
@@ -439,8 +503,36 @@ int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct 
 	details = json_deep_copy(body);
 	struct audit_entry e = staff_entry(
 	        who, ci, existing ? "staff.role_updated" : "staff.role_created", NULL, details);
+	bool ok = true;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
 		goto done;
+	if (existing) {
+		rc = db_exec(&res, conn,
+		             "SELECT system FROM staff_roles WHERE name = $1::text FOR UPDATE", 1,
+		             (const char *const[]){existing});
+		if (rc == APP_OK && PQntuples(res) != 1)
+			rc = APP_NOT_FOUND;
+		else if (rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+			*conflict = "system_role";
+		else if (rc == APP_OK && strcmp(existing, who->role) == 0)
+			*conflict =
+			        "own_account"; /* a role that edits itself grants itself anything */
+		PQclear(res);
+		res = NULL;
+		if (rc != APP_OK || *conflict) {
+			rc = rc != APP_OK ? rc : *conflict[0] == 's' ? APP_CONFLICT : APP_FORBIDDEN;
+			goto done;
+		}
+	}
+	/* what the role holds now (an edit) and what it is given must both be the caller's own */
+	if ((existing && (rc = grantable(&ok, conn, who, existing, NULL)) != APP_OK) ||
+	    (ok && perms[0] && (rc = grantable(&ok, conn, who, NULL, perms)) != APP_OK))
+		goto done;
+	if (!ok) {
+		*conflict = "not_grantable";
+		rc = APP_FORBIDDEN;
+		goto done;
+	}
 	rc = existing
 	             ? db_exec(&res, conn,
 	                       "UPDATE staff_roles SET description = coalesce($2::text, "
@@ -499,8 +591,14 @@ int staff_role_delete(const char **conflict, struct app *app, const struct princ
 	                  " FROM staff_roles WHERE name = $1::text FOR UPDATE",
 	                  1, (const char *const[]){name})) != APP_OK)
 		goto done;
+	bool ok = true;
+	if (PQntuples(res) == 1 && (rc = grantable(&ok, conn, who, name, NULL)) != APP_OK)
+		goto done;
 	if (PQntuples(res) != 1) {
 		rc = APP_NOT_FOUND;
+	} else if (!ok || strcmp(name, who->role) == 0) {
+		*conflict = ok ? "own_account" : "not_grantable";
+		rc = APP_FORBIDDEN;
 	} else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
 		*conflict = "system_role";
 		rc = APP_CONFLICT;
