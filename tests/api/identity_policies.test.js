@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
-import { deliveredText } from '../lib/outbox.js';
+import { deliveredText, jobsDone } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -133,6 +133,7 @@ test('security question: set with the password, asked in recovery only of a vali
   assert.doesNotMatch(psql(db.url, `SELECT security_answer_hash FROM customers WHERE email = '${email}'`), /rex/i, 'stored hashed');
 
   await api.post('/api/v1/auth/recovery', { json: { login: email, method: 'code' } });
+  await jobsDone(db.url);
   const code = lastMessage(email, 'recovery_code').match(/\b(\d{6})\b/)[1];
   const stranger = await api.post('/api/v1/auth/recovery/confirm', { json: { login: email, code: code === '000000' ? '111111' : '000000', new_password: 'the stranger passphrase' } });
   assert.equal(stranger.json.errors[0].code, 'invalid_or_expired');
@@ -158,6 +159,7 @@ test('security question: set with the password, asked in recovery only of a vali
 test('five wrong answers kill the recovery code', async () => {
   const email = customer({ security_question: 'Town?', security_answer_hash: psql(db.url, 'SELECT password_hash FROM staff LIMIT 1') });
   await api.post('/api/v1/auth/recovery', { json: { login: email, method: 'code' } });
+  await jobsDone(db.url);
   const code = lastMessage(email, 'recovery_code').match(/\b(\d{6})\b/)[1];
   for (let i = 0; i < 5; i++) {
     const r = await api.post('/api/v1/auth/recovery/confirm', { json: { login: email, code, new_password: 'guessing passphrase x', security_answer: `guess ${i}` } });

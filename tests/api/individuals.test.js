@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createDatabase, psql } from '../lib/pg.js';
-import { deliveredMessages, deliveredText } from '../lib/outbox.js';
+import { deliveredMessages, deliveredText, jobsDone } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 import { bearer, signIn, customerAccount } from '../lib/people.js';
@@ -105,6 +105,7 @@ test('identity applies to an individual: recovery by link, 2FA at sign-in, trust
   const gus = await person('gus@example.org');
   // recovery: the link of the portal, a new password, every session ended
   assert.equal((await api.post('/api/v1/auth/recovery', { json: { login: 'gus@example.org' } })).status, 202);
+  await jobsDone(db.url);
   const link = deliveredText(db.url, "address = 'gus@example.org' AND event = 'password_reset_link'").match(/reset\?token=([0-9a-f]{64})/)[1];
   assert.equal((await api.post('/api/v1/auth/recovery/confirm', { json: { token: link, new_password: 'a recovered passphrase 12' } })).status, 200);
   assert.equal((await api.get('/api/v1/me', gus.auth)).status, 401);

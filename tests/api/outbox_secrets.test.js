@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
-import { deliveredMessages } from '../lib/outbox.js';
+import { deliveredMessages, jobsDone } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 import { bearer, signIn, staffMember, customerAccount } from '../lib/people.js';
@@ -61,6 +61,7 @@ function secretsDelivered() {
 test('support asks a reset for the owner and reads the messages at once: no link to use', async () => {
   const asked = await api.post('/api/v1/auth/recovery', { ...support, json: { login: OWNER, realm: 'staff' } });
   assert.equal(asked.status, 202);
+  await jobsDone(db.url);
   const shown = await everythingShown(support);
   assert.doesNotMatch(shown, /token=[0-9a-f]{64}/, 'no live link in what support reads');
   assert.match(shown, /\[hidden\]/, 'the reset message is listed with its link masked');
@@ -78,6 +79,7 @@ test('no secret of any kind reaches the owner, support or read-only staff throug
     const r = await api.post(path, { json });
     assert.equal(r.status, 202, r.text);
   }
+  await jobsDone(db.url);
   const c = await api.post(`/api/v1/customers/${customerId}/actions/send-credentials`, { ...owner, json: {} });
   assert.equal(c.status, 200, c.text);
   assert.equal((await api.post(`/api/v1/customers/${customerId}/individuals`, { ...owner, json: { email: 'ivy@example.org', first_name: 'Ivy' } })).status, 201);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
-import { deliveredText } from '../lib/outbox.js';
+import { deliveredText, jobsDone } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -35,7 +35,12 @@ function customer() {
     SELECT '${email}', '+3361234${String(n).padStart(4, '0')}', 'Cleo', 'active', now(), password_hash FROM staff LIMIT 1`);
   return email;
 }
-const ask = (body) => api.post('/api/v1/auth/recovery', { json: body });
+/** Asks for recovery and waits for the worker to have run the request (it answers before). */
+const ask = async (body) => {
+  const r = await api.post('/api/v1/auth/recovery', { json: body });
+  await jobsDone(db.url);
+  return r;
+};
 const confirm = (body) => api.post('/api/v1/auth/recovery/confirm', { json: body });
 const lastBody = (address) => deliveredText(db.url, `address = '${address}'`);
 const codeFor = (address) => lastBody(address).match(/\b(\d{6})\b/)[1];
@@ -82,14 +87,15 @@ test('unknown logins get the same answer and nothing is sent', async () => {
 });
 
 test('recovery for a known and an unknown login: the same answer, in about the same time (100 tries each)', async () => {
-  const known = customer();
+  // a fresh account each time: every known request has a message to send, none hits the cap
+  const known = Array.from({ length: 100 }, () => customer());
   const times = { known: [], unknown: [] };
   const bodies = new Set();
   for (let i = 0; i < 100; i++) {
     // alternate, so both see the same load from the rest of the suite
-    for (const [kind, login] of [['known', known], ['unknown', `ghost${i}@example.org`]]) {
+    for (const [kind, login] of [['known', known[i]], ['unknown', `ghost${i}@example.org`]]) {
       const t0 = performance.now();
-      const r = await ask({ login });
+      const r = await api.post('/api/v1/auth/recovery', { json: { login } });
       times[kind].push(performance.now() - t0);
       assert.equal(r.status, 202);
       bodies.add(JSON.stringify(r.json));
@@ -98,7 +104,10 @@ test('recovery for a known and an unknown login: the same answer, in about the s
   assert.equal(bodies.size, 1, 'one body for every answer');
   const median = (a) => a.sort((x, y) => x - y)[a.length >> 1];
   const [k, u] = [median(times.known), median(times.unknown)];
-  assert.ok(Math.abs(k - u) <= 5, `medians ${k.toFixed(2)} ms and ${u.toFixed(2)} ms`);
+  console.log(`recovery answer medians: known ${k.toFixed(2)} ms, unknown ${u.toFixed(2)} ms`);
+  // the same work for both (one insert): before, a known login cost 4.1 ms against 2.4 ms
+  assert.ok(Math.abs(k - u) <= Math.max(0.75, 0.2 * Math.max(k, u)), `medians ${k.toFixed(2)} ms and ${u.toFixed(2)} ms`);
+  await jobsDone(db.url);
 });
 
 test('20 parallel confirmations of one code: exactly one succeeds', async () => {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
-import { deliveredText } from '../lib/outbox.js';
+import { deliveredText, awaitDelivered } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { launch, withPage, seriousViolations } from './browser.js';
 
@@ -80,7 +80,7 @@ test('forgot password: a code by SMS, then the new password; the link of an e-ma
     await page.getByLabel('SMS').check();
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.getByRole('status').getByText(/a code is on its way/).waitFor();
-    const code = deliveredText(db.url, "address = '+33698765432' AND event = 'recovery_code'").match(/([0-9]{6})/)[1];
+    const code = await awaitDelivered(db.url, "address = '+33698765432' AND event = 'recovery_code'", /([0-9]{6})/);
     await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000'); // a wrong code first
     await page.getByLabel('New password', { exact: true }).fill('recovered by sms code');
     await page.getByLabel('New password again').fill('recovered by sms code');
@@ -92,8 +92,10 @@ test('forgot password: a code by SMS, then the new password; the link of an e-ma
 
     const r = await fetch(`${server.url}/api/v1/auth/recovery`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'zoe@example.org' }) });
     assert.equal(r.status, 202);
-    const token = deliveredText(db.url, "address = 'zoe@example.org' AND event = 'password_reset_link'").match(/token=([0-9a-f]{64})/)[1];
+    const token = await awaitDelivered(db.url, "address = 'zoe@example.org' AND event = 'password_reset_link'", /token=([0-9a-f]{64})/);
     await page.goto(`${server.url}/reset?token=${token}`);
+    await page.getByText('Setting a new password signs you out everywhere and revokes your API tokens', { exact: false }).waitFor();
+    assert.doesNotMatch(page.url(), /token=/, 'the token is out of the address bar at once');
     await page.getByLabel('New password', { exact: true }).fill('recovered by the link');
     await page.getByLabel('New password again').fill('recovered by the link');
     await page.getByRole('button', { name: 'Set the new password' }).click();

@@ -30,3 +30,26 @@ export function deliveredMessages(url, where = 'true') {
 export function deliveredText(url, where) {
   return deliveredMessages(url, where)[0]?.body_text ?? '';
 }
+
+/**
+ * Waits for the newest message matching where (recovery requests are run by a worker a moment
+ * after their 202) and returns the match of re in its delivered text (group 1 when re has one).
+ */
+export async function awaitDelivered(url, where, re, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const m = deliveredText(url, where).match(re);
+    if (m) return m[1] ?? m[0];
+    if (Date.now() > deadline) throw new Error(`no message where ${where} matching ${re}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until the workers have run every queued recovery request (a moment after their 202). */
+export async function jobsDone(url, { timeout = 10000 } = {}) {
+  const deadline = Date.now() + timeout;
+  while (psql(url, 'SELECT count(*) FROM recovery_jobs') !== '0') {
+    if (Date.now() > deadline) throw new Error('recovery jobs still queued');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -37,3 +37,22 @@ export function createRouter({ base, routes, notFound, onChange }) {
 
   return { current, navigate, href: (path) => base + path };
 }
+
+const linkTokens = new Map();
+
+/**
+ * The token of an e-mailed link (?token=…) on the page at this path. The first read takes it out
+ * of the address bar at once, so it stays out of the history, bookmarks, screenshots and the
+ * Referer of any request the page makes; later reads get it from memory.
+ */
+export function linkToken() {
+  const params = new URLSearchParams(location.search);
+  const inBar = params.get('token');
+  if (inBar) {
+    linkTokens.set(location.pathname, inBar);
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+  }
+  return linkTokens.get(location.pathname) || '';
+}

@@ -4,6 +4,7 @@
 import { html } from '/vendor/lit-html/lit-html.js';
 import { api, showFieldErrors } from '../api.js';
 import { t, formatDateTime } from '../i18n.js';
+import { linkToken } from '../router.js';
 import { confirmDialog, toast } from '../ui.js';
 import { currentPrincipal } from '../session.js';
 
@@ -241,7 +242,7 @@ async function accept(e, token, refresh) {
 
 /** /invitation?token=...: the invited person chooses a password. */
 export function invitationView({ router, refresh }) {
-  const token = new URLSearchParams(location.search).get('token') || '';
+  const token = linkToken();
   if (invitation.done) {
     return html`<article class="login-card"><h1>${t('invitation.title')}</h1>
       <p role="status">${t('invitation.done')}</p>

@@ -3,6 +3,7 @@ import { html } from '/vendor/lit-html/lit-html.js';
 import { api, showFieldErrors } from '../api.js';
 import { takeImpersonation } from '../session.js';
 import { t } from '../i18n.js';
+import { linkToken } from '../router.js';
 
 const ask = { busy: false, sent: false, login: '', channel: 'email' };
 
@@ -105,6 +106,7 @@ export function forgotView({ router, refresh, realm }) {
     <article class="login-card">
       <h1>${t('recovery.title')}</h1>
       <p role="status">${t('recovery.sent')}</p>
+      <p>${t('recovery.ends_access')}</p>
       <form @submit=${(e) => submitReset(e, realm, null, router, refresh)} novalidate>
         <label>${t('recovery.code')}
           <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
@@ -118,11 +120,12 @@ export function forgotView({ router, refresh, realm }) {
 
 /** /reset?token=…: the page of the e-mailed link. */
 export function resetView({ router, refresh, realm }) {
+  const token = linkToken();
   if (reset.done) return doneView(router, realm);
-  const token = new URLSearchParams(location.search).get('token') || '';
   return html`
     <article class="login-card">
       <h1>${t('recovery.title')}</h1>
+      <p>${t('recovery.ends_access')}</p>
       <form @submit=${(e) => submitReset(e, realm, token, router, refresh)} novalidate>
         ${newPasswordFields()}
         <small data-error-for="token" id="err-token"></small>
@@ -131,22 +134,36 @@ export function resetView({ router, refresh, realm }) {
     </article>`;
 }
 
-const notMe = { token: null, state: 'working' };
+const notMe = { token: null, state: 'ready' };
 
-/** /not-me?token=…: the "this wasn't me" link of a new-device notice ends every session at once. */
-export function notMeView({ router, refresh, realm }) {
-  const token = new URLSearchParams(location.search).get('token') || '';
+async function reportNotMe(token, refresh) {
+  notMe.state = 'working';
+  refresh();
+  try {
+    await api('POST', '/api/v1/auth/not-me', { json: { token }, quiet: true });
+    notMe.state = 'done';
+  } catch {
+    notMe.state = 'failed';
+  }
+  refresh();
+}
+
+/**
+ * /not-me?token=…: the "this wasn't me" link of a new-device notice. It acts only when the person
+ * presses the button: a mail client or a chat that opens links to preview them must not sign anyone
+ * out.
+ */
+export function notMeView({ router, refresh }) {
+  const token = linkToken();
   if (notMe.token !== token) {
     notMe.token = token;
-    notMe.state = 'working';
-    api('POST', '/api/v1/auth/not-me', { json: { token }, quiet: true })
-      .then(() => { notMe.state = 'done'; })
-      .catch(() => { notMe.state = 'failed'; })
-      .finally(refresh);
+    notMe.state = 'ready';
   }
   return html`
     <article class="login-card" aria-busy=${notMe.state === 'working' ? 'true' : 'false'} data-testid="not-me">
       <h1>${t('notme.title')}</h1>
+      ${notMe.state === 'ready' ? html`<p>${t('notme.intro')}</p>
+        <button type="button" class="danger" @click=${() => reportNotMe(token, refresh)}>${t('notme.button')}</button>` : ''}
       ${notMe.state === 'working' ? html`<p>${t('notme.working')}</p>` : ''}
       ${notMe.state === 'done' ? html`<p role="status">${t('notme.done')}</p>` : ''}
       ${notMe.state === 'failed' ? html`<p role="alert" class="form-error">${t('notme.invalid')}</p>` : ''}

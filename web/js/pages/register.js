@@ -2,6 +2,7 @@
 import { html } from '/vendor/lit-html/lit-html.js';
 import { api, showFieldErrors } from '../api.js';
 import { t, language } from '../i18n.js';
+import { linkToken } from '../router.js';
 
 const reg = { busy: false, done: false };
 
@@ -66,7 +67,7 @@ export function registerView({ router, refresh }) {
 const confirm = { token: null, state: 'working', message: '' };
 
 export function confirmView({ router, refresh }) {
-  const token = new URLSearchParams(location.search).get('token') || '';
+  const token = linkToken();
   if (confirm.token !== token) {
     confirm.token = token;
     confirm.state = 'working';
@@ -78,7 +79,8 @@ export function confirmView({ router, refresh }) {
   return html`
     <article class="login-card" aria-busy=${confirm.state === 'working' ? 'true' : 'false'}>
       <h1>${t('confirm.title')}</h1>
-      ${confirm.state === 'done' ? html`<p role="status">${t(confirm.purpose === 'email_change' ? 'confirm.email_changed' : 'confirm.done')}</p>
+      ${confirm.state === 'done' ? html`<p role="status">${t(confirm.purpose === 'email_change' ? 'confirm.email_changed'
+    : confirm.purpose === 'email_change_undone' ? 'confirm.email_change_undone' : 'confirm.done')}</p>
         <p><a role="button" href=${router.href('/login')}>${t('login.submit')}</a></p>` : ''}
       ${confirm.state === 'failed' ? html`<p role="alert" class="form-error">${confirm.message}</p>` : ''}
     </article>`;
