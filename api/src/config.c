@@ -36,6 +36,9 @@ static const struct cfg_def CONFIG_TABLE[] = {
          F(public_url), "external base URL, used in links and the token issuer"},
         {"CABINET_JWT_SECRET", NULL, T_SECRET, NULL, 32, 4096, NULL, F(jwt_secret),
          "HS256 signing secret, at least 32 bytes (or CABINET_JWT_SECRET_FILE)"},
+        {"CABINET_METRICS_TOKEN", NULL, T_SECRET, NULL, 32, 4096, NULL, F(metrics_token),
+         "bearer token GET /metrics asks of a scraper (or CABINET_METRICS_TOKEN_FILE); unset: "
+         "only direct loopback peers get it"},
         {"CABINET_WEB_ROOT", NULL, T_STRING, "web", 1, 4096, NULL, F(web_root),
          "folder of the web app (portal at /, admin panel at /admin/)"},
         {"CABINET_DATA_DIR", NULL, T_STRING, ".data", 1, 4096, NULL, F(data_dir),

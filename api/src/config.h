@@ -12,7 +12,8 @@ struct config {
 	char *listen_host; /* numeric IPv4 or IPv6 address */
 	long listen_port;
 	char *public_url;
-	char *jwt_secret; /* from CABINET_JWT_SECRET or the file CABINET_JWT_SECRET_FILE */
+	char *jwt_secret;    /* from CABINET_JWT_SECRET or the file CABINET_JWT_SECRET_FILE */
+	char *metrics_token; /* the bearer token of GET /metrics, or NULL (loopback peers only) */
 	char *web_root;
 	char *data_dir;
 	long db_pool_size;

@@ -41,6 +41,47 @@ test('readyz follows PostgreSQL down and back up without a restart of cabinetd',
   }
 });
 
+test('after an idle restart of PostgreSQL, no request answers 503: stale pooled connections are replaced', async () => {
+  const cluster = startCluster();
+  let server;
+  try {
+    psql(cluster.url, 'CREATE DATABASE app');
+    const url = cluster.url.replace('/postgres?', '/app?');
+    server = await startServer({ databaseUrl: url, env: { CABINET_DB_POOL_SIZE: '4' } });
+    const api = client(server.url);
+    // warm every pooled connection, then restart the server under them while they are idle
+    await Promise.all(Array.from({ length: 8 }, () => api.get('/readyz')));
+    cluster.stop();
+    cluster.start();
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push((await api.get('/readyz')).status);
+    answers.push(...(await Promise.all(Array.from({ length: 8 }, () => api.get('/readyz')))).map((r) => r.status));
+    assert.deepEqual(answers, Array(16).fill(200), 'each stale connection was replaced and its request retried');
+    assert.match(server.output(), /retried on a new one/);
+  } finally {
+    await server?.stop();
+    cluster.destroy();
+  }
+});
+
+test('a serialization failure or deadlock is retried by the transaction helper, then 503', async () => {
+  const db = createDatabase();
+  let server;
+  try {
+    server = await startServer({ databaseUrl: db.url });
+    const api = client(server.url);
+    const twice = await api.post('/api/v1/test/transaction', { json: { failures: 2 } });
+    assert.equal(twice.status, 200);
+    assert.equal(twice.json.attempts, 3, 'two failures, then the third attempt commits');
+    const never = await api.post('/api/v1/test/transaction', { json: { failures: 5 } });
+    assert.equal(never.status, 503);
+    assert.equal(never.headers.get('retry-after'), '1');
+  } finally {
+    await server?.stop();
+    db.drop();
+  }
+});
+
 test('SIGTERM lets in-flight requests finish, refuses new ones, exits within 10 s', async () => {
   const db = createDatabase();
   try {

@@ -106,6 +106,23 @@ test('metrics count requests by route and status', async () => {
   assert.match(r.text, /cabinet_build_info\{version="[^"]+"\} 1/);
 });
 
+test('metrics are not public: a forwarded request gets 404; with a token, only its bearer reads them', async () => {
+  const forwarded = await api.get('/metrics', { headers: { 'x-forwarded-for': '203.0.113.5' } });
+  assert.equal(forwarded.status, 404, 'what came through a proxy (nginx) is refused');
+  const token = 'a-scraper-token-of-enough-length-0123456789';
+  const guarded = await startServer({ databaseUrl: db.url, env: { CABINET_METRICS_TOKEN: token } });
+  try {
+    const c = client(guarded.url);
+    assert.equal((await c.get('/metrics')).status, 404, 'loopback is not enough once a token is set');
+    assert.equal((await c.get('/metrics', { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token-00' } })).status, 404);
+    const ok = await c.get('/metrics', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.match(ok.text, /cabinet_build_info/);
+  } finally {
+    await guarded.stop();
+  }
+});
+
 test('the contract is served as YAML and /docs as a page', async () => {
   const y = await api.get('/openapi.yaml');
   assert.equal(y.status, 200);

@@ -38,7 +38,9 @@ static void sqlstates(void **state)
 {
 	(void)state;
 	assert_int_equal(db_sqlstate_err("23505"), APP_CONFLICT);
-	assert_int_equal(db_sqlstate_err("40001"), APP_CONFLICT);
+	assert_int_equal(db_sqlstate_err("40001"), APP_UNAVAILABLE);
+	assert_int_equal(db_sqlstate_err("40P01"), APP_UNAVAILABLE);
+	assert_true(db_sqlstate_retryable("40P01") && !db_sqlstate_retryable("23505"));
 	assert_int_equal(db_sqlstate_err("23P01"), APP_CONFLICT);
 	assert_int_equal(db_sqlstate_err("23514"), APP_INVALID);
 	assert_int_equal(db_sqlstate_err("22P02"), APP_INVALID);

@@ -162,6 +162,52 @@ static void claims_checked(void **state)
 	}
 }
 
+/* A good token whose time claims are given as JSON text (libjwt 1.10 reads non-integers as 0). */
+static char *forge_times(const char *times)
+{
+	jwt_t *jwt = NULL;
+	char grants[512], *out;
+
+	snprintf(grants, sizeof(grants),
+	         "{\"iss\": \"%s\", \"aud\": \"cabinet-staff\", \"typ\": \"access\","
+	         " \"sub\": \"6a1c2f4e-0d3b-4c1a-9f7e-2b8d5e6f7a81\","
+	         " \"sid\": \"0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f\", %s}",
+	         ISSUER, times);
+	assert_int_equal(jwt_new(&jwt), 0);
+	assert_int_equal(
+	        jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)SECRET, (int)strlen(SECRET)),
+	        0);
+	assert_int_equal(jwt_add_grants_json(jwt, grants), 0);
+	out = jwt_encode_str(jwt);
+	jwt_free(jwt);
+	return out;
+}
+
+static void times_are_integers(void **state)
+{
+	char good[128], bad[7][128], *t;
+
+	(void)state;
+	snprintf(good, sizeof(good), "\"iat\": %ld, \"exp\": %ld, \"nbf\": %ld", NOW, NOW + 300,
+	         NOW);
+	snprintf(bad[0], 128, "\"iat\": %ld, \"exp\": \"%ld\"", NOW, NOW + 300);
+	snprintf(bad[1], 128, "\"iat\": %ld, \"exp\": %ld.5", NOW, NOW + 300);
+	snprintf(bad[2], 128, "\"iat\": \"now\", \"exp\": %ld", NOW + 300);
+	snprintf(bad[3], 128, "\"iat\": %ld, \"exp\": %ld, \"nbf\": \"0\"", NOW, NOW + 300);
+	snprintf(bad[4], 128, "\"iat\": %ld, \"exp\": %ld, \"nbf\": 1.5", NOW, NOW + 300);
+	snprintf(bad[5], 128, "\"iat\": %ld, \"exp\": 1e300", NOW);
+	snprintf(bad[6], 128, "\"iat\": %ld, \"exp\": %ld, \"nbf\": null", NOW, NOW + 300);
+	t = forge_times(good);
+	assert_int_equal(verify(t, NOW), APP_OK);
+	free(t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = forge_times(bad[i]);
+		if (verify(t, NOW) != APP_UNAUTHORIZED)
+			fail_msg("times %s accepted", bad[i]);
+		free(t);
+	}
+}
+
 static void shapes_refused(void **state)
 {
 	char big[TOKEN_MAX_LEN + 16];
@@ -194,9 +240,10 @@ static void uuids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(round_trip),        cmocka_unit_test(actor_claim),
-	        cmocka_unit_test(algorithms_pinned), cmocka_unit_test(claims_checked),
-	        cmocka_unit_test(shapes_refused),    cmocka_unit_test(uuids),
+	        cmocka_unit_test(round_trip),         cmocka_unit_test(actor_claim),
+	        cmocka_unit_test(algorithms_pinned),  cmocka_unit_test(claims_checked),
+	        cmocka_unit_test(shapes_refused),     cmocka_unit_test(uuids),
+	        cmocka_unit_test(times_are_integers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,7 +90,7 @@ static int parse_entry(struct ipnet *out, const char *entry)
 		unsigned char mask[16];
 
 		if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 3) {
-			unsigned n = (unsigned)atoi(p);
+			unsigned n = (unsigned)strtoul(p, NULL, 10); /* at most 3 digits */
 
 			if (n > len * 8)
 				return APP_INVALID;

@@ -81,12 +81,20 @@ static int string_claim(jwt_t *jwt, const char *name, const char *expected, char
 	return 1;
 }
 
-/* An integer claim; missing or not an integer fails. */
+/*
+ * An integer claim: 1 with its value, 0 when it is missing or not a JSON integer (libjwt 1.10 reads
+ * "exp": "soon" or 1e99 as 0, which a check against now would take for valid), -1 when missing.
+ */
 static int int_claim(jwt_t *jwt, const char *name, long *out)
 {
-	errno = 0;
-	*out = jwt_get_grant_int(jwt, name);
-	return errno == 0;
+	char *text = jwt_get_grants_json(jwt, name);
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	int rc = !text ? -1 : json_is_integer(v) ? 1 : 0;
+
+	*out = rc == 1 ? (long)json_integer_value(v) : 0;
+	json_decref(v);
+	free(text);
+	return rc;
 }
 
 /* Only the base64url alphabet and exactly two dots: refuse anything else before libjwt sees it. */
@@ -126,8 +134,8 @@ int token_verify(struct token_claims *c, const struct token_keys *keys, const ch
 	     string_claim(jwt, "typ", "access", c->typ, sizeof(c->typ)) &&
 	     string_claim(jwt, "sub", NULL, c->sub, sizeof(c->sub)) &&
 	     string_claim(jwt, "sid", NULL, c->sid, sizeof(c->sid)) && token_is_uuid(c->sub) &&
-	     token_is_uuid(c->sid) && int_claim(jwt, "iat", &c->iat) &&
-	     int_claim(jwt, "exp", &c->exp);
+	     token_is_uuid(c->sid) && int_claim(jwt, "iat", &c->iat) == 1 &&
+	     int_claim(jwt, "exp", &c->exp) == 1;
 	if (ok) {
 		const char *a = jwt_get_grant(jwt, "aud");
 
@@ -157,10 +165,11 @@ int token_verify(struct token_claims *c, const struct token_keys *keys, const ch
 		}
 	}
 	/* nbf is optional, but when present it must be an integer in the past */
-	errno = 0;
-	nbf = jwt_get_grant_int(jwt, "nbf");
-	if (ok && errno != ENOENT)
-		ok = errno == 0 && nbf <= now + CLOCK_SKEW_S;
+	if (ok) {
+		int present = int_claim(jwt, "nbf", &nbf);
+
+		ok = present == -1 || (present == 1 && nbf <= now + CLOCK_SKEW_S);
+	}
 	jwt_free(jwt);
 	if (!ok) {
 		memset(c, 0, sizeof(*c));

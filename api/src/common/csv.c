@@ -94,7 +94,7 @@ static int read_record(struct reader *r, json_t *fields, char *why, size_t whyle
 json_t *csv_parse(const char *text, size_t len, char *why, size_t whylen)
 {
 	struct reader r = {.p = text, .end = text + len, .line = 1};
-	json_t *header = json_array(), *rows = json_array(), *fields = NULL;
+	json_t *header = json_array(), *rows = json_array(), *fields = NULL, *seen = NULL;
 	int got;
 
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
@@ -105,13 +105,19 @@ json_t *csv_parse(const char *text, size_t len, char *why, size_t whylen)
 			         "line 1: the header line naming the columns is missing");
 		goto fail;
 	}
-	for (size_t i = 0; i < json_array_size(header); i++)
-		for (size_t k = 0; k < i; k++)
-			if (json_equal(json_array_get(header, i), json_array_get(header, k))) {
-				snprintf(why, whylen, "line 1: the column %s is named twice",
-				         json_string_value(json_array_get(header, i)));
-				goto fail;
-			}
+	/* names seen so far in a hash table: linear in the number of columns */
+	seen = json_object();
+	for (size_t i = 0; i < json_array_size(header); i++) {
+		json_t *name = json_array_get(header, i);
+
+		if (json_object_getn(seen, json_string_value(name), json_string_length(name))) {
+			snprintf(why, whylen, "line 1: the column %.100s is named twice",
+			         json_string_value(name));
+			goto fail;
+		}
+		json_object_setn_new(seen, json_string_value(name), json_string_length(name),
+		                     json_true());
+	}
 	for (;;) {
 		long line = r.line;
 
@@ -140,12 +146,53 @@ json_t *csv_parse(const char *text, size_t len, char *why, size_t whylen)
 	}
 	json_decref(fields);
 	json_decref(header);
+	json_decref(seen);
 	free(r.field);
 	return rows;
 fail:
+	json_decref(seen);
 	json_decref(fields);
 	json_decref(header);
 	json_decref(rows);
 	free(r.field);
 	return NULL;
+}
+
+bool csv_looks_like_formula(const char *v)
+{
+	static const char *const WIDE[] = {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D",
+	                                   "\xEF\xBC\xA0"}; /* ＝ ＋ － ＠ */
+
+	if (!v || !*v)
+		return false;
+	if (*v == '\t' || *v == '\r')
+		return true;
+	v += strspn(v, " \t\r\n");
+	if (*v && strchr("=+-@", *v))
+		return true;
+	for (size_t i = 0; i < sizeof(WIDE) / sizeof(WIDE[0]); i++)
+		if (strncmp(v, WIDE[i], 3) == 0)
+			return true;
+	return false;
+}
+
+char *csv_cell(const char *v, bool last)
+{
+	size_t n = v ? strlen(v) : 0;
+	char *s = malloc(2 * n + 8), *p = s;
+
+	if (!s)
+		return NULL;
+	*p++ = '"';
+	if (csv_looks_like_formula(v))
+		*p++ = '\'';
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '"')
+			*p++ = '"';
+		*p++ = v[i];
+	}
+	*p++ = '"';
+	*p++ = last ? '\n' : ',';
+	*p = '\0';
+	return s;
 }

@@ -3,6 +3,7 @@
 #define CABINET_CSV_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -13,5 +14,18 @@
  * NULL with a sentence in why naming the line.
  */
 json_t *csv_parse(const char *text, size_t len, char *why, size_t whylen);
+
+/*
+ * Whether a spreadsheet would read cell text v as a formula: its first character after any leading
+ * white space (space, tab, CR, LF) is =, +, -, @ or their full-width forms (U+FF1D, U+FF0B,
+ * U+FF0D, U+FF20), or v starts with a tab or CR.
+ */
+bool csv_looks_like_formula(const char *v);
+
+/*
+ * One exported cell: v (NULL: empty) quoted, quotes doubled, with a leading apostrophe when it
+ * looks like a formula, then ',' or (last) a line feed. The caller frees the result; NULL on ENOMEM.
+ */
+char *csv_cell(const char *v, bool last);
 
 #endif

@@ -1,6 +1,7 @@
 /* Statement execution and error mapping. The only place that logs database errors. */
 #include "db/db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,9 +12,11 @@ int db_sqlstate_err(const char *s)
 {
 	if (!s || !*s)
 		return APP_UNAVAILABLE; /* no SQLSTATE: the connection failed */
-	if (strcmp(s, "23505") == 0 || strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 ||
-	    strcmp(s, "23P01") == 0)
+	if (strcmp(s, "23505") == 0 || strcmp(s, "23P01") == 0)
 		return APP_CONFLICT;
+	/* a serialization failure or a deadlock is nobody's mistake: retried, then 503 */
+	if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+		return APP_UNAVAILABLE;
 	if (strncmp(s, "23", 2) == 0 || strncmp(s, "22", 2) == 0)
 		return APP_INVALID;
 	if (strcmp(s, "57014") == 0 || strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 ||
@@ -47,7 +50,9 @@ static int check(PGresult **res_out, struct db_conn *conn, PGresult *res)
 	snprintf(msg, sizeof(msg), "%s",
 	         res ? PQresultErrorMessage(res) : PQerrorMessage(conn->pg));
 	msg[strcspn(msg, "\n")] = '\0';
-	if (err == APP_CONFLICT || err == APP_INVALID)
+	/* constraints answer the client; a data error (22xxx) is an input our code let through */
+	if (err == APP_CONFLICT || (err == APP_INVALID && strncmp(conn->sqlstate, "23", 2) == 0) ||
+	    db_sqlstate_retryable(conn->sqlstate))
 		log_debug("database: SQLSTATE %s %s", conn->sqlstate, msg);
 	else
 		log_error("database: SQLSTATE %s %s", conn->sqlstate[0] ? conn->sqlstate : "-",
@@ -56,29 +61,73 @@ static int check(PGresult **res_out, struct db_conn *conn, PGresult *res)
 	return err;
 }
 
-int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
-            const char *const *params)
+/*
+ * Whether a failed statement may run again on a new server connection: the connection broke on
+ * the first statement since the checkout, so nothing of the request happened on it (a pooled
+ * connection whose server restarted while it was idle).
+ */
+static bool worth_a_new_connection(struct db_conn *conn, int rc)
 {
-	if (res_out)
-		*res_out = NULL;
-	return check(res_out, conn,
-	             PQexecParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0));
+	return rc == APP_UNAVAILABLE && conn->broken && !conn->used && conn->pool &&
+	       db_pool_reconnect(conn) == APP_OK;
 }
 
 int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
                   const char *const *params, const int *lengths, const int *binary,
                   int binary_result)
 {
-	if (res_out)
-		*res_out = NULL;
-	return check(
-	        res_out, conn,
-	        PQexecParams(conn->pg, sql, nparams, NULL, params, lengths, binary, binary_result));
+	int rc;
+
+	for (int attempt = 0;; attempt++) {
+		if (res_out)
+			*res_out = NULL;
+		rc = check(res_out, conn,
+		           PQexecParams(conn->pg, sql, nparams, NULL, params, lengths, binary,
+		                        binary_result));
+		if (rc == APP_OK)
+			conn->used = true;
+		if (rc == APP_OK || attempt > 0 || !worth_a_new_connection(conn, rc))
+			return rc;
+		log_info("database: a pooled connection had lost its server; retried on a new one");
+	}
+}
+
+int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
+            const char *const *params)
+{
+	return db_exec_bytes(res_out, conn, sql, nparams, params, NULL, NULL, 0);
 }
 
 int db_exec_script(struct db_conn *conn, const char *sql)
 {
 	return check(NULL, conn, PQexec(conn->pg, sql));
+}
+
+bool db_sqlstate_retryable(const char *s)
+{
+	return s && (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0);
+}
+
+int db_transaction(struct db_pool *pool, int (*fn)(struct db_conn *conn, void *arg), void *arg)
+{
+	struct db_conn *conn = NULL;
+	int rc = APP_INTERNAL;
+
+	for (int attempt = 1; attempt <= DB_TX_ATTEMPTS; attempt++) {
+		if ((rc = db_pool_checkout(&conn, pool)) != APP_OK)
+			return rc;
+		if ((rc = db_begin(conn)) == APP_OK && (rc = fn(conn, arg)) == APP_OK)
+			rc = db_commit(conn);
+		bool again = rc != APP_OK && db_sqlstate_retryable(conn->sqlstate);
+		db_rollback(conn);
+		db_pool_checkin(pool, conn);
+		conn = NULL;
+		if (!again)
+			return rc;
+		log_warn("database: transaction attempt %d of %d ended by SQLSTATE 40001/40P01%s",
+		         attempt, DB_TX_ATTEMPTS, attempt < DB_TX_ATTEMPTS ? "; retried" : "");
+	}
+	return APP_UNAVAILABLE;
 }
 
 int db_begin(struct db_conn *conn)

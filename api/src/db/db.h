@@ -3,16 +3,17 @@
 #define CABINET_DB_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <libpq-fe.h>
 
 #include "db/pool.h"
 
 /*
  * Runs sql with nparams text parameters (NULL entries are SQL NULL). On success *res_out holds the
- * result (caller PQclears it; may be NULL to discard). Errors: APP_CONFLICT (unique violation,
- * serialization failure, deadlock), APP_INVALID (check/foreign-key/data errors), APP_UNAVAILABLE
- * (connection lost, statement timeout: conn->broken is set when the connection is gone),
- * APP_INTERNAL otherwise.
+ * result (caller PQclears it; may be NULL to discard). Errors: APP_CONFLICT (unique or exclusion
+ * violation), APP_INVALID (check/foreign-key/data errors), APP_UNAVAILABLE (connection lost,
+ * statement timeout, serialization failure, deadlock: conn->broken is set when the connection is
+ * gone), APP_INTERNAL otherwise.
  */
 int db_exec(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
             const char *const *params);
@@ -44,6 +45,21 @@ int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int
 
 /* Runs a parameterless script (may hold several statements; migrations only). */
 int db_exec_script(struct db_conn *conn, const char *sql);
+
+/* How many times db_transaction runs a transaction that a serialization failure or deadlock ended. */
+#define DB_TX_ATTEMPTS 3
+
+/*
+ * Runs fn(conn, arg) in a transaction on a pooled connection and commits it. A serialization
+ * failure or a deadlock (SQLSTATE 40001, 40P01) rolls it back and runs fn again on a fresh
+ * transaction, DB_TX_ATTEMPTS times at most, then answers APP_UNAVAILABLE (503, to retry later).
+ * fn must do nothing but database work (it may run several times). Other errors: fn's, or the
+ * commit's; everything is rolled back.
+ */
+int db_transaction(struct db_pool *pool, int (*fn)(struct db_conn *conn, void *arg), void *arg);
+
+/* Whether a SQLSTATE says the same transaction may succeed when run again (40001, 40P01). */
+bool db_sqlstate_retryable(const char *sqlstate);
 
 /* Transaction control. db_rollback never fails loudly: it is the error path. */
 int db_begin(struct db_conn *conn);

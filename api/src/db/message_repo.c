@@ -181,7 +181,7 @@ int message_repo_claim(struct message_claim **claims_out, int *count_out, struct
 		claims[i].body_text = strdup(PQgetvalue(res, i, C_TEXT));
 		claims[i].body_html =
 		        PQgetisnull(res, i, C_HTML) ? NULL : strdup(PQgetvalue(res, i, C_HTML));
-		claims[i].attempts = atoi(PQgetvalue(res, i, C_ATTEMPTS));
+		claims[i].attempts = (int)strtol(PQgetvalue(res, i, C_ATTEMPTS), NULL, 10);
 		claims[i].sealed =
 		        PQgetisnull(res, i, C_SEALED) ? NULL : strdup(PQgetvalue(res, i, C_SEALED));
 	}

@@ -74,8 +74,10 @@ int db_pool_create(struct db_pool **out, const struct db_pool_options *opts)
 		return APP_INTERNAL;
 	}
 	p->size = p->nfree = opts->size;
-	for (size_t i = 0; i < opts->size; i++)
+	for (size_t i = 0; i < opts->size; i++) {
 		p->free_stack[i] = opts->size - 1 - i;
+		p->slots[i].pool = p;
+	}
 	p->checkout_timeout_ms = opts->checkout_timeout_ms;
 	p->statement_timeout_ms = opts->statement_timeout_ms;
 	pthread_mutex_init(&p->lock, NULL);
@@ -158,8 +160,27 @@ int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 		}
 	}
 	conn->broken = false;
+	conn->used = false;
 	conn->sqlstate[0] = conn->constraint[0] = '\0';
 	*out = conn;
+	return APP_OK;
+}
+
+int db_pool_reconnect(struct db_conn *conn)
+{
+	PGconn *fresh = NULL;
+	int rc;
+
+	if (!conn->pool)
+		return APP_UNAVAILABLE;
+	if ((rc = db_connect(&fresh, conn->pool->conninfo, conn->pool->statement_timeout_ms)) !=
+	    APP_OK)
+		return rc;
+	if (conn->pg)
+		PQfinish(conn->pg);
+	conn->pg = fresh;
+	conn->broken = false;
+	conn->sqlstate[0] = conn->constraint[0] = '\0';
 	return APP_OK;
 }
 

@@ -13,9 +13,11 @@ struct db_pool;
 /* One pooled connection. Only the db layer touches pg. */
 struct db_conn {
 	PGconn *pg;
-	bool broken;         /* a query failed at the connection level: reconnect on check-in */
-	char sqlstate[6];    /* of the last failed statement, "" otherwise */
-	char constraint[64]; /* constraint named by the last failed statement, "" otherwise */
+	struct db_pool *pool; /* the pool it belongs to (NULL for a connection of its own) */
+	bool used;            /* a statement succeeded on it since its checkout */
+	bool broken;          /* a query failed at the connection level: reconnect on check-in */
+	char sqlstate[6];     /* of the last failed statement, "" otherwise */
+	char constraint[64];  /* constraint named by the last failed statement, "" otherwise */
 };
 
 struct db_pool_options {
@@ -36,6 +38,12 @@ void db_pool_free(struct db_pool *pool);
  * deadline or the database cannot be reached. Never call while hashing a password: hash first.
  */
 int db_pool_checkout(struct db_conn **out, struct db_pool *pool);
+
+/*
+ * Replaces the server connection of a pooled conn by a new one (its old server went away, e.g. a
+ * PostgreSQL restart while the pool was idle). APP_UNAVAILABLE when the database cannot be reached.
+ */
+int db_pool_reconnect(struct db_conn *conn);
 
 /* Gives a connection back: rolls back an open transaction, drops a broken connection. NULL is a no-op. */
 void db_pool_checkin(struct db_pool *pool, struct db_conn *conn);

@@ -11,6 +11,7 @@
 
 #include "auth/token.h"
 #include "common/err.h"
+#include "log.h"
 #include "http/context.h"
 
 void problem_set(struct problem *pb, const char *code, const char *fmt, ...)
@@ -151,6 +152,10 @@ void http_problem(struct _u_response *resp, int err, const struct problem *pb)
 
 	ulfius_set_string_body_response(resp, (unsigned)status, text ? text : "{}");
 	u_map_put(resp->map_header, "Content-Type", "application/problem+json");
+	/* a 500 is our bug: always in the error log, with the request id the client was given */
+	if (status == 500)
+		log_error("answered 500 internal_error%s%s", pb && pb->code ? ": " : "",
+		          pb && pb->code ? pb->code : "");
 	/* every 503 is transient here (pool, database, draining): tell clients when to come back */
 	if (status == 503 && !u_map_has_key_case(resp->map_header, "Retry-After"))
 		u_map_put(resp->map_header, "Retry-After", "1");
@@ -270,21 +275,35 @@ const char *http_query(const struct _u_request *req, const char *name)
 	return u_map_get(req->map_url, name);
 }
 
+int http_query_long(long *out, const struct _u_request *req, const char *name, long min, long max,
+                    long fallback, struct problem *pb)
+{
+	const char *text = http_query(req, name);
+	size_t digits = text ? strspn(text, "0123456789") : 0;
+	char message[96];
+
+	*out = fallback;
+	if (!text)
+		return APP_OK;
+	/* digits only, few enough that strtol cannot overflow: "4294967297" is not 1 */
+	if (digits == 0 || digits != strlen(text) || digits > 18 || strtol(text, NULL, 10) < min ||
+	    strtol(text, NULL, 10) > max) {
+		snprintf(message, sizeof(message), "A whole number from %ld to %ld is expected.",
+		         min, max);
+		problem_field(pb, name, "invalid", message);
+		return APP_INVALID;
+	}
+	*out = strtol(text, NULL, 10);
+	return APP_OK;
+}
+
 void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
                  struct problem *pb)
 {
-	const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
-	char *end = NULL;
+	const char *cursor = http_query(req, "cursor");
 	long n = 50;
 
-	if (limit) {
-		n = strtol(limit, &end, 10);
-		if (!*limit || *end || n < 1 || n > 200) {
-			problem_field(pb, "limit", "invalid",
-			              "A whole number from 1 to 200 is expected.");
-			n = 50;
-		}
-	}
+	http_query_long(&n, req, "limit", 1, 200, 50, pb);
 	*limit_out = (int)n;
 	*cursor_out = NULL;
 	if (cursor && *cursor) {
@@ -315,4 +334,19 @@ void http_only_fields(json_t *body, const char *const *allowed, struct problem *
 		if (!known)
 			problem_field(pb, key, "unknown_field", "This field is not accepted.");
 	}
+}
+
+int http_paging_by_id(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                      struct problem *pb)
+{
+	const char *cursor = http_query(req, "cursor");
+	long n = 50;
+
+	http_query_long(&n, req, "limit", 1, 200, 50, pb);
+	*limit_out = (int)n;
+	*cursor_out = cursor;
+	if (cursor &&
+	    (!*cursor || strlen(cursor) > 19 || strspn(cursor, "0123456789") != strlen(cursor)))
+		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
+	return pb->errors ? APP_INVALID : APP_OK;
 }

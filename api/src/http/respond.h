@@ -75,10 +75,24 @@ void http_reply_write(struct _u_response *resp, int err, int status, json_t *out
 const char *http_query(const struct _u_request *req, const char *name);
 
 /*
+ * A whole-number query parameter name in min..max (fallback when absent) into *out: only digits, no
+ * sign, no overflow. APP_INVALID with a field error in pb otherwise.
+ */
+int http_query_long(long *out, const struct _u_request *req, const char *name, long min, long max,
+                    long fallback, struct problem *pb);
+
+/*
  * The paging parameters of a list: ?limit= (1..200, default 50) and ?cursor= (opaque; must match
  * cursor_shape, a fixed-size description used in the error). Adds field errors to pb.
  */
 void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
                  struct problem *pb);
+
+/*
+ * The paging parameters of a history (the audit log and its views): ?limit= (1..200, default 50)
+ * and ?cursor= (an entry id). APP_INVALID with field errors in pb.
+ */
+int http_paging_by_id(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                      struct problem *pb);
 
 #endif

@@ -145,6 +145,7 @@ const struct route ROUTES[] = {
         {"POST", "/api/v1/test/clock", route_test_clock, NULL, 0},
         {"POST", "/api/v1/test/sleep", route_test_sleep, NULL, 0},
         {"POST", "/api/v1/test/messages", route_test_messages, NULL, 0},
+        {"POST", "/api/v1/test/transaction", route_test_transaction, NULL, 0},
 #endif
 };
 

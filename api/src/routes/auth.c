@@ -5,6 +5,7 @@
 #include "app.h"
 #include "common/email.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "http/context.h"
 #include "http/respond.h"
 #include "routes/routes.h"
@@ -299,6 +300,13 @@ int route_auth_register(const struct _u_request *req, struct _u_response *resp, 
 	r.last_name = optional_field(body, "last_name", 100, &pb);
 	if (!r.last_name)
 		r.last_name = "";
+	for (int i = 0; i < 2; i++) { /* names go into e-mails: one line each */
+		const char *name = i ? r.last_name : r.first_name;
+
+		if (name && !text_is_single_line(name, strlen(name)))
+			problem_field(&pb, i ? "last_name" : "first_name", "invalid",
+			              "One line, without control characters.");
+	}
 	if ((r.language = optional_field(body, "language", 2, &pb)) && strcmp(r.language, "en") &&
 	    strcmp(r.language, "fr"))
 		problem_field(&pb, "language", "invalid", "en or fr."); /* absent: the default */

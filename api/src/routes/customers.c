@@ -53,9 +53,8 @@ static void read_statuses(struct customer_query *q, const char *text, struct pro
 /* The query of the list and the export: q, status, sort, limit, cursor. */
 static int read_query(struct customer_query *q, const struct _u_request *req, struct problem *pb)
 {
-	const char *search = http_query(req, "q"), *cursor = http_query(req, "cursor"),
-	           *limit = http_query(req, "limit");
-	char *end = NULL;
+	const char *search = http_query(req, "q"), *cursor = http_query(req, "cursor");
+	long limit = 50;
 
 	memset(q, 0, sizeof(*q));
 	q->limit = 50;
@@ -67,14 +66,8 @@ static int read_query(struct customer_query *q, const struct _u_request *req, st
 	if (customers_parse_sort(q, http_query(req, "sort")) != APP_OK)
 		problem_field(pb, "sort", "invalid",
 		              "name, created or last_login; a leading '-' sorts descending.");
-	if (limit) {
-		long n = strtol(limit, &end, 10);
-
-		if (!*limit || *end || n < 1 || n > 200)
-			problem_field(pb, "limit", "invalid", "A whole number from 1 to 200.");
-		else
-			q->limit = (int)n;
-	}
+	http_query_long(&limit, req, "limit", 1, 200, 50, pb);
+	q->limit = (int)limit;
 	if (cursor && (strlen(cursor) > 1300 || !*cursor))
 		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
 	else
@@ -273,29 +266,6 @@ int route_customers_action(const struct _u_request *req, struct _u_response *res
 	return U_CALLBACK_COMPLETE;
 }
 
-/* The paging parameters of a history: a cursor is an entry id. */
-static int read_history_paging(int *limit, const char **cursor, const struct _u_request *req,
-                               struct problem *pb)
-{
-	const char *l = http_query(req, "limit");
-	char *end = NULL;
-
-	*limit = 50;
-	*cursor = http_query(req, "cursor");
-	if (l) {
-		long n = strtol(l, &end, 10);
-
-		if (!*l || *end || n < 1 || n > 200)
-			problem_field(pb, "limit", "invalid", "A whole number from 1 to 200.");
-		else
-			*limit = (int)n;
-	}
-	if (*cursor &&
-	    (!**cursor || strlen(*cursor) > 19 || strspn(*cursor, "0123456789") != strlen(*cursor)))
-		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
-	return pb->errors ? APP_INVALID : APP_OK;
-}
-
 /* An action filter: a whole action ("customer.suspend") or a prefix ending with '.' ("auth."). */
 static bool action_filter_ok(const char *s)
 {
@@ -310,7 +280,7 @@ int route_customers_history(const struct _u_request *req, struct _u_response *re
 	const char *id = http_path_uuid(req, "id"), *kind = http_query(req, "kind"), *cursor;
 	struct problem pb = {0};
 	json_t *out = NULL;
-	int limit, err = read_history_paging(&limit, &cursor, req, &pb);
+	int limit, err = http_paging_by_id(&limit, &cursor, req, &pb);
 
 	if (kind && !action_filter_ok(kind))
 		problem_field(&pb, "kind", "invalid", "An action, or a prefix such as \"auth.\".");
@@ -410,7 +380,7 @@ int route_audit_list(const struct _u_request *req, struct _u_response *resp, voi
 	struct problem pb = {0};
 	struct db_conn *conn = NULL;
 	json_t *out = NULL;
-	int err = read_history_paging(&f.limit, &f.cursor, req, &pb);
+	int err = http_paging_by_id(&f.limit, &f.cursor, req, &pb);
 
 	if (f.actor_id && !token_is_uuid(f.actor_id))
 		problem_field(&pb, "actor_id", "invalid", "A UUID.");

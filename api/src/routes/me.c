@@ -9,6 +9,7 @@
 #include "common/email.h"
 #include "common/prefs.h"
 #include "common/err.h"
+#include "common/text.h"
 #include <stdio.h>
 #include "http/context.h"
 #include "http/respond.h"
@@ -71,9 +72,9 @@ static void check_profile_field(json_t *patch, const char *key, json_t *v, enum 
 		    : TEXT[i].owner == CUSTOMER ? kind != PRINCIPAL_CUSTOMER
 		                                : !customer)
 			break;
-		if (!json_is_string(v) || json_string_length(v) > TEXT[i].max)
+		if (!text_line_ok(v, TEXT[i].max))
 			problem_field(pb, key, "invalid",
-			              "A string of limited length is expected.");
+			              "One line of limited length is expected.");
 		return;
 	}
 	if (customer && strcmp(key, "language") == 0) {
@@ -487,25 +488,15 @@ int route_me_history(const struct _u_request *req, struct _u_response *resp, voi
 {
 	struct app *app = user_data;
 	struct req_ctx *ctx = resp->shared_data;
-	const char *cursor = http_query(req, "cursor");
+	const char *cursor;
 	struct problem pb = {0};
 	json_t *out = NULL;
-	int limit = 50, err = APP_OK;
-	const char *l = http_query(req, "limit");
+	int limit, err = http_paging_by_id(&limit, &cursor, req, &pb);
 
-	if (l && (strspn(l, "0123456789") != strlen(l) || !*l || atoi(l) < 1 || atoi(l) > 200))
-		problem_field(&pb, "limit", "invalid", "A whole number from 1 to 200 is expected.");
-	else if (l)
-		limit = atoi(l);
-	if (cursor &&
-	    (!*cursor || strlen(cursor) > 19 || strspn(cursor, "0123456789") != strlen(cursor)))
-		problem_field(&pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
-	if (pb.errors) {
-		problem_set(&pb, "validation_failed", "Some query parameters are invalid.");
-		err = APP_INVALID;
-	} else {
+	if (err == APP_OK)
 		err = sessions_history(&out, app, &ctx->who, cursor, limit);
-	}
+	else
+		problem_set(&pb, "validation_failed", "Some query parameters are invalid.");
 	http_reply(resp, err, 200, out, &pb);
 	json_decref(out);
 	problem_free(&pb);

@@ -42,6 +42,7 @@ int route_templates_put(const struct _u_request *req, struct _u_response *resp, 
 /* test_hooks.c, only in builds with CABINET_TEST_HOOKS */
 int route_test_clock(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_sleep(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_test_transaction(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_test_messages(const struct _u_request *req, struct _u_response *resp, void *user_data);
 
 /* me.c: two-factor authentication */

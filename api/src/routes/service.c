@@ -1,7 +1,10 @@
 /* Service endpoints: liveness, readiness, metrics, the contract and its reference page. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "app.h"
+#include "auth/secrets.h"
+#include "auth/ipnet.h"
 #include "common/embedded.h"
 #include "common/err.h"
 #include "http/respond.h"
@@ -41,7 +44,28 @@ int route_readyz(const struct _u_request *req, struct _u_response *resp, void *u
 	return U_CALLBACK_COMPLETE;
 }
 
-/* GET /metrics: Prometheus text format. */
+/*
+ * Whether the caller may read the metrics: the configured bearer token (compared in constant time),
+ * or without one, a peer on loopback that no proxy forwarded (nginx in front adds X-Forwarded-For).
+ */
+static bool metrics_allowed(const struct _u_request *req, const struct app *app)
+{
+	const char *auth = u_map_get_case(req->map_header, "Authorization");
+	char peer[46];
+
+	if (app->cfg.metrics_token) {
+		const char *given = auth && strncmp(auth, "Bearer ", 7) == 0 ? auth + 7 : "";
+
+		return secrets_equal(given, strlen(given), app->cfg.metrics_token,
+		                     strlen(app->cfg.metrics_token));
+	}
+	ipnet_sockaddr_string(req->client_address, peer, sizeof(peer));
+	return !u_map_get_case(req->map_header, "X-Forwarded-For") &&
+	       (strcmp(peer, "127.0.0.1") == 0 || strcmp(peer, "::1") == 0 ||
+	        strncmp(peer, "::ffff:127.0.0.1", 16) == 0);
+}
+
+/* GET /metrics: Prometheus text format, for a scraper only (metrics_allowed; 404 otherwise). */
 int route_metrics(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct app *app = user_data;
@@ -49,7 +73,14 @@ int route_metrics(const struct _u_request *req, struct _u_response *resp, void *
 	char *text = NULL;
 	int err;
 
-	(void)req;
+	if (!metrics_allowed(req, app)) {
+		struct problem pb = {0};
+
+		problem_set(&pb, "not_found", "There is nothing at this address.");
+		http_problem(resp, APP_NOT_FOUND, &pb);
+		problem_free(&pb);
+		return U_CALLBACK_COMPLETE;
+	}
 	db_pool_stats(&pool, app->pool);
 	err = metrics_render(&text, app->metrics, &pool, atomic_load(&app->in_flight));
 	if (err == APP_OK) {

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "http/respond.h"
 #include "routes/routes.h"
+#include "service/health.h"
 #include "service/messages.h"
 
 #define TEN_YEARS_S (10LL * 366 * 24 * 3600)
@@ -110,6 +111,27 @@ int route_test_messages(const struct _u_request *req, struct _u_response *resp, 
 	http_reply(resp, err, rollback ? 200 : 201, out, &pb);
 	json_decref(out);
 	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
+/*
+ * POST /api/v1/test/transaction {failures}: a transaction whose first failures attempts end with a
+ * serialization failure; {attempts} when it commits, 503 when the helper gave up.
+ */
+int route_test_transaction(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct problem pb = {0};
+	json_int_t failures = 0;
+	json_t *out = NULL;
+	int attempts = 0;
+	int err = read_int_field(&failures, req, user_data, "failures", 0, 10, &pb);
+
+	if (err == APP_OK &&
+	    (err = health_test_transaction(&attempts, user_data, (int)failures)) == APP_OK)
+		out = json_pack("{s:i}", "attempts", attempts);
+	http_reply(resp, err, 200, out, &pb);
+	json_decref(out);
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }

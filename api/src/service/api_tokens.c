@@ -12,6 +12,7 @@
 #include "auth/secrets.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "db/account_repo.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
@@ -114,7 +115,7 @@ static void check_input(struct token_input *in, json_t *errors, const struct pri
 	}
 	v = json_object_get(body, "name");
 	in->name = json_string_value(v);
-	if (!in->name || json_string_length(v) < 1 || json_string_length(v) > 100)
+	if (!in->name || json_string_length(v) < 1 || !text_line_ok(v, 100))
 		field_errors_add(errors, "name", v ? "invalid" : "required",
 		                 "1 to 100 characters.");
 

@@ -7,6 +7,7 @@
 #include "service/customers.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,10 @@
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "common/clock.h"
+#include "common/csv.h"
 #include "common/email.h"
 #include "common/prefs.h"
+#include "common/text.h"
 #include "db/audit_repo.h"
 #include "db/customer_repo.h"
 #include "db/db.h"
@@ -336,25 +339,13 @@ int customers_list(json_t **out, struct app *app, const struct customer_query *q
 	return rc;
 }
 
-/* A CSV cell, quoted, with a leading apostrophe where a spreadsheet would see a formula. */
-static void csv_cell(json_t *buf, const char *v, bool last)
+/* Appends a CSV cell (csv_cell: quoted, formulas defused) to buf. */
+static void csv_append(json_t *buf, const char *v, bool last)
 {
-	char *s = malloc(2 * strlen(v ? v : "") + 8), *p = s;
+	char *s = csv_cell(v, last);
 
-	if (!s)
-		return;
-	*p++ = '"';
-	if (v && strchr("=+-@\t\r", v[0]) && v[0])
-		*p++ = '\'';
-	for (; v && *v; v++) {
-		if (*v == '"')
-			*p++ = '"';
-		*p++ = *v;
-	}
-	*p++ = '"';
-	*p++ = last ? '\n' : ',';
-	*p = '\0';
-	json_array_append_new(buf, json_string(s));
+	if (s)
+		json_array_append_new(buf, json_string(s));
 	free(s);
 }
 
@@ -375,7 +366,7 @@ int customers_export(char **csv, size_t *len, struct app *app, const struct cust
 	*len = 0;
 	q.limit = 200;
 	for (i = 0; i < ncol; i++)
-		csv_cell(cells, COLUMNS[i], i == ncol - 1);
+		csv_append(cells, COLUMNS[i], i == ncol - 1);
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		goto done;
 	do {
@@ -386,8 +377,8 @@ int customers_export(char **csv, size_t *len, struct app *app, const struct cust
 		{
 			for (size_t k = 0; k < ncol; k++) {
 				json_t *v = json_object_get(item, COLUMNS[k]);
-				csv_cell(cells, json_is_string(v) ? json_string_value(v) : "",
-				         k == ncol - 1);
+				csv_append(cells, json_is_string(v) ? json_string_value(v) : "",
+				           k == ncol - 1);
 			}
 		}
 		free(cursor);
@@ -421,6 +412,17 @@ done:
 
 /* ---- create and update ---- */
 
+/*
+ * A number PostgreSQL's jsonb and jansson both carry back unchanged: an integer of at most 15
+ * digits, or a finite real of at most 1e15 (1e300 would come back as 301 digits no reader takes).
+ */
+static bool custom_number_ok(const json_t *v)
+{
+	if (json_is_integer(v))
+		return llabs((long long)json_integer_value(v)) < 1000000000000000LL;
+	return json_is_real(v) && isfinite(json_real_value(v)) && fabs(json_real_value(v)) < 1e15;
+}
+
 /* Checks a string field of at most max bytes; sets it in fields (NULL allowed when nullable). */
 static void text_field(json_t *fields, json_t *errors, json_t *body, const char *key, size_t max)
 {
@@ -428,10 +430,10 @@ static void text_field(json_t *fields, json_t *errors, json_t *body, const char 
 
 	if (!v)
 		return;
-	if (!json_is_string(v) || json_string_length(v) > max) {
+	if (!text_line_ok(v, max)) {
 		char message[80];
 
-		snprintf(message, sizeof(message), "Text of at most %zu characters.", max);
+		snprintf(message, sizeof(message), "One line of at most %zu characters.", max);
 		field_errors_add(errors, key, "invalid", message);
 		return;
 	}
@@ -591,16 +593,15 @@ static void check_fields(json_t *fields, json_t *errors, json_t *body, bool crea
 		bool ok = json_is_object(v) && json_object_size(v) <= CUSTOM_FIELDS_MAX;
 
 		json_object_foreach(ok ? v : NULL, k, x) ok &=
-		        strlen(k) <= 64 &&
+		        strlen(k) <= 64 && text_is_single_line(k, strlen(k)) &&
 		        (json_is_string(x)
 		                 ? json_string_length(x) <= 1000
-		                 : json_is_number(x) || json_is_boolean(x) || json_is_null(x));
+		                 : custom_number_ok(x) || json_is_boolean(x) || json_is_null(x));
 		if (!ok)
 			field_errors_add(
 			        errors, "custom_fields", "invalid",
 			        "An object of at most 50 fields (names up to 64 characters; text "
-			        "up to "
-			        "1000 characters, numbers, true/false).");
+			        "up to 1000 characters, numbers up to 15 digits, true/false).");
 		else
 			json_object_set(fields, "custom_fields", v);
 	}

@@ -8,6 +8,7 @@
 #include "auth/token.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "db/account_repo.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
@@ -109,11 +110,11 @@ int groups_save(json_t **out, json_t *errors, struct app *app, const struct prin
 	{
 		if (!strcmp(key, "name")) {
 			name = json_string_value(v);
-			if (!name || json_string_length(v) < 1 || json_string_length(v) > 100)
+			if (!name || json_string_length(v) < 1 || !text_line_ok(v, 100))
 				field_errors_add(errors, key, "invalid", "1 to 100 characters.");
 		} else if (!strcmp(key, "description")) {
 			description = json_string_value(v);
-			if (!description || json_string_length(v) > 500)
+			if (!description || !text_line_ok(v, 500))
 				field_errors_add(errors, key, "invalid", "At most 500 characters.");
 		} else {
 			field_errors_add(errors, key, "unknown_field",

@@ -1,6 +1,8 @@
 /* Readiness probe. One retry on a fresh connection, so a restarted PostgreSQL is noticed at once. */
 #include "service/health.h"
 
+#include "db/db.h"
+
 #include "common/embedded.h"
 #include "common/err.h"
 #include "db/migrate.h"
@@ -44,3 +46,30 @@ int health_ready(const char **why_out, struct app *app)
 	}
 	return APP_OK;
 }
+
+#ifdef CABINET_TEST_HOOKS
+struct flaky {
+	int attempts, failures;
+};
+
+static int flaky_transaction(struct db_conn *conn, void *arg)
+{
+	struct flaky *f = arg;
+
+	if (++f->attempts <= f->failures)
+		return db_exec(NULL, conn,
+		               "DO $$ BEGIN RAISE EXCEPTION 'test: serialization failure'"
+		               " USING ERRCODE = 'serialization_failure'; END $$",
+		               0, NULL);
+	return db_exec(NULL, conn, "SELECT 1", 0, NULL);
+}
+
+int health_test_transaction(int *attempts_out, struct app *app, int failures)
+{
+	struct flaky f = {0, failures};
+	int rc = db_transaction(app->pool, flaky_transaction, &f);
+
+	*attempts_out = f.attempts;
+	return rc;
+}
+#endif

@@ -10,4 +10,12 @@
  */
 int health_ready(const char **why_out, struct app *app);
 
+#ifdef CABINET_TEST_HOOKS
+/*
+ * Test builds: runs a transaction through db_transaction whose first failures attempts end with a
+ * serialization failure (SQLSTATE 40001). *attempts_out: how many ran.
+ */
+int health_test_transaction(int *attempts_out, struct app *app, int failures);
+#endif
+
 #endif

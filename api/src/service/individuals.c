@@ -20,6 +20,7 @@
 #include "common/email.h"
 #include "common/err.h"
 #include "common/prefs.h"
+#include "common/text.h"
 #include "db/account_repo.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
@@ -174,8 +175,9 @@ static void check_input(json_t *fields, json_t *errors, json_t *body, bool creat
 			else
 				json_object_set_new(fields, key, json_string(phone));
 		} else if (!strcmp(key, "first_name") || !strcmp(key, "last_name")) {
-			if (!json_is_string(v) || json_string_length(v) > 100)
-				field_errors_add(errors, key, "invalid", "At most 100 characters.");
+			if (!text_line_ok(v, 100))
+				field_errors_add(errors, key, "invalid",
+				                 "One line of at most 100 characters.");
 			else
 				json_object_set(fields, key, v);
 		} else if (!strcmp(key, "role_id")) {

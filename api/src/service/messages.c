@@ -56,21 +56,28 @@ static int audit_staff(struct db_conn *conn, const struct principal *who,
 	return audit_repo_append(conn, &e);
 }
 
+struct retry {
+	bool *gone;
+	const struct principal *who;
+	const struct client_info *ci;
+	const char *id;
+};
+
+static int run_retry(struct db_conn *conn, void *arg)
+{
+	const struct retry *r = arg;
+	int rc = message_repo_retry(r->gone, conn, r->id, clock_now());
+
+	return rc == APP_OK ? audit_staff(conn, r->who, r->ci, "message.retry", NULL, NULL, NULL)
+	                    : rc;
+}
+
 int messages_retry(bool *gone_out, struct app *app, const struct principal *who,
                    const struct client_info *ci, const char *id)
 {
-	struct db_conn *conn = NULL;
-	int rc;
+	struct retry r = {gone_out, who, ci, id};
 
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	if ((rc = db_begin(conn)) == APP_OK &&
-	    (rc = message_repo_retry(gone_out, conn, id, clock_now())) == APP_OK &&
-	    (rc = audit_staff(conn, who, ci, "message.retry", NULL, NULL, NULL)) == APP_OK)
-		rc = db_commit(conn);
-	db_rollback(conn);
-	db_pool_checkin(app->pool, conn);
-	return rc;
+	return db_transaction(app->pool, run_retry, &r);
 }
 
 int templates_list_all(json_t **out, struct app *app)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/text.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
 
@@ -54,12 +55,12 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
 	if ((v = json_object_get(body, "name")) || create) {
 		*name = json_string_value(v);
-		if (!*name || json_string_length(v) < 2 || json_string_length(v) > 60)
+		if (!*name || json_string_length(v) < 2 || !text_line_ok(v, 60))
 			field_errors_add(errors, "name", v ? "invalid" : "required",
 			                 "2 to 60 characters.");
 	}
 	if ((v = json_object_get(body, "description"))) {
-		if (!json_is_string(v) || json_string_length(v) > 200)
+		if (!text_line_ok(v, 200))
 			field_errors_add(errors, "description", "invalid",
 			                 "Text of at most 200 characters.");
 		else

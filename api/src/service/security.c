@@ -8,6 +8,7 @@
 #include "auth/password.h"
 #include "auth/secrets.h"
 #include "common/clock.h"
+#include "common/text.h"
 #include "db/audit_repo.h"
 #include "db/customer_repo.h"
 #include "db/db.h"
@@ -165,6 +166,12 @@ int security_set_question(struct app *app, const struct principal *who,
 	int rc;
 
 	memset(fe, 0, sizeof(*fe));
+	if (!text_is_single_line(question, strlen(question))) {
+		fe->field = "question";
+		fe->code = "invalid";
+		snprintf(fe->message, sizeof(fe->message), "One line, without control characters.");
+		return APP_INVALID;
+	}
 	normalize_answer(normalized, sizeof(normalized), answer);
 	if (strlen(normalized) < 2 || strlen(answer) > 4 * ANSWER_MAX) {
 		fe->field = "answer";
@@ -482,7 +489,8 @@ int security_note_device(struct db_conn *conn, struct app *app, const struct acc
 	snprintf(link, sizeof(link), "%s%s/not-me?token=%s", app->cfg.public_url,
 	         a->kind == PRINCIPAL_STAFF ? "/admin" : "", token);
 	device_label(device, sizeof(device), ci->user_agent);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+	struct tm tm;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", gmtime_r(&now, &tm));
 	vars = json_pack("{s:s, s:s, s:s, s:s, s:s}", "first_name", a->display_name, "ip", ci->ip,
 	                 "device", device, "time", when, "revoke_link", link);
 	struct outbox_message m = {.event = "new_device_login",

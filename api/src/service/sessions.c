@@ -522,26 +522,33 @@ static struct account account_of(const struct principal *who)
 	return a;
 }
 
-/* Runs one audited change on the caller's account in a transaction. */
+struct audited_change {
+	const struct principal *who;
+	const struct audit_entry *entry;
+	int (*change)(struct db_conn *conn, const struct principal *who, const void *arg);
+	const void *arg;
+};
+
+static int run_audited(struct db_conn *conn, void *arg)
+{
+	const struct audited_change *c = arg;
+	int rc = c->change(conn, c->who, c->arg);
+
+	return rc == APP_OK ? audit_repo_append(conn, c->entry) : rc;
+}
+
+/* Runs one audited change on the caller's account in a transaction (retried on a deadlock). */
 static int audited(struct app *app, const struct principal *who, const struct client_info *ci,
                    const char *action, json_t *details,
                    int (*change)(struct db_conn *conn, const struct principal *who,
                                  const void *arg),
                    const void *arg)
 {
-	struct db_conn *conn = NULL;
 	struct account a = account_of(who);
 	struct audit_entry e = account_entry(&a, ci, action, details);
-	int rc;
+	struct audited_change c = {who, &e, change, arg};
 
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	if ((rc = db_begin(conn)) == APP_OK && (rc = change(conn, who, arg)) == APP_OK &&
-	    (rc = audit_repo_append(conn, &e)) == APP_OK)
-		rc = db_commit(conn);
-	db_rollback(conn);
-	db_pool_checkin(app->pool, conn);
-	return rc;
+	return db_transaction(app->pool, run_audited, &c);
 }
 
 static int logout_one(struct db_conn *conn, const struct principal *who, const void *unused)
@@ -865,7 +872,8 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 		goto done;
 	/* the code travels in the fragment: it never reaches a server log */
 	snprintf(url, sizeof(url), "%s/impersonate#code=%s", app->cfg.public_url, code);
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime(&end));
+	struct tm tm;
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&end, &tm));
 	*out = json_pack("{s:s, s:s, s:s, s:i}", "handoff_url", url, "session_id", sid,
 	                 "expires_at", until, "handoff_expires_in", HANDOFF_TTL_S);
 	log_info("Security - staff %s opened a session as customer %s (%s)", who->id, customer_id,

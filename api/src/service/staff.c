@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/email.h"
 #include "common/err.h"
+#include "common/text.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
 #include "db/session_repo.h"
@@ -242,8 +243,7 @@ int staff_create(json_t **out, json_t *errors, const char **conflict, struct app
 	if (!email_plausible(email))
 		field_errors_add(errors, "email", email ? "invalid" : "required",
 		                 "An e-mail address.");
-	if ((v = json_object_get(body, "display_name")) &&
-	    (!json_is_string(v) || json_string_length(v) > 200))
+	if ((v = json_object_get(body, "display_name")) && !text_line_ok(v, 200))
 		field_errors_add(errors, "display_name", "invalid",
 		                 "Text of at most 200 characters.");
 	else if (v)
@@ -362,8 +362,7 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 	json_object_foreach(body, key, v) if (strcmp(key, "display_name") && strcmp(key, "role") &&
 	                                      strcmp(key, "status"))
 	        field_errors_add(errors, key, "unknown_field", "This field is not accepted.");
-	if ((v = json_object_get(body, "display_name")) &&
-	    (!json_is_string(v) || json_string_length(v) > 200))
+	if ((v = json_object_get(body, "display_name")) && !text_line_ok(v, 200))
 		field_errors_add(errors, "display_name", "invalid",
 		                 "Text of at most 200 characters.");
 	name = json_string_value(v);
@@ -467,7 +466,7 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 			        "letter.");
 	}
 	if ((v = json_object_get(body, "description"))) {
-		if (!json_is_string(v) || json_string_length(v) > 200)
+		if (!text_line_ok(v, 200))
 			field_errors_add(errors, "description", "invalid",
 			                 "Text of at most 200 characters.");
 		else
