@@ -29,6 +29,9 @@ struct config {
 	long http_connection_limit;
 	long http_per_ip_limit;
 	long http_timeout_s;
+	long http_head_timeout_s; /* a request head must arrive in this time (http/guard.c) */
+	long http_body_timeout_s; /* and its body in this one */
+	long body_budget_bytes;   /* request bodies in memory at once, every connection together */
 	long shutdown_grace_s;
 	bool migrate_on_start;
 	char *bootstrap_admin_email;

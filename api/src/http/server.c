@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "http/dispatch.h"
+#include "http/guard.h"
 #include "log.h"
 
 int http_server_start(struct http_server *srv, struct app *app)
@@ -52,11 +53,17 @@ int http_server_start(struct http_server *srv, struct app *app)
 	        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->http_per_ip_limit, NULL},
 	        {MHD_OPTION_CONNECTION_TIMEOUT, cfg->http_timeout_s, NULL},
 	        {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+	        /* the guard follows connections and requests, then hands over to Ulfius */
+	        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)guard_connection, NULL},
+	        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)guard_request_completed, NULL},
 	        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
 	        {MHD_OPTION_END, 0, NULL},
 	};
 
+	if (guard_start(app) != APP_OK) {
+		log_error("cannot start the connection guard");
+		return APP_INTERNAL;
+	}
 	if (ulfius_init_instance(&srv->instance, (unsigned)cfg->listen_port, NULL, NULL) != U_OK) {
 		log_error("cannot initialise the HTTP instance");
 		return APP_INTERNAL;
@@ -108,5 +115,6 @@ void http_server_drain_and_stop(struct http_server *srv, struct app *app, long g
 	}
 	ulfius_stop_framework(&srv->instance);
 	ulfius_clean_instance(&srv->instance);
+	guard_stop();
 	srv->started = 0;
 }
