@@ -144,7 +144,8 @@ const char *config_getenv(void *ctx, const char *name)
 	return getenv(name);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+                                                      ...)
 {
 	va_list ap;
 

@@ -233,9 +233,6 @@ static int is_json_media_type(const char *ct)
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
                           struct problem *pb)
 {
-	json_error_t jerr;
-	json_t *body;
-
 	*body_out = NULL;
 	if (req->binary_body_length > max) {
 		problem_set(pb, "payload_too_large", "The request body is larger than %zu bytes.",
@@ -248,13 +245,21 @@ int http_read_json_object(json_t **body_out, const struct _u_request *req, size_
 		        "The request body must be JSON, sent with Content-Type: application/json.");
 		return APP_UNSUPPORTED;
 	}
-	if (req->binary_body_length == 0) {
+	return http_parse_json_object(body_out, req->binary_body, req->binary_body_length, pb);
+}
+
+int http_parse_json_object(json_t **body_out, const void *data, size_t len, struct problem *pb)
+{
+	json_error_t jerr;
+	json_t *body;
+
+	*body_out = NULL;
+	if (len == 0) {
 		problem_set(pb, "invalid_json",
 		            "The request body is empty; a JSON object is expected.");
 		return APP_INVALID;
 	}
-	body = json_loadb(req->binary_body, req->binary_body_length,
-	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	body = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!body) {
 		problem_set(pb, "invalid_json",
 		            "The body is not valid JSON: %s (line %d, column %d).", jerr.text,

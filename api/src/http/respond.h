@@ -56,6 +56,12 @@ void http_json(struct _u_response *resp, int status, json_t *body);
 int http_read_json_object(json_t **body_out, const struct _u_request *req, size_t max,
                           struct problem *pb);
 
+/*
+ * The pure part of http_read_json_object: len bytes of JSON without duplicate keys, an object. The
+ * caller owns *body_out; APP_INVALID with pb set otherwise.
+ */
+int http_parse_json_object(json_t **body_out, const void *data, size_t len, struct problem *pb);
+
 /* Adds an unknown_field error for every member of body not named in allowed (NULL-terminated):
  * nobody can set a field by adding it to a body. */
 void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb);

@@ -115,6 +115,7 @@ int route_test_messages(const struct _u_request *req, struct _u_response *resp, 
 	return U_CALLBACK_COMPLETE;
 }
 
+#ifdef CABINET_TEST_HOOKS
 /*
  * POST /api/v1/test/transaction {failures}: a transaction whose first failures attempts end with a
  * serialization failure; {attempts} when it commits, 503 when the helper gave up.
@@ -135,3 +136,4 @@ int route_test_transaction(const struct _u_request *req, struct _u_response *res
 	problem_free(&pb);
 	return U_CALLBACK_COMPLETE;
 }
+#endif
