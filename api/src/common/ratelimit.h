@@ -11,7 +11,10 @@
 
 struct rate_limiter;
 
-/* A limiter tracking up to slots keys at once (older windows are reused first). NULL on ENOMEM. */
+/*
+ * A limiter starting with room for slots keys; it grows as more keys are counted in one minute, and
+ * never forgets a key within its minute. NULL on ENOMEM.
+ */
 struct rate_limiter *rate_limiter_new(size_t slots);
 
 void rate_limiter_free(struct rate_limiter *rl);
