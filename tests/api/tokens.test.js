@@ -155,6 +155,13 @@ test('POST /auth/token: a session limited to the token, ended with it', async ()
   assert.equal((await api.post('/api/v1/auth/token', { json: { login: OWNER, api_token: crm.secret, realm: 'staff' } })).status, 401, 'someone else\'s token');
   assert.equal((await api.post('/api/v1/auth/token', { json: { login: CUSTOMER, api_token: crm.secret, password: 'x' } })).status, 400);
 
+  // a policy that requires 2FA the account has not set up: sign in by password and enrol first
+  await api.request('PATCH', `/api/v1/customers/${customerId}`, { ...owner, json: { two_factor_policy: 'required' } });
+  const pending = await api.post('/api/v1/auth/token', { json: { login: CUSTOMER, api_token: crm.secret } });
+  assert.equal(pending.status, 403);
+  assert.equal(pending.json.code, 'mfa_enrolment_required');
+  await api.request('PATCH', `/api/v1/customers/${customerId}`, { ...owner, json: { two_factor_policy: 'inherit' } });
+
   const s = await api.post('/api/v1/auth/token', { json: { login: CUSTOMER, api_token: crm.secret } });
   assert.equal(s.status, 200, s.text);
   assert.equal(s.json.principal.api_token_id, crm.id);

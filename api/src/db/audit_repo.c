@@ -70,6 +70,15 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
 
 #define MINE " (actor_id = $1::uuid OR target_id = $1::uuid)"
 
+/*
+ * What an account reads of its own entries: the details its contract lists (HistoryDetails in
+ * openapi.yaml), never internal ones (token ids, request data).
+ */
+#define OWN_DETAILS                                                                                \
+	"(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(details)"    \
+	"  WHERE key IN ('realm', 'reason', 'channel', 'method', 'seconds', 'session_id',"        \
+	"    'new_email', 'from', 'to', 'entries', 'mode', 'staff_name', 'fields', 'rehashed'))"
+
 static const char SQL_AUDIT_HISTORY[] =
         "WITH page AS (SELECT id, occurred_at, action, ip, details, impersonator_id FROM audit_log"
         "  WHERE" MINE " AND ($2::bigint IS NULL OR id < $2::bigint)"
@@ -78,7 +87,7 @@ static const char SQL_AUDIT_HISTORY[] =
         "  'items', coalesce((SELECT json_agg(json_build_object('id', id::text,"
         "     'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-        "     'action', action, 'ip', host(ip), 'details', details, 'impersonator_name',"
+        "     'action', action, 'ip', host(ip), 'details', " OWN_DETAILS ", 'impersonator_name',"
         "     (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
         "       WHERE id = impersonator_id)) ORDER BY id DESC)"
         "     FROM (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer) p), '[]'::json),"

@@ -381,6 +381,23 @@ int sessions_login(struct session_tokens *out, const char **refusal_out, struct 
 	return rc;
 }
 
+/* "mfa_enrolment_required" in *refusal_out when the account must set up 2FA before anything. */
+static int enrolment_pending(const char **refusal_out, struct app *app, const struct account *a)
+{
+	struct db_conn *conn = NULL;
+	char policy[9];
+	bool enabled = false;
+	int rc;
+
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK &&
+	    (rc = twofactor_enabled(&enabled, conn, a->id)) == APP_OK &&
+	    (rc = twofactor_policy(policy, conn, a)) == APP_OK && !enabled &&
+	    strcmp(policy, "required") == 0)
+		*refusal_out = "mfa_enrolment_required";
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
 int sessions_token_exchange(struct session_tokens *out, const char **refusal_out, struct app *app,
                             const struct client_info *ci, const char *login, const char *api_token,
                             const char *realm)
@@ -430,6 +447,9 @@ int sessions_token_exchange(struct session_tokens *out, const char **refusal_out
 	}
 	if (!portal_open)
 		refusal = "portal_closed";
+	/* an account whose policy requires 2FA it has not set up signs in by password, and enrols */
+	if (!refusal && (rc = enrolment_pending(&refusal, app, &a)) != APP_OK)
+		return rc;
 	if ((refusal = refusal ? refusal : refusal_of(&a)) ||
 	    ((!ipnet_text_allows(a.trusted_ips, ci->ip) || !ipnet_text_allows(token_ips, ci->ip)) &&
 	     (refusal = "ip_not_allowed"))) {
