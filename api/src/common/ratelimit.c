@@ -22,8 +22,8 @@ struct slot {
 
 struct rate_limiter {
 	pthread_mutex_t lock;
-	size_t size;         /* a power of two */
-	size_t live;         /* slots of live_window */
+	size_t size; /* a power of two */
+	size_t live; /* slots of live_window */
 	time_t live_window;
 	struct slot *slots;
 };

@@ -75,8 +75,8 @@ int audit_repo_append(struct db_conn *conn, const struct audit_entry *e)
  * openapi.yaml), never internal ones (token ids, request data).
  */
 #define OWN_DETAILS                                                                                \
-	"(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(details)"    \
-	"  WHERE key IN ('realm', 'reason', 'channel', 'method', 'seconds', 'session_id',"        \
+	"(SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) FROM jsonb_each(details)"     \
+	"  WHERE key IN ('realm', 'reason', 'channel', 'method', 'seconds', 'session_id',"         \
 	"    'new_email', 'from', 'to', 'entries', 'mode', 'staff_name', 'fields', 'rehashed'))"
 
 static const char SQL_AUDIT_HISTORY[] =
