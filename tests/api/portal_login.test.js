@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDatabase, psql } from '../lib/pg.js';
+import { deliveredText } from '../lib/outbox.js';
 import { startServer } from '../lib/server.js';
 import { client } from '../lib/client.js';
 
@@ -102,17 +103,37 @@ test('a customer changes its profile and preferences; bad values change nothing'
   assert.equal(psql(db.url, `SELECT first_name FROM customers WHERE id = '${id}'`), 'Ada', 'nothing changed');
   const patched = await api.request('PATCH', '/api/v1/me', { ...auth, json: { ...change, current_password: PASSWORD } });
   assert.equal(patched.status, 200);
-  assert.deepEqual(patched.json.profile, { first_name: 'Carol', last_name: 'Lovelace', company: '', phone: '+33611223344', language: 'fr', time_zone: 'Europe/Paris', date_input_format: 'YYYY-MM-DD', date_output_format: 'DD/MM/YYYY', security_question: null, two_factor_policy: 'inherit' });
+  // the new number waits for the code sent to it; the rest applies at once
+  const pending = patched.json.profile.phone_pending;
+  assert.equal(pending.phone, '+33611223344');
+  assert.deepEqual({ ...patched.json.profile, phone_pending: null }, { first_name: 'Carol', last_name: 'Lovelace', company: '', phone: null, language: 'fr', time_zone: 'Europe/Paris', date_input_format: 'YYYY-MM-DD', date_output_format: 'DD/MM/YYYY', security_question: null, two_factor_policy: 'inherit', phone_pending: null });
   assert.equal(patched.json.display_name, 'Ada Lovelace', 'the principal is the one of the request');
+  const sms = deliveredText(db.url, "address = '+33611223344' AND channel = 'sms'");
+  const code = sms.match(/\b(\d{6})\b/)[1];
+  const wrongCode = await api.post('/api/v1/me/phone', { ...auth, json: { code: code === '000000' ? '111111' : '000000' } });
+  assert.equal(wrongCode.status, 400);
+  assert.equal(wrongCode.json.errors[0].code, 'invalid_or_expired');
+  const confirmed = await api.post('/api/v1/me/phone', { ...auth, json: { code } });
+  assert.equal(confirmed.status, 200, confirmed.text);
+  assert.equal(confirmed.json.profile.phone, '+33611223344');
+  assert.equal(confirmed.json.profile.phone_pending, null);
+  assert.equal((await api.post('/api/v1/me/phone', { ...auth, json: { code } })).status, 400, 'once');
   const bad = await api.request('PATCH', '/api/v1/me', { ...auth, json: { time_zone: 'Mars/Olympus', email: 'new@example.org', status: 'active', date_input_format: 'YY' } });
   assert.equal(bad.status, 400);
   assert.deepEqual(Object.fromEntries(bad.json.errors.map((e) => [e.field, e.code])), { email: 'not_here', status: 'unknown_field', date_input_format: 'invalid' });
   const tz = await api.request('PATCH', '/api/v1/me', { ...auth, json: { time_zone: 'Mars/Olympus', first_name: 'Nope' } });
   assert.equal(tz.json.errors[0].field, 'time_zone');
   assert.equal(psql(db.url, `SELECT first_name FROM customers WHERE id = '${id}'`), 'Carol', 'nothing changed');
+  // a number another account holds: the same answer, no SMS, and the holder is told
   customer('dave@example.org', { phone: '+33655555555', email_confirmed_at: '2026-01-01T00:00:00Z' });
+  const free = await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: '+33 6 44 44 44 44', current_password: PASSWORD } });
   const taken = await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: '+33 6 55 55 55 55', current_password: PASSWORD } });
-  assert.equal(taken.json.errors[0].code, 'unavailable');
-  assert.equal((await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: null, current_password: PASSWORD } })).json.profile.phone, null);
+  assert.equal(taken.status, free.status);
+  assert.deepEqual(Object.keys(taken.json.profile.phone_pending), Object.keys(free.json.profile.phone_pending));
+  assert.equal(taken.json.profile.phone_pending.phone, '+33655555555', 'shown pending like any number');
+  assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = '+33655555555'"), '0', 'no SMS to the holder\'s phone');
+  assert.equal(psql(db.url, "SELECT count(*) FROM messages WHERE address = 'dave@example.org' AND event = 'address_in_use'"), '1', 'the holder is told by e-mail');
+  assert.equal(psql(db.url, `SELECT phone FROM customers WHERE id = '${id}'`), '+33611223344', 'nothing applied');
+  assert.equal((await api.request('PATCH', '/api/v1/me', { ...auth, json: { phone: null, current_password: PASSWORD } })).json.profile.phone, null, 'removal applies at once');
   assert.match(psql(db.url, `SELECT details::text FROM audit_log WHERE action = 'account.profile_updated' AND customer_id = '${id}' ORDER BY id LIMIT 1`), /time_zone/);
 });

@@ -135,6 +135,17 @@ test("after sign-in the portal follows the account's language; the profile page 
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.equal(await page.evaluate(() => localStorage.getItem('cabinet.tz')), 'America/New_York');
     assert.equal(psql(db.url, "SELECT company || '|' || time_zone || '|' || language || '|' || phone FROM customers WHERE email = 'zoe@example.org'"), 'Martin & fils|America/New_York|en|+33698765432');
+    // a new number waits for the code sent to it by SMS
+    await form.getByLabel('Phone (optional)').fill('06 12 00 00 01');
+    await form.getByLabel('Current password').fill('recovered by the link');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('phone-pending').getByText('+33612000001', { exact: false }).waitFor();
+    const sms = await awaitDelivered(db.url, "address = '+33612000001' AND channel = 'sms'", /\b(\d{6})\b/);
+    const confirm = page.getByTestId('phone-confirm');
+    await confirm.getByLabel('Code sent to +33612000001').fill(sms);
+    await confirm.getByRole('button', { name: 'Use this number' }).click();
+    await page.getByRole('status').getByText('Your phone number is changed.').waitFor();
+    assert.equal(psql(db.url, "SELECT phone FROM customers WHERE email = 'zoe@example.org'"), '+33612000001');
     // every date of the portal follows the display format, in the account's time zone
     await page.getByRole('link', { name: 'Security' }).click();
     const firstEntry = page.getByTestId('history').locator('li').first();

@@ -25,6 +25,7 @@ const struct route ROUTES[] = {
         {"GET", "/api/v1/me", route_me_get, "self", 0},
         {"PATCH", "/api/v1/me", route_me_patch, "profile.write", 0},
         {"PUT", "/api/v1/me/password", route_me_password, "self", ACCESS_CREDENTIALS},
+        {"POST", "/api/v1/me/phone", route_me_phone, "profile.write", ACCESS_CREDENTIALS},
         {"PUT", "/api/v1/me/email", route_me_email, "self", ACCESS_CREDENTIALS},
         {"PUT", "/api/v1/me/security-question", route_me_question_put, "self", ACCESS_CREDENTIALS},
         {"DELETE", "/api/v1/me/security-question", route_me_question_delete, "self",

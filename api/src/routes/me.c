@@ -159,6 +159,42 @@ done:
 	return U_CALLBACK_COMPLETE;
 }
 
+/* POST /api/v1/me/phone {code}: the code sent to a new phone number applies it. */
+int route_me_phone(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+	struct app *app = user_data;
+	struct req_ctx *ctx = resp->shared_data;
+	struct client_info ci = req_client(req, ctx);
+	struct problem pb = {0};
+	struct field_error fe;
+	json_t *body = NULL, *profile = NULL;
+	const char *code = NULL;
+	int err = http_read_json_object(&body, req, (size_t)app->cfg.max_body_bytes, &pb);
+
+	if (err == APP_OK) {
+		http_only_fields(body, (const char *const[]){"code", NULL}, &pb);
+		code = json_string_value(json_object_get(body, "code"));
+		if (!code || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+			problem_field(&pb, "code", code ? "invalid" : "required",
+			              "The 6-digit code sent to the new number.");
+		if (pb.errors) {
+			problem_set(&pb, "validation_failed",
+			            "Some fields are missing or invalid.");
+			err = APP_INVALID;
+		}
+	}
+	if (err == APP_OK && (err = profile_confirm_phone(&profile, app, &ctx->who, &ci, code,
+	                                                  &fe)) == APP_INVALID) {
+		problem_set(&pb, "validation_failed", "The phone number was not changed.");
+		problem_field(&pb, fe.field, fe.code, fe.message);
+	}
+	reply_me(resp, err, &ctx->who, profile, &pb);
+	json_decref(profile);
+	json_decref(body);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
+}
+
 /* PUT /api/v1/me/password {current_password, new_password}: ends the caller's other sessions. */
 int route_me_password(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {

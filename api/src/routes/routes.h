@@ -24,6 +24,7 @@ int route_auth_recovery_confirm(const struct _u_request *req, struct _u_response
 
 /* me.c */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data);
+int route_me_phone(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_password(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_sessions(const struct _u_request *req, struct _u_response *resp, void *user_data);
 int route_me_session_delete(const struct _u_request *req, struct _u_response *resp,

@@ -41,7 +41,22 @@ async function save(e, refresh) {
   try {
     state.profile = (await api('PATCH', '/api/v1/me', { json, quiet: true })).profile;
     await applyPreferences(state.profile);
-    toast(t('profile.saved'), 'success');
+    const pending = json.phone && state.profile.phone_pending;
+    toast(t(pending ? 'profile.saved_phone_pending' : 'profile.saved', { phone: pending?.phone ?? '' }), 'success');
+  } catch (err) {
+    showFieldErrors(form, err);
+  }
+  refresh();
+}
+
+/* The code sent by SMS to a new number applies it. */
+async function confirmPhone(e, refresh) {
+  e.preventDefault();
+  const form = e.target;
+  showFieldErrors(form, null);
+  try {
+    state.profile = (await api('POST', '/api/v1/me/phone', { json: { code: new FormData(form).get('code').trim() }, quiet: true })).profile;
+    toast(t('profile.phone_confirmed'), 'success');
   } catch (err) {
     showFieldErrors(form, err);
   }
@@ -84,6 +99,7 @@ export function profileView({ refresh }) {
       </div>
       ${'company' in p ? text('company', 'profile.company', 'organization') : ''}
       ${text('phone', 'register.phone', 'tel')}
+      ${p.phone_pending ? html`<p data-testid="phone-pending"><small>${t('profile.phone_pending', { phone: p.phone_pending.phone })}</small></p>` : ''}
       <label>${t('profile.phone_password')}<input type="password" name="current_password" autocomplete="current-password"></label>
       <small data-error-for="current_password" id="err-current_password"></small>
       <h2>${t('profile.preferences')}</h2>
@@ -97,6 +113,14 @@ export function profileView({ refresh }) {
       </div>
       <button type="submit">${t('profile.save')}</button>
     </form>
+    ${p.phone_pending ? html`
+      <form @submit=${(e) => confirmPhone(e, refresh)} novalidate data-testid="phone-confirm">
+        <label>${t('profile.phone_code', { phone: p.phone_pending.phone })}
+          <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
+        </label>
+        <small data-error-for="code" id="err-phone-code"></small>
+        <button type="submit" class="secondary">${t('profile.phone_confirm')}</button>
+      </form>` : ''}
     <h2>${t('profile.email_title')}</h2>
     <form @submit=${(e) => changeEmail(e, refresh)} novalidate data-testid="email-change">
       <p>${t('profile.email_current', { email: state.email })}</p>
