@@ -104,6 +104,9 @@ test('metrics count requests by route and status', async () => {
   assert.match(r.text, /cabinet_db_pool_in_use \d+/);
   assert.match(r.text, /cabinet_db_pool_waits_total \d+/);
   assert.match(r.text, /cabinet_build_info\{version="[^"]+"\} 1/);
+  assert.match(r.text, /cabinet_http_closed_slow_total \d+/);
+  assert.match(r.text, /cabinet_http_bodies_refused_total\{reason="too_large"\} \d+/);
+  assert.match(r.text, /cabinet_http_body_bytes \d+/);
 });
 
 test('metrics are not public: a forwarded request gets 404; with a token, only its bearer reads them', async () => {

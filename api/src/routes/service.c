@@ -1,5 +1,7 @@
 /* Service endpoints: liveness, readiness, metrics, the contract and its reference page. */
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -7,6 +9,7 @@
 #include "auth/ipnet.h"
 #include "common/embedded.h"
 #include "common/err.h"
+#include "http/guard.h"
 #include "http/respond.h"
 #include "http/static.h"
 #include "routes/routes.h"
@@ -83,6 +86,34 @@ int route_metrics(const struct _u_request *req, struct _u_response *resp, void *
 	}
 	db_pool_stats(&pool, app->pool);
 	err = metrics_render(&text, app->metrics, &pool, atomic_load(&app->in_flight));
+	if (err == APP_OK) {
+		/* the connection guard's figures (http/guard.c) */
+		struct guard_stats g;
+		char *all = NULL;
+
+		guard_stats(&g);
+		if (asprintf(&all,
+		             "%s# HELP cabinet_http_closed_slow_total Connections closed for a "
+		             "request "
+		             "head or body not sent in time.\n"
+		             "# TYPE cabinet_http_closed_slow_total counter\n"
+		             "cabinet_http_closed_slow_total %ld\n"
+		             "# HELP cabinet_http_bodies_refused_total Bodies refused before they "
+		             "were "
+		             "read.\n"
+		             "# TYPE cabinet_http_bodies_refused_total counter\n"
+		             "cabinet_http_bodies_refused_total{reason=\"too_large\"} %ld\n"
+		             "cabinet_http_bodies_refused_total{reason=\"budget\"} %ld\n"
+		             "# HELP cabinet_http_body_bytes Bytes of request bodies being "
+		             "received.\n"
+		             "# TYPE cabinet_http_body_bytes gauge\n"
+		             "cabinet_http_body_bytes %ld\n",
+		             text, g.closed_slow, g.refused_too_large, g.refused_busy,
+		             g.body_bytes) >= 0) {
+			free(text);
+			text = all;
+		}
+	}
 	if (err == APP_OK) {
 		ulfius_set_string_body_response(resp, 200, text);
 		u_map_put(resp->map_header, "Content-Type",
