@@ -81,6 +81,18 @@ test('a planted e-mail change dies with a reset by recovery, which also revokes 
   assert.match(deliveredText(db.url, `address = '${c.email}' AND event = 'password_reset_done'`), new RegExp(`backdoor \\(${t.json.prefix}\\)`), 'the notice names it');
 });
 
+test('"sign out everywhere" revokes the API tokens too, and the e-mail says which', async () => {
+  const c = await customer();
+  const other = bearer(await login(c.email));
+  const t = await api.post('/api/v1/tokens', { ...other, json: { name: 'left behind', permissions: ['profile.read'] } });
+  assert.equal(t.status, 201, t.text);
+  assert.equal((await api.request('DELETE', '/api/v1/me/sessions', c.auth)).status, 204);
+  assert.equal((await api.get('/api/v1/me', other)).status, 401, 'the other session ended');
+  assert.equal((await api.get('/api/v1/me', { headers: { authorization: `Bearer ${t.json.secret}` } })).status, 401, 'and the token');
+  assert.equal((await api.get('/api/v1/me', c.auth)).status, 200, 'this one stays');
+  assert.match(deliveredText(db.url, `address = '${c.email}' AND event = 'signed_out_everywhere'`), new RegExp(`left behind \\(${t.json.prefix}\\)`));
+});
+
 test('"this wasn\'t me" ends the change, the tokens and the password, and sends a link to set a new one', async () => {
   const c = await customer();
   // a sign-in from elsewhere makes the notice with its link
