@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages Cabinet needs to build, run and test.
 CABINET_PACKAGES=(
 	build-essential cmake pkg-config clang-format
-	libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev libargon2-dev libjwt-dev libcmocka-dev
+	libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev libargon2-dev libjwt-dev libcmocka-dev libsodium-dev
 	libcurl4-gnutls-dev libgnutls28-dev libpwquality-dev libcrypt-dev liboath-dev cracklib-runtime python3-aiosmtpd
 	postgresql postgresql-contrib
 	chromium fonts-dejavu-core

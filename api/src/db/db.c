@@ -2,6 +2,7 @@
 #include "db/db.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,61 @@ static bool worth_a_new_connection(struct db_conn *conn, int rc)
 	       db_pool_reconnect(conn) == APP_OK;
 }
 
+/* FNV-1a over the statement's text: its name on every connection, never 0 (a free slot). */
+static uint64_t statement_hash(const char *sql)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/*
+ * Finds the slot of hash in conn's set of prepared statements: the one holding it, or the free
+ * one where it would go (NULL when the set is full).
+ */
+static uint64_t *prepared_slot(struct db_conn *conn, uint64_t hash)
+{
+	for (size_t i = 0, at = hash % DB_PREPARED_SLOTS; i < DB_PREPARED_SLOTS; i++) {
+		uint64_t *slot = &conn->prepared[(at + i) % DB_PREPARED_SLOTS];
+
+		if (*slot == hash || *slot == 0)
+			return slot;
+	}
+	return NULL;
+}
+
+/*
+ * Runs sql as a statement prepared on this connection under a name derived from its text, so
+ * PostgreSQL parses and analyzes it once per connection, not once per request. The set is bounded
+ * (three quarters of its slots) so that text built at run time cannot grow it without end: past
+ * that, statements run unnamed. Connections outside a pool (migrations, cabinetctl) run unnamed.
+ */
+static PGresult *exec_prepared(struct db_conn *conn, const char *sql, int nparams,
+                               const char *const *params, const int *lengths, const int *binary,
+                               int binary_result)
+{
+	uint64_t hash = statement_hash(sql);
+	uint64_t *slot = conn->pool ? prepared_slot(conn, hash) : NULL;
+	char name[24];
+
+	if (!slot || (*slot == 0 && conn->nprepared >= DB_PREPARED_SLOTS * 3 / 4))
+		return PQexecParams(conn->pg, sql, nparams, NULL, params, lengths, binary,
+		                    binary_result);
+	snprintf(name, sizeof(name), "c%016llx", (unsigned long long)hash);
+	if (*slot == 0) {
+		PGresult *res = PQprepare(conn->pg, name, sql, nparams, NULL);
+
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res; /* the error, as the statement itself would have answered it */
+		PQclear(res);
+		*slot = hash;
+		conn->nprepared++;
+	}
+	return PQexecPrepared(conn->pg, name, nparams, params, lengths, binary, binary_result);
+}
+
 int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int nparams,
                   const char *const *params, const int *lengths, const int *binary,
                   int binary_result)
@@ -81,9 +137,9 @@ int db_exec_bytes(PGresult **res_out, struct db_conn *conn, const char *sql, int
 	for (int attempt = 0;; attempt++) {
 		if (res_out)
 			*res_out = NULL;
-		rc = check(res_out, conn,
-		           PQexecParams(conn->pg, sql, nparams, NULL, params, lengths, binary,
-		                        binary_result));
+		rc = check(
+		        res_out, conn,
+		        exec_prepared(conn, sql, nparams, params, lengths, binary, binary_result));
 		if (rc == APP_OK)
 			conn->used = true;
 		if (rc == APP_OK || attempt > 0 || !worth_a_new_connection(conn, rc))

@@ -104,6 +104,13 @@ void db_pool_free(struct db_pool *pool)
 	free(pool);
 }
 
+/* A new server connection holds no prepared statement. */
+static void forget_prepared(struct db_conn *conn)
+{
+	memset(conn->prepared, 0, sizeof(conn->prepared));
+	conn->nprepared = 0;
+}
+
 static void release_slot(struct db_pool *pool, struct db_conn *conn)
 {
 	pthread_mutex_lock(&pool->lock);
@@ -144,6 +151,8 @@ int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 	}
 	if (!conn->pg) {
 		int rc = db_connect(&conn->pg, pool->conninfo, pool->statement_timeout_ms);
+
+		forget_prepared(conn);
 		bool report;
 
 		pthread_mutex_lock(&pool->lock);
@@ -179,6 +188,7 @@ int db_pool_reconnect(struct db_conn *conn)
 	if (conn->pg)
 		PQfinish(conn->pg);
 	conn->pg = fresh;
+	forget_prepared(conn);
 	conn->broken = false;
 	conn->sqlstate[0] = conn->constraint[0] = '\0';
 	return APP_OK;

@@ -5,10 +5,14 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/metrics.h"
 
 struct db_pool;
+
+/* Statements a connection may hold prepared (an open-addressed set of their text hashes). */
+#define DB_PREPARED_SLOTS 1024
 
 /* One pooled connection. Only the db layer touches pg. */
 struct db_conn {
@@ -18,6 +22,9 @@ struct db_conn {
 	bool broken;          /* a query failed at the connection level: reconnect on check-in */
 	char sqlstate[6];     /* of the last failed statement, "" otherwise */
 	char constraint[64];  /* constraint named by the last failed statement, "" otherwise */
+	/* the statements prepared on pg (hashes of their text, 0 = free); emptied with a new pg */
+	uint64_t prepared[DB_PREPARED_SLOTS];
+	size_t nprepared;
 };
 
 struct db_pool_options {
