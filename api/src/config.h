@@ -54,6 +54,8 @@ struct config {
 	long notify_poll_ms;
 	long hash_concurrency;
 	long hash_wait_ms;
+	long principal_cache_size, principal_cache_ttl_ms;
+	long audit_seal_ms;
 	long argon2_memory_kib;
 	long argon2_iterations;
 	long argon2_parallelism;

@@ -11,14 +11,17 @@
 
 #include "app.h"
 #include "auth/password.h"
+#include "auth/principal_cache.h"
 #include "auth/secrets.h"
 #include "common/embedded.h"
 #include "common/err.h"
+#include "db/listener.h"
 #include "db/migrate.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
 #include "notify/worker.h"
+#include "service/audit_sealer.h"
 #include "service/recovery.h"
 #include "service/settings.h"
 #include "service/staff.h"
@@ -81,6 +84,44 @@ static bool schema_current(struct app *app)
 	return current;
 }
 
+static void principal_changed(const char *ids, void *arg)
+{
+	principal_cache_forget(((struct app *)arg)->principals, ids);
+}
+
+static void principal_listener_state(bool listening, void *arg)
+{
+	/* while changes may go unheard, nothing cached may be trusted */
+	principal_cache_enable(((struct app *)arg)->principals, listening);
+}
+
+/* What a transaction of this instance changed: dropped before the request that made it answers. */
+static void principals_committed(const char *changed, void *arg)
+{
+	char *ids = strdup(changed), *save = NULL;
+
+	if (!ids) {
+		principal_cache_forget(((struct app *)arg)->principals, "*");
+		return;
+	}
+	for (char *id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save))
+		principal_cache_forget(((struct app *)arg)->principals, id);
+	free(ids);
+}
+
+/* The cache of principals, and the connection that hears what drops them (migration 0028). */
+static int start_principal_cache(struct app *app)
+{
+	struct db_listener_callbacks cb = {principal_changed, principal_listener_state, app, "*"};
+
+	if (!(app->principals = principal_cache_new((size_t)app->cfg.principal_cache_size,
+	                                            app->cfg.principal_cache_ttl_ms)))
+		return APP_INTERNAL;
+	db_pool_on_commit(app->pool, principals_committed, app);
+	return db_listener_start(&app->listener, app->cfg.database_url, "cabinet_principals", &cb,
+	                         500, 5000);
+}
+
 static int setup(struct app *app)
 {
 	char why[160] = "";
@@ -123,6 +164,11 @@ static int setup(struct app *app)
 	free(labels);
 	if (rc == APP_OK && !(app->token_limits = rate_limiter_new(4096)))
 		rc = APP_INTERNAL;
+	if (rc == APP_OK && app->cfg.principal_cache_size > 0)
+		rc = start_principal_cache(app);
+	if (rc == APP_OK)
+		rc = audit_sealer_start(&app->sealer, app->cfg.database_url,
+		                        app->cfg.audit_seal_ms);
 	return rc;
 }
 
@@ -190,6 +236,9 @@ int main(int argc, char **argv)
 	}
 	app.workers = NULL;
 	notify_workers_stop(workers); /* a delivery in progress finishes first */
+	audit_sealer_stop(app.sealer);
+	db_listener_stop(app.listener);
+	principal_cache_free(app.principals);
 	metrics_free(app.metrics);
 	rate_limiter_free(app.token_limits);
 	db_pool_free(app.pool);

@@ -26,7 +26,6 @@ struct principal {
 	char display_name[201];
 	bool must_change_password;
 	bool two_factor;          /* a TOTP credential is active */
-	char trusted_ips[10001];  /* the account's list as typed; "" = any address */
 	char permissions[1024];   /* its role's permissions, comma-separated (staff: "*" = all) */
 	char impersonator_id[37]; /* a staff member acting as this customer, "" otherwise */
 	char impersonator_name[201];  /* its display name (or e-mail) */
@@ -34,6 +33,9 @@ struct principal {
 	char token_permissions[1024]; /* that token's own set, comma-separated */
 	bool token_direct;            /* the request carries the API token itself (no session) */
 	long long signed_in_at;       /* when its session's sign-in proved the password; 0: never */
+	/* the account's list as typed, "" = any address. Last: the principal cache keeps only the
+	 * part of it the text uses */
+	char trusted_ips[10001];
 };
 
 /* What a route asks beyond its permission (struct route's flags). */

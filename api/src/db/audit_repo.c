@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/err.h"
 #include "db/db.h"
@@ -164,4 +165,50 @@ int audit_repo_search(json_t **out, struct db_conn *conn, const struct audit_fil
 	return db_exec_json(out, conn, SQL_AUDIT_SEARCH, 8,
 	                    (const char *const[]){f->actor_id, f->customer_id, f->action, f->ip,
 	                                          f->from, f->to, f->cursor, n});
+}
+
+int audit_repo_seal(long *sealed_out, struct db_conn *conn, int max)
+{
+	PGresult *res = NULL;
+	char n[16];
+	int rc;
+
+	*sealed_out = 0;
+	snprintf(n, sizeof(n), "%d", max);
+	rc = db_exec(&res, conn, "SELECT audit_seal($1::integer)", 1, (const char *const[]){n});
+	if (rc == APP_OK)
+		*sealed_out = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_AUDIT_VERIFY[] =
+        "SELECT (SELECT count(*) FROM audit_log WHERE chain_seq IS NOT NULL),"
+        " (SELECT count(*) FROM audit_log WHERE chain_seq IS NULL),"
+        " (SELECT coalesce(extract(epoch FROM now() - min(occurred_at))::bigint, 0)"
+        "   FROM audit_log WHERE chain_seq IS NULL),"
+        " (SELECT chain_seq::text || ' (entry id ' || id || ', ' || action || ')' FROM ("
+        "   SELECT a.chain_seq, a.id, a.action, a.prev_hash, a.row_hash,"
+        "     lag(a.row_hash) OVER w AS expected_prev, lag(a.chain_seq) OVER w AS prev_seq,"
+        "     audit_entry_hash(a.prev_hash, a) AS recomputed"
+        "   FROM audit_log a WHERE a.chain_seq IS NOT NULL WINDOW w AS (ORDER BY a.chain_seq)) x"
+        "  WHERE recomputed IS DISTINCT FROM row_hash"
+        "     OR prev_hash IS DISTINCT FROM coalesce(expected_prev, audit_chain_origin())"
+        "     OR chain_seq <> coalesce(prev_seq, 0) + 1"
+        "  ORDER BY chain_seq LIMIT 1)";
+
+int audit_repo_verify(struct audit_verdict *out, struct db_conn *conn)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_AUDIT_VERIFY, 0, NULL);
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK) {
+		out->sealed = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		out->unsealed = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		out->oldest_unsealed_s = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+		snprintf(out->broken_at, sizeof(out->broken_at), "%s", PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return rc;
 }

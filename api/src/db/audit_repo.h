@@ -60,4 +60,24 @@ struct audit_filter {
  */
 int audit_repo_search(json_t **out, struct db_conn *conn, const struct audit_filter *f);
 
+/*
+ * Links at most max committed unsealed entries into the chain, in a transaction of its own (conn
+ * must be outside one). *sealed_out: how many; -1 when another sealer holds the chain's lock.
+ */
+int audit_repo_seal(long *sealed_out, struct db_conn *conn, int max);
+
+/* What cabinetctl audit verify reports. */
+struct audit_verdict {
+	long long sealed, unsealed;  /* entries in the chain, and committed entries not yet in it */
+	long long oldest_unsealed_s; /* age of the oldest of those, seconds (0 when none) */
+	char broken_at
+	        [160]; /* "" when every link holds; else "<position> (entry id <id>, <action>)" */
+};
+
+/*
+ * Recomputes every link of the chain in order: the first entry whose hash, link or position is
+ * wrong (changed, removed, reordered) is named in broken_at.
+ */
+int audit_repo_verify(struct audit_verdict *out, struct db_conn *conn);
+
 #endif

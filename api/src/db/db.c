@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -191,9 +192,38 @@ int db_begin(struct db_conn *conn)
 	return db_exec(NULL, conn, "BEGIN", 0, NULL);
 }
 
+/*
+ * COMMIT, and in the same round trip what the transaction's triggers collected for the principal
+ * cache (migration 0028): the pool's on-commit function hears it before the caller answers, so an
+ * instance never serves a principal its own transaction just changed.
+ */
 int db_commit(struct db_conn *conn)
 {
-	return db_exec(NULL, conn, "COMMIT", 0, NULL);
+	PGresult *res;
+	char *changed = NULL;
+	int rc = APP_OK;
+
+	if (!db_pool_hears_commits(conn))
+		return db_exec(NULL, conn, "COMMIT", 0, NULL);
+	if (!PQsendQuery(conn->pg,
+	                 "SELECT current_setting('cabinet.principals_changed', true); COMMIT"))
+		return check(NULL, conn, NULL);
+	while ((res = PQgetResult(conn->pg))) {
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+				changed = strdup(PQgetvalue(res, 0, 0));
+			PQclear(res);
+		} else if (rc == APP_OK)
+			rc = check(NULL, conn, res); /* COMMIT's OK, or the first error */
+		else
+			PQclear(res);
+	}
+	if (rc == APP_OK) {
+		conn->used = true;
+		db_pool_committed(conn, changed);
+	}
+	free(changed);
+	return rc;
 }
 
 void db_rollback(struct db_conn *conn)

@@ -25,6 +25,8 @@ struct db_pool {
 	char *conninfo;
 	long waits_total, timeouts_total;
 	bool reported_down; /* log "database unreachable" once per outage, not once per request */
+	void (*on_commit)(const char *changed, void *arg);
+	void *on_commit_arg;
 };
 
 int db_connect(PGconn **out, const char *conninfo, long statement_timeout_ms)
@@ -221,4 +223,34 @@ void db_pool_stats(struct metrics_pool *out, struct db_pool *pool)
 	out->waits_total = pool->waits_total;
 	out->timeouts_total = pool->timeouts_total;
 	pthread_mutex_unlock(&pool->lock);
+}
+
+int db_conn_open(struct db_conn *out, const char *conninfo, long statement_timeout_ms)
+{
+	memset(out, 0, sizeof(*out));
+	return db_connect(&out->pg, conninfo, statement_timeout_ms);
+}
+
+void db_conn_close(struct db_conn *conn)
+{
+	if (conn->pg)
+		PQfinish(conn->pg);
+	memset(conn, 0, sizeof(*conn));
+}
+
+void db_pool_on_commit(struct db_pool *pool, void (*fn)(const char *changed, void *arg), void *arg)
+{
+	pool->on_commit = fn;
+	pool->on_commit_arg = arg;
+}
+
+bool db_pool_hears_commits(const struct db_conn *conn)
+{
+	return conn->pool && conn->pool->on_commit;
+}
+
+void db_pool_committed(struct db_conn *conn, const char *changed)
+{
+	if (db_pool_hears_commits(conn) && changed && *changed)
+		conn->pool->on_commit(changed, conn->pool->on_commit_arg);
 }

@@ -55,8 +55,28 @@ int db_pool_reconnect(struct db_conn *conn);
 /* Gives a connection back: rolls back an open transaction, drops a broken connection. NULL is a no-op. */
 void db_pool_checkin(struct db_pool *pool, struct db_conn *conn);
 
+/*
+ * Called after every transaction committed on a connection of pool (db_commit) with what its
+ * triggers collected in the transaction-local setting cabinet.principals_changed (comma-separated
+ * ids, or "*"); not called when it collected nothing. Set once, before any checkout.
+ */
+void db_pool_on_commit(struct db_pool *pool, void (*fn)(const char *changed, void *arg), void *arg);
+
+/* Calls the on-commit function of conn's pool, if any, with changed. */
+void db_pool_committed(struct db_conn *conn, const char *changed);
+
+/* Whether conn's pool wants to hear what its transactions changed. */
+bool db_pool_hears_commits(const struct db_conn *conn);
+
 /* Current figures for /metrics. */
 void db_pool_stats(struct metrics_pool *out, struct db_pool *pool);
+
+/*
+ * A connection of its own, outside the pool (a background thread's): *out zeroed, then connected.
+ * db_conn_close closes it (and leaves it zeroed; a zeroed one is a no-op).
+ */
+int db_conn_open(struct db_conn *out, const char *conninfo, long statement_timeout_ms);
+void db_conn_close(struct db_conn *conn);
 
 /* Opens a single connection outside the pool (cabinetctl, migrations at start-up). */
 int db_connect(PGconn **out, const char *conninfo, long statement_timeout_ms);

@@ -115,7 +115,8 @@ enum {
 	P_TOKEN,
 	P_TOKEN_PERMISSIONS,
 	P_CUSTOMER,
-	P_SIGNED_IN
+	P_SIGNED_IN,
+	P_VALID_UNTIL
 };
 
 /*
@@ -135,7 +136,10 @@ static const char SQL_SESSION_PRINCIPAL[] =
         " coalesce(array_to_string(tk.permissions, ','), ''), coalesce(a.customer_id::text, ''),"
         /* a session opened with an API token, or by staff acting as the account, proved nothing */
         " CASE WHEN s.api_token_id IS NULL AND s.impersonator_id IS NULL"
-        "   THEN extract(epoch FROM s.created_at)::bigint ELSE 0 END"
+        "   THEN extract(epoch FROM s.created_at)::bigint ELSE 0 END,"
+        /* the first moment it stops being usable by itself: expiry, idleness, account, token */
+        " floor(extract(epoch FROM least(s.expires_at, s.last_used_at + s.idle_timeout,"
+        "   a.expires_at, tk.expires_at)))::bigint"
         "  FROM sessions s"
         "  CROSS JOIN LATERAL account_principal(coalesce(s.staff_id, s.individual_id,"
         "   s.customer_id)) a"
@@ -155,8 +159,9 @@ static const char SQL_SESSION_PRINCIPAL[] =
         "   AND (s.api_token_id IS NULL OR (tk.revoked_at IS NULL"
         "     AND (tk.expires_at IS NULL OR tk.expires_at > to_timestamp($3::bigint))))";
 
-int session_repo_principal(struct principal *who, struct db_conn *conn, const char *session_id,
-                           const char *owner_id, const char *realm, time_t now)
+int session_repo_principal(struct principal *who, long long *valid_until, struct db_conn *conn,
+                           const char *session_id, const char *owner_id, const char *realm,
+                           time_t now)
 {
 	PGresult *res = NULL;
 	char ts[24];
@@ -192,6 +197,8 @@ int session_repo_principal(struct principal *who, struct db_conn *conn, const ch
 		snprintf(who->token_permissions, sizeof(who->token_permissions), "%s",
 		         PQgetvalue(res, 0, P_TOKEN_PERMISSIONS));
 		who->signed_in_at = strtoll(PQgetvalue(res, 0, P_SIGNED_IN), NULL, 10);
+		if (valid_until)
+			*valid_until = strtoll(PQgetvalue(res, 0, P_VALID_UNTIL), NULL, 10);
 	}
 	PQclear(res);
 	return rc;

@@ -42,10 +42,13 @@ int refresh_repo_consume(enum refresh_state *state_out, char session_id_out[37],
 /*
  * Loads the principal of a live session: not revoked, not past its absolute or idle end, and its
  * account still allowed in (staff active; customer active with sign-in enabled). APP_NOT_FOUND
- * otherwise. owner_id and realm may be NULL (refresh) or must match (access tokens).
+ * otherwise. owner_id and realm may be NULL (refresh) or must match (access tokens). *valid_until
+ * (when not NULL): the first moment the session stops being usable by itself (its end, its idle
+ * end, its account's or its API token's expiry), application clock in seconds.
  */
-int session_repo_principal(struct principal *who_out, struct db_conn *conn, const char *session_id,
-                           const char *owner_id, const char *realm, time_t now);
+int session_repo_principal(struct principal *who_out, long long *valid_until, struct db_conn *conn,
+                           const char *session_id, const char *owner_id, const char *realm,
+                           time_t now);
 
 /* Records a use of the session (refresh). */
 int session_repo_touch(struct db_conn *conn, const char *session_id, time_t now);

@@ -1,4 +1,5 @@
 /* Service endpoints: liveness, readiness, metrics, the contract and its reference page. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "app.h"
 #include "auth/secrets.h"
 #include "auth/ipnet.h"
+#include "auth/principal_cache.h"
 #include "common/embedded.h"
 #include "common/err.h"
 #include "http/guard.h"
@@ -68,6 +70,27 @@ static bool metrics_allowed(const struct _u_request *req, const struct app *app)
 	        strncmp(peer, "::ffff:127.0.0.1", 16) == 0);
 }
 
+/* Appends printf-style text to *text (replaced by a longer copy). */
+__attribute__((format(printf, 2, 3))) static int append(char **text, const char *fmt, ...)
+{
+	char *more = NULL, *all = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return APP_INTERNAL;
+	n = asprintf(&all, "%s%s", *text, more);
+	free(more);
+	if (n < 0)
+		return APP_INTERNAL;
+	free(*text);
+	*text = all;
+	return APP_OK;
+}
+
 /* GET /metrics: Prometheus text format, for a scraper only (metrics_allowed; 404 otherwise). */
 int route_metrics(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -89,30 +112,53 @@ int route_metrics(const struct _u_request *req, struct _u_response *resp, void *
 	if (err == APP_OK) {
 		/* the connection guard's figures (http/guard.c) */
 		struct guard_stats g;
-		char *all = NULL;
 
 		guard_stats(&g);
-		if (asprintf(&all,
-		             "%s# HELP cabinet_http_closed_slow_total Connections closed for a "
-		             "request "
-		             "head or body not sent in time.\n"
-		             "# TYPE cabinet_http_closed_slow_total counter\n"
-		             "cabinet_http_closed_slow_total %ld\n"
-		             "# HELP cabinet_http_bodies_refused_total Bodies refused before they "
-		             "were "
-		             "read.\n"
-		             "# TYPE cabinet_http_bodies_refused_total counter\n"
-		             "cabinet_http_bodies_refused_total{reason=\"too_large\"} %ld\n"
-		             "cabinet_http_bodies_refused_total{reason=\"budget\"} %ld\n"
-		             "# HELP cabinet_http_body_bytes Bytes of request bodies being "
-		             "received.\n"
-		             "# TYPE cabinet_http_body_bytes gauge\n"
-		             "cabinet_http_body_bytes %ld\n",
-		             text, g.closed_slow, g.refused_too_large, g.refused_busy,
-		             g.body_bytes) >= 0) {
-			free(text);
-			text = all;
-		}
+		err = append(
+		        &text,
+		        "# HELP cabinet_http_closed_slow_total Connections closed for a request "
+		        "head or body not sent in time.\n"
+		        "# TYPE cabinet_http_closed_slow_total counter\n"
+		        "cabinet_http_closed_slow_total %ld\n"
+		        "# HELP cabinet_http_bodies_refused_total Bodies refused before they were "
+		        "read.\n"
+		        "# TYPE cabinet_http_bodies_refused_total counter\n"
+		        "cabinet_http_bodies_refused_total{reason=\"too_large\"} %ld\n"
+		        "cabinet_http_bodies_refused_total{reason=\"budget\"} %ld\n"
+		        "# HELP cabinet_http_body_bytes Bytes of request bodies being received.\n"
+		        "# TYPE cabinet_http_body_bytes gauge\n"
+		        "cabinet_http_body_bytes %ld\n",
+		        g.closed_slow, g.refused_too_large, g.refused_busy, g.body_bytes);
+	}
+	if (err == APP_OK && app->principals) {
+		/* the principal cache (auth/principal_cache.h) and the connection feeding it */
+		struct principal_cache_stats c;
+
+		principal_cache_stats(app->principals, &c);
+		err = append(
+		        &text,
+		        "# HELP cabinet_principal_cache_entries Principals cached by credential.\n"
+		        "# TYPE cabinet_principal_cache_entries gauge\n"
+		        "cabinet_principal_cache_entries %ld\n"
+		        "# HELP cabinet_principal_cache_lookups_total Authentications by whether "
+		        "the cache answered.\n"
+		        "# TYPE cabinet_principal_cache_lookups_total counter\n"
+		        "cabinet_principal_cache_lookups_total{result=\"hit\"} %ld\n"
+		        "cabinet_principal_cache_lookups_total{result=\"miss\"} %ld\n"
+		        "# HELP cabinet_principal_cache_invalidations_total Changes announced by "
+		        "the database.\n"
+		        "# TYPE cabinet_principal_cache_invalidations_total counter\n"
+		        "cabinet_principal_cache_invalidations_total %ld\n"
+		        "# HELP cabinet_principal_cache_flushes_total Times the whole cache was "
+		        "dropped (a change of everything, the listening connection lost or back).\n"
+		        "# TYPE cabinet_principal_cache_flushes_total counter\n"
+		        "cabinet_principal_cache_flushes_total %ld\n"
+		        "# HELP cabinet_principal_cache_listening Whether changes are heard (the "
+		        "cache answers only then).\n"
+		        "# TYPE cabinet_principal_cache_listening gauge\n"
+		        "cabinet_principal_cache_listening %d\n",
+		        c.entries, c.hits_total, c.misses_total, c.invalidations_total,
+		        c.flushes_total, c.enabled ? 1 : 0);
 	}
 	if (err == APP_OK) {
 		ulfius_set_string_body_response(resp, 200, text);

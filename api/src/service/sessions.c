@@ -7,6 +7,7 @@
 #include "auth/ipnet.h"
 #include "auth/password.h"
 #include "auth/policy.h"
+#include "auth/principal_cache.h"
 #include "auth/secrets.h"
 #include "auth/token.h"
 #include "common/clock.h"
@@ -106,7 +107,7 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    (rc = attempt_end(NULL, conn, t, ATTEMPT_SUCCEEDED)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
 	    (rc = security_note_device(conn, app, a, ci, now)) != APP_OK ||
-	    (rc = session_repo_principal(&out->who, conn, sid, a->id, NULL, now)) != APP_OK)
+	    (rc = session_repo_principal(&out->who, NULL, conn, sid, a->id, NULL, now)) != APP_OK)
 		goto done;
 	details = json_pack("{s:s, s:s, s:b, s:s?}", "realm", realm_of(a->kind), "session_id", sid,
 	                    "rehashed", rehash != NULL, "api_token_id", api_token_id);
@@ -508,7 +509,7 @@ int sessions_refresh(struct session_tokens *out, struct app *app, const struct c
 		rc = rc == APP_OK ? APP_UNAUTHORIZED : rc;
 		goto done;
 	}
-	rc = session_repo_principal(&out->who, conn, sid, NULL, NULL, now);
+	rc = session_repo_principal(&out->who, NULL, conn, sid, NULL, NULL, now);
 	if (rc == APP_OK && !ipnet_text_allows(out->who.trusted_ips, ci->ip)) {
 		log_warn("Security - refresh of session %s refused from %s: not a trusted address",
 		         sid, ci->ip);
@@ -586,23 +587,47 @@ int sessions_logout(struct app *app, const struct client_info *ci, const struct 
 	return rc;
 }
 
+/*
+ * The principal of a live session, from the principal cache when it holds one, else from the
+ * database (and then kept, unless a change was announced meanwhile).
+ */
+static int session_principal(struct principal *who, struct app *app, const struct token_claims *c,
+                             time_t now)
+{
+	struct principal_grant grant = {0};
+	struct db_conn *conn = NULL;
+	char key[160];
+	uint64_t generation = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "s:%s:%s:%s", c->sid, c->sub, c->realm);
+	if (app->principals) {
+		if (principal_cache_get(app->principals, key, (long long)now, who, NULL))
+			return APP_OK;
+		generation = principal_cache_generation(app->principals);
+	}
+	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+		return rc;
+	/* the session must be live and of the token's realm, its account still allowed in */
+	rc = session_repo_principal(who, &grant.valid_until, conn, c->sid, c->sub, c->realm, now);
+	db_pool_checkin(app->pool, conn);
+	if (rc == APP_OK && app->principals)
+		principal_cache_put(app->principals, key, generation, who, &grant);
+	return rc;
+}
+
 int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token,
                           const char *client_ip)
 {
 	struct token_keys keys = keys_of(app);
 	struct token_claims c;
-	struct db_conn *conn = NULL;
 	time_t now = clock_now();
 	int rc;
 
 	memset(who_out, 0, sizeof(*who_out));
 	if (token_verify(&c, &keys, access_token, now) != APP_OK)
 		return APP_UNAUTHORIZED;
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	/* the session must be live and of the token's realm, its account still allowed in */
-	rc = session_repo_principal(who_out, conn, c.sid, c.sub, c.realm, now);
-	db_pool_checkin(app->pool, conn);
+	rc = session_principal(who_out, app, &c, now);
 	/* the token names the same actor as its session (none, or the impersonating staff member) */
 	if (rc == APP_OK && strcmp(c.act, who_out->impersonator_id) != 0)
 		rc = APP_NOT_FOUND;
@@ -937,7 +962,8 @@ int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
 		goto done;
 	}
 	snprintf(sid, sizeof(sid), "%s", PQgetvalue(res, 0, 0));
-	if ((rc = session_repo_principal(&out->who, conn, sid, NULL, "portal", now)) != APP_OK ||
+	if ((rc = session_repo_principal(&out->who, NULL, conn, sid, NULL, "portal", now)) !=
+	            APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
 	    (rc = db_commit(conn)) != APP_OK)
 		goto done;
