@@ -27,18 +27,25 @@ int secrets_random(void *buf, size_t len)
 	return APP_OK;
 }
 
-int secrets_random_hex(char *out, size_t nbytes)
+/* Writes n bytes as 2n lower-case hex digits and a NUL. */
+static void hex_encode(char *out, const unsigned char *b, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int secrets_random_hex(char *out, size_t nbytes)
+{
 	unsigned char b[64];
 
 	if (nbytes > sizeof(b) || secrets_random(b, nbytes) != APP_OK)
 		return APP_INTERNAL;
-	for (size_t i = 0; i < nbytes; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * nbytes] = '\0';
+	hex_encode(out, b, nbytes);
 	return APP_OK;
 }
 
@@ -122,8 +129,7 @@ int secrets_hmac_hex(char out[65], const char *key, const char *message)
 	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, strlen(key), message, strlen(message), mac) !=
 	    0)
 		return APP_INTERNAL;
-	for (size_t i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	hex_encode(out, mac, sizeof(mac));
 	return APP_OK;
 }
 

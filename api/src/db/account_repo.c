@@ -284,3 +284,57 @@ int account_repo_lock(struct db_conn *conn, const struct account *a)
 	PQclear(res);
 	return rc;
 }
+
+/* A change of phone waiting for its code: the number and when the code expires, or null. */
+#define PHONE_PENDING                                                                              \
+	"(SELECT json_build_object('phone', p.phone, 'expires_at', " DB_RFC3339(                   \
+	        "p.expires_at") ")"                                                                \
+	                        "  FROM phone_changes p WHERE p.account_id = $1::uuid"             \
+	                        "    AND p.expires_at > to_timestamp($2::bigint)"                  \
+	                        "    AND p.failed_attempts < 5)"
+
+static const char SQL_CUSTOMER_PROFILE[] =
+        "SELECT json_build_object('first_name', first_name, 'last_name', last_name, 'company', "
+        "company,"
+        " 'phone', phone, 'language', language, 'time_zone', time_zone,"
+        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
+        " 'security_question', security_question, 'two_factor_policy', two_factor_policy,"
+        " 'phone_pending', " PHONE_PENDING ")"
+        " FROM customers WHERE id = $1::uuid";
+
+static const char SQL_INDIVIDUAL_PROFILE[] =
+        "SELECT json_build_object('first_name', first_name, 'last_name', last_name,"
+        " 'phone', phone, 'language', language, 'time_zone', time_zone,"
+        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
+        " 'security_question', security_question, 'two_factor_policy', two_factor_policy,"
+        " 'phone_pending', " PHONE_PENDING ")"
+        " FROM individuals WHERE id = $1::uuid";
+
+static const char SQL_STAFF_PROFILE[] =
+        "SELECT json_build_object('display_name', display_name, 'security_question',"
+        " security_question) FROM staff WHERE id = $1::uuid";
+
+static const char *profile_sql(enum principal_kind kind)
+{
+	return kind == PRINCIPAL_CUSTOMER     ? SQL_CUSTOMER_PROFILE
+	       : kind == PRINCIPAL_INDIVIDUAL ? SQL_INDIVIDUAL_PROFILE
+	                                      : SQL_STAFF_PROFILE;
+}
+
+int account_repo_profile(json_t **out, struct db_conn *conn, enum principal_kind kind,
+                         const char *id, time_t now)
+{
+	char ts[24];
+
+	return db_exec_json(out, conn, profile_sql(kind), PRINCIPAL_IN_PORTAL(kind) ? 2 : 1,
+	                    (const char *const[]){id, db_time_param(ts, (long long)now)});
+}
+
+int account_repo_profile_text(char **out, struct db_conn *conn, enum principal_kind kind,
+                              const char *id, time_t now)
+{
+	char ts[24];
+
+	return db_exec_text(out, conn, profile_sql(kind), PRINCIPAL_IN_PORTAL(kind) ? 2 : 1,
+	                    (const char *const[]){id, db_time_param(ts, (long long)now)});
+}

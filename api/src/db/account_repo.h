@@ -2,6 +2,7 @@
 #ifndef CABINET_ACCOUNT_REPO_H
 #define CABINET_ACCOUNT_REPO_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -28,6 +29,15 @@ struct account {
 	char security_answer_hash[256]; /* a password hash of the normalized answer */
 	bool must_enrol_two_factor;     /* staff reset its 2FA: set it up at the next sign-in */
 };
+
+/*
+ * An account's profile and preferences (Profile in openapi.yaml), with a pending phone change:
+ * APP_NOT_FOUND when the account is gone. _text hands over PostgreSQL's JSON text (caller frees).
+ */
+int account_repo_profile(json_t **out, struct db_conn *conn, enum principal_kind kind,
+                         const char *id, time_t now);
+int account_repo_profile_text(char **out, struct db_conn *conn, enum principal_kind kind,
+                              const char *id, time_t now);
 
 /* "staff", "customer" or "individual": throttle subjects, audit actor kinds, account_kind columns. */
 const char *account_kind_name(enum principal_kind kind);

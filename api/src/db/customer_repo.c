@@ -7,6 +7,52 @@
 #include "common/err.h"
 #include "db/db.h"
 
+/* clang-format off */
+/* The customer as staff see it ($2: now, for the lock). */
+static const char SQL_CUSTOMER_GET[] =
+	"SELECT json_build_object('id', c.id, 'email', c.email, 'phone', c.phone,"
+	" 'first_name', c.first_name, 'last_name', c.last_name, 'company', c.company,"
+	" 'status', c.status, 'login_enabled', c.login_enabled,"
+	" 'email_confirmed_at', " DB_RFC3339("c.email_confirmed_at") ","
+	" 'language', c.language, 'time_zone', c.time_zone,"
+	" 'date_input_format', c.date_input_format, 'date_output_format', c.date_output_format,"
+	" 'custom_fields', c.custom_fields, 'two_factor_policy', c.two_factor_policy,"
+	" 'two_factor', EXISTS (SELECT 1 FROM totp_credentials t"
+	"   WHERE t.account_id = c.id AND t.confirmed_at IS NOT NULL),"
+	" 'must_enrol_two_factor', c.must_enrol_two_factor,"
+	" 'security_question_set', c.security_question IS NOT NULL,"
+	" 'trusted_ips', c.trusted_ips, 'password_set', c.password_hash IS NOT NULL,"
+	" 'must_change_password', c.must_change_password,"
+	" 'created_at', " DB_RFC3339("c.created_at") ","
+	" 'updated_at', " DB_RFC3339("c.updated_at") ","
+	" 'last_login_at', " DB_RFC3339("c.last_login_at") ","
+	" 'last_login_ip', host(c.last_login_ip), 'role_id', c.role_id,"
+	" 'allowed_role_ids', to_json(c.allowed_role_ids),"
+	" 'locked_until', (SELECT " DB_RFC3339("l.locked_until") " FROM login_throttle l"
+	"   WHERE l.subject = 'customer:' || c.id AND l.locked_until > to_timestamp($2::bigint)),"
+	" 'status_history', coalesce((SELECT json_agg(json_build_object('from', h.from_status,"
+	"   'to', h.to_status, 'reason', h.reason, 'staff_id', h.staff_id,"
+	"   'occurred_at', " DB_RFC3339("h.occurred_at") ") ORDER BY h.id DESC)"
+	"   FROM customer_status_changes h WHERE h.customer_id = c.id), '[]'::json))"
+	" FROM customers c WHERE c.id = $1::uuid";
+/* clang-format on */
+
+int customer_repo_get(json_t **out, struct db_conn *conn, const char *id, time_t now)
+{
+	char ts[24];
+
+	return db_exec_json(out, conn, SQL_CUSTOMER_GET, 2,
+	                    (const char *const[]){id, db_time_param(ts, (long long)now)});
+}
+
+int customer_repo_get_text(char **out, struct db_conn *conn, const char *id, time_t now)
+{
+	char ts[24];
+
+	return db_exec_text(out, conn, SQL_CUSTOMER_GET, 2,
+	                    (const char *const[]){id, db_time_param(ts, (long long)now)});
+}
+
 enum { H_ID, H_EMAIL, H_FIRST, H_LANGUAGE };
 
 static int read_holder(struct customer_holder *out, PGresult *res)

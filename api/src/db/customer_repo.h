@@ -2,10 +2,20 @@
 #ifndef CABINET_CUSTOMER_REPO_H
 #define CABINET_CUSTOMER_REPO_H
 
+#include <jansson.h>
+#include <time.h>
+
 #include <stdbool.h>
 #include <time.h>
 
 #include "db/pool.h"
+
+/*
+ * The customer as staff see it (CustomerDetail in openapi.yaml): APP_NOT_FOUND when there is none.
+ * _text hands over PostgreSQL's JSON text as is (caller frees).
+ */
+int customer_repo_get(json_t **out, struct db_conn *conn, const char *id, time_t now);
+int customer_repo_get_text(char **out, struct db_conn *conn, const char *id, time_t now);
 
 struct customer_holder {
 	char id[37];            /* the customer */

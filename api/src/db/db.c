@@ -258,6 +258,21 @@ int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparam
 	return rc;
 }
 
+int db_exec_text(char **out, struct db_conn *conn, const char *sql, int nparams,
+                 const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, sql, nparams, params);
+
+	*out = NULL;
+	if (rc == APP_OK && (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)))
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK && !(*out = strdup(PQgetvalue(res, 0, 0))))
+		rc = APP_INTERNAL;
+	PQclear(res);
+	return rc;
+}
+
 int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name)
 {
 	PGresult *res = NULL;

@@ -31,6 +31,14 @@ int db_time_zone_known(bool *known_out, struct db_conn *conn, const char *name);
 int db_exec_json(json_t **out, struct db_conn *conn, const char *sql, int nparams,
                  const char *const *params);
 
+/*
+ * Runs a statement answering one JSON value and hands its text over as PostgreSQL wrote it (*out,
+ * caller frees): for answers passed to the client unchanged, with no parse and no re-serialisation.
+ * APP_NOT_FOUND when it answers no row or NULL.
+ */
+int db_exec_text(char **out, struct db_conn *conn, const char *sql, int nparams,
+                 const char *const *params);
+
 /* db_exec_json on a connection of pool, checked out and back in: a read outside any transaction. */
 int db_read_json(json_t **out, struct db_pool *pool, const char *sql, int nparams,
                  const char *const *params);

@@ -163,6 +163,12 @@ void http_problem(struct _u_response *resp, int err, const struct problem *pb)
 	json_decref(body);
 }
 
+void http_json_text(struct _u_response *resp, int status, const char *text)
+{
+	ulfius_set_string_body_response(resp, (unsigned)status, text);
+	u_map_put(resp->map_header, "Content-Type", "application/json");
+}
+
 void http_json(struct _u_response *resp, int status, json_t *body)
 {
 	char *text = json_dumps(body, JSON_COMPACT);

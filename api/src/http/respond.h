@@ -48,6 +48,9 @@ void http_reply(struct _u_response *resp, int err, int status, json_t *out,
 /* Answers status with a JSON body (not stolen). */
 void http_json(struct _u_response *resp, int status, json_t *body);
 
+/* Answers status with a JSON text already serialised (application/json). */
+void http_json_text(struct _u_response *resp, int status, const char *text);
+
 /*
  * The one body reader: requires a JSON Content-Type (else APP_UNSUPPORTED), a body of at most max bytes
  * (else APP_TOO_LARGE), valid UTF-8 JSON without duplicate keys (else APP_INVALID), and an object (else

@@ -173,10 +173,24 @@ static int reply_customer_read(const struct _u_request *req, struct _u_response 
 	return U_CALLBACK_COMPLETE;
 }
 
-/* GET /api/v1/customers/{id} */
+/* GET /api/v1/customers/{id}: the hottest read, PostgreSQL's JSON passed through as is */
 int route_customers_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-	return reply_customer_read(req, resp, user_data, customers_get);
+	const char *id = http_path_uuid(req, "id");
+	struct problem pb = {0};
+	char *text = NULL;
+	int err = id ? customers_get_text(&text, user_data, id) : APP_NOT_FOUND;
+
+	if (err == APP_OK)
+		http_json_text(resp, 200, text);
+	else {
+		if (err == APP_NOT_FOUND)
+			not_found(&pb);
+		http_problem(resp, err, &pb);
+	}
+	free(text);
+	problem_free(&pb);
+	return U_CALLBACK_COMPLETE;
 }
 
 /* PATCH /api/v1/customers/{id} */

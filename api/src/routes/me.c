@@ -34,16 +34,37 @@ static void reply_me(struct _u_response *resp, int err, const struct principal *
 	json_decref(out);
 }
 
-/* GET /api/v1/me: who the caller is, with its profile and preferences. */
+/*
+ * GET /api/v1/me: who the caller is, with its profile and preferences. The hottest read: the
+ * profile's JSON text from PostgreSQL is spliced in as is, never parsed.
+ */
 int route_me_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
 	struct req_ctx *ctx = resp->shared_data;
-	json_t *profile = NULL;
-	int err = profile_get(&profile, user_data, &ctx->who);
+	char *profile = NULL, *who = NULL, *body = NULL;
+	json_t *principal;
+	int err = profile_get_text(&profile, user_data, &ctx->who);
+	size_t n;
 
 	(void)req;
-	reply_me(resp, err, &ctx->who, profile, NULL);
-	json_decref(profile);
+	if (err == APP_OK) {
+		principal = principal_to_json(&ctx->who);
+		who = json_dumps(principal, JSON_COMPACT);
+		json_decref(principal);
+		/* {...} + ,"profile":<text>} */
+		if (!who || (n = strlen(who)) < 2 ||
+		    asprintf(&body, "%.*s,\"profile\":%s}", (int)(n - 1), who, profile) < 0) {
+			body = NULL;
+			err = APP_INTERNAL;
+		}
+	}
+	if (err == APP_OK)
+		http_json_text(resp, 200, body);
+	else
+		http_problem(resp, err, NULL);
+	free(body);
+	free(who);
+	free(profile);
 	return U_CALLBACK_COMPLETE;
 }
 

@@ -39,6 +39,9 @@ int customers_list(json_t **out, struct app *app, const struct customer_query *q
 int customers_export(char **csv, size_t *len, struct app *app, const struct customer_query *q);
 
 /* One customer as staff see it. APP_NOT_FOUND. */
+/* customers_get as the JSON text PostgreSQL wrote (caller frees): for the read passed through. */
+int customers_get_text(char **out, struct app *app, const char *id);
+
 int customers_get(json_t **out, struct app *app, const char *id);
 
 /*

@@ -6,60 +6,27 @@
 
 #include "auth/secrets.h"
 #include "common/clock.h"
+#include "db/account_repo.h"
 #include "db/audit_repo.h"
 #include "db/db.h"
 #include "db/throttle_repo.h"
 #include "notify/outbox.h"
 #include "service/security.h"
 
-/* A change of phone waiting for its code: the number and when the code expires, or null. */
-#define PHONE_PENDING                                                                              \
-	"(SELECT json_build_object('phone', p.phone, 'expires_at', " DB_RFC3339(                   \
-	        "p.expires_at") ")"                                                                \
-	                        "  FROM phone_changes p WHERE p.account_id = $1::uuid"             \
-	                        "    AND p.expires_at > to_timestamp($2::bigint)"                  \
-	                        "    AND p.failed_attempts < 5)"
-
-static const char SQL_CUSTOMER_PROFILE[] =
-        "SELECT json_build_object('first_name', first_name, 'last_name', last_name, 'company', "
-        "company,"
-        " 'phone', phone, 'language', language, 'time_zone', time_zone,"
-        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
-        " 'security_question', security_question, 'two_factor_policy', two_factor_policy,"
-        " 'phone_pending', " PHONE_PENDING ")"
-        " FROM customers WHERE id = $1::uuid";
-
-static const char SQL_INDIVIDUAL_PROFILE[] =
-        "SELECT json_build_object('first_name', first_name, 'last_name', last_name,"
-        " 'phone', phone, 'language', language, 'time_zone', time_zone,"
-        " 'date_input_format', date_input_format, 'date_output_format', date_output_format,"
-        " 'security_question', security_question, 'two_factor_policy', two_factor_policy,"
-        " 'phone_pending', " PHONE_PENDING ")"
-        " FROM individuals WHERE id = $1::uuid";
-
-static const char SQL_STAFF_PROFILE[] =
-        "SELECT json_build_object('display_name', display_name, 'security_question',"
-        " security_question) FROM staff WHERE id = $1::uuid";
-
 static int read_profile(json_t **out, struct db_conn *conn, const struct principal *who)
 {
-	PGresult *res = NULL;
-	char ts[24];
+	return account_repo_profile(out, conn, who->kind, who->id, clock_now());
+}
+
+int profile_get_text(char **out, struct app *app, const struct principal *who)
+{
+	struct db_conn *conn = NULL;
 	int rc;
 
-	db_time_param(ts, (long long)clock_now());
-	rc = db_exec(&res, conn,
-	             who->kind == PRINCIPAL_CUSTOMER     ? SQL_CUSTOMER_PROFILE
-	             : who->kind == PRINCIPAL_INDIVIDUAL ? SQL_INDIVIDUAL_PROFILE
-	                                                 : SQL_STAFF_PROFILE,
-	             PRINCIPAL_IN_PORTAL(who->kind) ? 2 : 1, (const char *const[]){who->id, ts});
-
 	*out = NULL;
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_NOT_FOUND;
-	if (rc == APP_OK && !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
-		rc = APP_INTERNAL;
-	PQclear(res);
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = account_repo_profile_text(out, conn, who->kind, who->id, clock_now());
+	db_pool_checkin(app->pool, conn);
 	return rc;
 }
 

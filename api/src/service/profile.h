@@ -10,6 +10,9 @@
 #include "common/err.h"
 
 /* The profile of the caller: customers' names, phone and preferences; staff's display name. */
+/* profile_get as the JSON text PostgreSQL wrote (caller frees), for GET /me passed through. */
+int profile_get_text(char **out, struct app *app, const struct principal *who);
+
 int profile_get(json_t **out, struct app *app, const struct principal *who);
 
 /*

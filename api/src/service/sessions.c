@@ -588,49 +588,48 @@ int sessions_logout(struct app *app, const struct client_info *ci, const struct 
 }
 
 /*
- * The principal of a live session, from the principal cache when it holds one, else from the
- * database (and then kept, unless a change was announced meanwhile).
+ * The principal an access token stands for: from the principal cache when it holds this very token
+ * (keyed by an HMAC of it: a hit skips the signature check too, done when it was cached), else
+ * verified and read from the database, then kept unless a change was announced meanwhile.
  */
-static int session_principal(struct principal *who, struct app *app, const struct token_claims *c,
-                             time_t now)
-{
-	struct principal_grant grant = {0};
-	struct db_conn *conn = NULL;
-	char key[160];
-	uint64_t generation = 0;
-	int rc;
-
-	snprintf(key, sizeof(key), "s:%s:%s:%s", c->sid, c->sub, c->realm);
-	if (app->principals) {
-		if (principal_cache_get(app->principals, key, (long long)now, who, NULL))
-			return APP_OK;
-		generation = principal_cache_generation(app->principals);
-	}
-	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
-		return rc;
-	/* the session must be live and of the token's realm, its account still allowed in */
-	rc = session_repo_principal(who, &grant.valid_until, conn, c->sid, c->sub, c->realm, now);
-	db_pool_checkin(app->pool, conn);
-	if (rc == APP_OK && app->principals)
-		principal_cache_put(app->principals, key, generation, who, &grant);
-	return rc;
-}
-
 int sessions_authenticate(struct principal *who_out, struct app *app, const char *access_token,
                           const char *client_ip)
 {
 	struct token_keys keys = keys_of(app);
+	struct principal_grant grant = {0};
 	struct token_claims c;
+	struct db_conn *conn = NULL;
 	time_t now = clock_now();
-	int rc;
+	char key[160] = "a:";
+	uint64_t generation = 0;
+	bool cached = false;
+	int rc = APP_OK;
 
 	memset(who_out, 0, sizeof(*who_out));
-	if (token_verify(&c, &keys, access_token, now) != APP_OK)
-		return APP_UNAUTHORIZED;
-	rc = session_principal(who_out, app, &c, now);
-	/* the token names the same actor as its session (none, or the impersonating staff member) */
-	if (rc == APP_OK && strcmp(c.act, who_out->impersonator_id) != 0)
-		rc = APP_NOT_FOUND;
+	if (app->principals) {
+		if (secrets_hmac_hex(key + 2, app->cfg.jwt_secret, access_token) != APP_OK)
+			return APP_INTERNAL;
+		cached = principal_cache_get(app->principals, key, (long long)now, who_out, NULL);
+		if (!cached)
+			generation = principal_cache_generation(app->principals);
+	}
+	if (!cached) {
+		if (token_verify(&c, &keys, access_token, now) != APP_OK)
+			return APP_UNAUTHORIZED;
+		if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
+			return rc;
+		/* the session must be live and of the token's realm, its account still allowed in */
+		rc = session_repo_principal(who_out, &grant.valid_until, conn, c.sid, c.sub,
+		                            c.realm, now);
+		db_pool_checkin(app->pool, conn);
+		/* the token names the same actor as its session (none, or the impersonating staff) */
+		if (rc == APP_OK && strcmp(c.act, who_out->impersonator_id) != 0)
+			rc = APP_NOT_FOUND;
+		if (grant.valid_until > c.exp)
+			grant.valid_until = c.exp;
+		if (rc == APP_OK && app->principals)
+			principal_cache_put(app->principals, key, generation, who_out, &grant);
+	}
 	if (rc == APP_OK && !ipnet_text_allows(who_out->trusted_ips, client_ip)) {
 		log_warn("Security - request of %s %s refused from %s: not a trusted address",
 		         account_kind_name(who_out->kind), who_out->id, client_ip);
