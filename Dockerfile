@@ -2,7 +2,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake pkg-config \
-      libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev libargon2-dev libjwt-dev \
+      libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev libargon2-dev libsodium-dev libjwt-dev \
       libcurl4-gnutls-dev libgnutls28-dev libpwquality-dev liboath-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -15,7 +15,7 @@ RUN cmake -S . -B build -DCABINET_TESTS=OFF -DCMAKE_BUILD_TYPE=Release \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libulfius2.7 libmicrohttpd12 libjansson4 libpq5 libargon2-1 libjwt0 \
+ && apt-get install -y --no-install-recommends libulfius2.7 libmicrohttpd12 libjansson4 libpq5 libargon2-1 libsodium23 libjwt0 \
       libcurl3-gnutls libgnutls30 liboath0 libpwquality1 cracklib-runtime ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin cabinet

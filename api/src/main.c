@@ -84,15 +84,28 @@ static bool schema_current(struct app *app)
 	return current;
 }
 
-static void principal_changed(const char *ids, void *arg)
+/* One id of a change announced (or "*": a role, a setting, anything). */
+static void forget(struct app *app, const char *id)
 {
-	principal_cache_forget(((struct app *)arg)->principals, ids);
+	if (strcmp(id, "*") == 0)
+		settings_cache_forget();
+	if (app->principals)
+		principal_cache_forget(app->principals, id);
+}
+
+static void principal_changed(const char *id, void *arg)
+{
+	forget(arg, id);
 }
 
 static void principal_listener_state(bool listening, void *arg)
 {
+	struct app *app = arg;
+
 	/* while changes may go unheard, nothing cached may be trusted */
-	principal_cache_enable(((struct app *)arg)->principals, listening);
+	settings_cache_enable(listening);
+	if (app->principals)
+		principal_cache_enable(app->principals, listening);
 }
 
 /* What a transaction of this instance changed: dropped before the request that made it answers. */
@@ -101,20 +114,24 @@ static void principals_committed(const char *changed, void *arg)
 	char *ids = strdup(changed), *save = NULL;
 
 	if (!ids) {
-		principal_cache_forget(((struct app *)arg)->principals, "*");
+		forget(arg, "*");
 		return;
 	}
 	for (char *id = strtok_r(ids, ",", &save); id; id = strtok_r(NULL, ",", &save))
-		principal_cache_forget(((struct app *)arg)->principals, id);
+		forget(arg, id);
 	free(ids);
 }
 
-/* The cache of principals, and the connection that hears what drops them (migration 0028). */
-static int start_principal_cache(struct app *app)
+/*
+ * The caches of principals (unless turned off) and settings, and the connection that hears what
+ * drops them (migration 0028).
+ */
+static int start_caches(struct app *app)
 {
 	struct db_listener_callbacks cb = {principal_changed, principal_listener_state, app, "*"};
 
-	if (!(app->principals = principal_cache_new((size_t)app->cfg.principal_cache_size,
+	if (app->cfg.principal_cache_size > 0 &&
+	    !(app->principals = principal_cache_new((size_t)app->cfg.principal_cache_size,
 	                                            app->cfg.principal_cache_ttl_ms)))
 		return APP_INTERNAL;
 	db_pool_on_commit(app->pool, principals_committed, app);
@@ -164,8 +181,8 @@ static int setup(struct app *app)
 	free(labels);
 	if (rc == APP_OK && !(app->token_limits = rate_limiter_new(4096)))
 		rc = APP_INTERNAL;
-	if (rc == APP_OK && app->cfg.principal_cache_size > 0)
-		rc = start_principal_cache(app);
+	if (rc == APP_OK)
+		rc = start_caches(app);
 	if (rc == APP_OK)
 		rc = audit_sealer_start(&app->sealer, app->cfg.database_url,
 		                        app->cfg.audit_seal_ms);

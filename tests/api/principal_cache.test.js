@@ -232,3 +232,22 @@ test('B stops trusting its cache while its listening connection is down', async 
   const d = await customer();
   await cachedOnB('/api/v1/me', d.auth);
 });
+
+test('a setting changed through A holds on B at once (settings are cached too)', async () => {
+  const c = await customer();
+  const signInB = () => signIn(apiB, c.email, PASSWORD);
+  assert.equal((await signInB()).status, 200, 'B reads the setting (and keeps it)');
+  const closed = await apiA.request('PATCH', '/api/v1/settings', { ...owner, json: { 'portal.sign_in': false } });
+  assert.equal(closed.status, 200, closed.text);
+  const started = performance.now();
+  for (;;) {
+    const r = await signInB();
+    if (r.status === 403) {
+      assert.equal(r.json.code, 'portal_closed');
+      break;
+    }
+    assert.ok(performance.now() - started < 1000, `B still lets customers in: ${r.status}`);
+  }
+  assert.equal((await apiA.request('PATCH', '/api/v1/settings', { ...owner, json: { 'portal.sign_in': true } })).status, 200);
+  assert.equal((await signIn(apiA, c.email, PASSWORD)).status, 200, 'A sees its own change at once');
+});

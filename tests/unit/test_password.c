@@ -28,6 +28,32 @@ static void hash_and_verify(void **state)
 	assert_false(password_verify(h1, ""));
 }
 
+/*
+ * One lane goes through libsodium, several through libargon2: each library verifies what the
+ * other made, so neither choice strands a stored hash.
+ */
+static void libraries_agree(void **state)
+{
+	struct password_params one = {.memory_kib = 19456, .iterations = 2, .parallelism = 1},
+	                       two = {.memory_kib = 19456, .iterations = 2, .parallelism = 2};
+	char ours[PASSWORD_HASH_MAX], lanes[PASSWORD_HASH_MAX], theirs[PASSWORD_HASH_MAX];
+	const unsigned char salt[] = "0123456789abcdef";
+
+	(void)state;
+	assert_int_equal(password_hash(ours, &one, "shared secret"), APP_OK);
+	assert_int_equal(argon2id_verify(ours, "shared secret", 13), ARGON2_OK);
+	assert_int_not_equal(argon2id_verify(ours, "shared secreT", 13), ARGON2_OK);
+	assert_int_equal(password_hash(lanes, &two, "shared secret"), APP_OK);
+	assert_non_null(strstr(lanes, ",p=2$"));
+	assert_true(password_verify(lanes, "shared secret"));
+	assert_false(password_verify(lanes, "shared secreT"));
+	assert_int_equal(argon2id_hash_encoded(2, 19456, 1, "shared secret", 13, salt, 16, 32,
+	                                       theirs, sizeof(theirs)),
+	                 ARGON2_OK);
+	assert_true(password_verify(theirs, "shared secret"));
+	assert_false(password_verify(theirs, "shared secreT"));
+}
+
 /* Hashes made elsewhere with other parameters (t=1, small m, argon2i) must still verify. */
 static void legacy_parameters(void **state)
 {
@@ -202,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(hash_and_verify),
 	        cmocka_unit_test(legacy_parameters),
+	        cmocka_unit_test(libraries_agree),
 	        cmocka_unit_test(bounded_costs),
 	        cmocka_unit_test(malformed_hashes_are_mismatches),
 	        cmocka_unit_test(bcrypt_hashes),

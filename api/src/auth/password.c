@@ -1,7 +1,12 @@
-/* argon2id through libargon2; bcrypt (new hashes and legacy ones) through libxcrypt. */
+/*
+ * argon2id through libsodium where it can (one lane: its optimised code is about twice as fast as
+ * Debian's reference libargon2 on the same parameters, and writes the same PHC strings), libargon2
+ * for the rest (several lanes, argon2i); bcrypt (new hashes and legacy ones) through libxcrypt.
+ */
 #include "auth/password.h"
 
 #include <argon2.h>
+#include <sodium.h>
 #include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +42,21 @@ static int bcrypt_hash(char *out, unsigned cost, const char *password)
 	return rc;
 }
 
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static bool sodium_ready;
+
+/* sodium_init picks the implementation this CPU runs fastest; once, whichever thread asks first. */
+static void sodium_start(void)
+{
+	sodium_ready = sodium_init() >= 0;
+}
+
+static bool sodium_usable(void)
+{
+	pthread_once(&sodium_once, sodium_start);
+	return sodium_ready;
+}
+
 int password_hash(char *out, const struct password_params *params, const char *password)
 {
 	unsigned char salt[16];
@@ -44,6 +64,14 @@ int password_hash(char *out, const struct password_params *params, const char *p
 
 	if (params->driver == PASSWORD_BCRYPT)
 		return bcrypt_hash(out, params->bcrypt_cost, password);
+	/* libsodium: a 16-byte random salt and a 32-byte hash, like the branch below */
+	if (params->parallelism == 1 && crypto_pwhash_STRBYTES <= PASSWORD_HASH_MAX &&
+	    sodium_usable())
+		return crypto_pwhash_str_alg(out, password, strlen(password), params->iterations,
+		                             (size_t)params->memory_kib * 1024,
+		                             crypto_pwhash_ALG_ARGON2ID13) == 0
+		               ? APP_OK
+		               : APP_INTERNAL;
 	if (secrets_random(salt, sizeof(salt)) != APP_OK)
 		return APP_INTERNAL;
 	rc = argon2id_hash_encoded(params->iterations, params->memory_kib, params->parallelism,
@@ -126,6 +154,8 @@ bool password_verify(const char *encoded, const char *password)
 	/* only hashes of known shape and bounded cost are ever computed */
 	if (!encoded || !password || !password_hash_known(encoded))
 		return false;
+	if (strncmp(encoded, "$argon2id$", 10) == 0 && strstr(encoded, ",p=1$") && sodium_usable())
+		return crypto_pwhash_str_verify(encoded, password, strlen(password)) == 0;
 	if (strncmp(encoded, "$argon2id$", 10) == 0)
 		return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK;
 	if (strncmp(encoded, "$argon2i$", 9) == 0)

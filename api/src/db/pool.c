@@ -1,6 +1,10 @@
 /*
- * Connection pool: a mutex, a condition variable on the monotonic clock, and a stack of free slots.
- * Connecting happens outside the lock so a dead database cannot stall threads that only check in.
+ * Connection pool: a mutex, a stack of free slots and a queue of waiting threads, each with its own
+ * condition variable on the monotonic clock. A connection checked in goes straight to the thread
+ * that has waited longest: first come, first served, so that under load no request waits far
+ * longer than the others (a shared condition variable wakes an arbitrary waiter, and the unlucky
+ * ones waited seconds while others went through). Connecting happens outside the lock so a dead
+ * database cannot stall threads that only check in.
  */
 #include "db/pool.h"
 
@@ -15,9 +19,16 @@
 #include "common/err.h"
 #include "log.h"
 
+/* A thread waiting for a connection; given is set by the check-in that hands one over. */
+struct waiter {
+	pthread_cond_t handed;
+	struct waiter *next;
+	struct db_conn *given;
+};
+
 struct db_pool {
 	pthread_mutex_t lock;
-	pthread_cond_t freed;
+	struct waiter *first, *last; /* waiting threads, oldest first */
 	struct db_conn *slots;
 	size_t *free_stack;
 	size_t nfree, size;
@@ -60,8 +71,6 @@ int db_connect(PGconn **out, const char *conninfo, long statement_timeout_ms)
 int db_pool_create(struct db_pool **out, const struct db_pool_options *opts)
 {
 	struct db_pool *p = calloc(1, sizeof(*p));
-	pthread_condattr_t attr;
-
 	*out = NULL;
 	if (!p)
 		return APP_INTERNAL;
@@ -83,10 +92,6 @@ int db_pool_create(struct db_pool **out, const struct db_pool_options *opts)
 	p->checkout_timeout_ms = opts->checkout_timeout_ms;
 	p->statement_timeout_ms = opts->statement_timeout_ms;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->freed, &attr);
-	pthread_condattr_destroy(&attr);
 	*out = p;
 	return APP_OK;
 }
@@ -98,7 +103,6 @@ void db_pool_free(struct db_pool *pool)
 	for (size_t i = 0; i < pool->size; i++)
 		if (pool->slots[i].pg)
 			PQfinish(pool->slots[i].pg);
-	pthread_cond_destroy(&pool->freed);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->slots);
 	free(pool->free_stack);
@@ -115,36 +119,75 @@ static void forget_prepared(struct db_conn *conn)
 
 static void release_slot(struct db_pool *pool, struct db_conn *conn)
 {
+	struct waiter *w;
+
 	pthread_mutex_lock(&pool->lock);
-	pool->free_stack[pool->nfree++] = (size_t)(conn - pool->slots);
-	pthread_cond_signal(&pool->freed);
+	if ((w = pool->first)) {
+		/* straight to the longest waiting thread */
+		if (!(pool->first = w->next))
+			pool->last = NULL;
+		w->given = conn;
+		pthread_cond_signal(&w->handed);
+	} else
+		pool->free_stack[pool->nfree++] = (size_t)(conn - pool->slots);
 	pthread_mutex_unlock(&pool->lock);
+}
+
+/* Takes w out of the queue (it timed out). Lock held. */
+static void leave_queue(struct db_pool *pool, struct waiter *w)
+{
+	struct waiter **p = &pool->first, *prev = NULL;
+
+	while (*p && *p != w) {
+		prev = *p;
+		p = &(*p)->next;
+	}
+	if (!*p)
+		return;
+	*p = w->next;
+	if (pool->last == w)
+		pool->last = prev;
 }
 
 int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 {
-	struct db_conn *conn;
+	struct db_conn *conn = NULL;
 	struct timespec deadline;
-	bool waited = false;
 
 	*out = NULL;
-	clock_deadline(&deadline, CLOCK_MONOTONIC, pool->checkout_timeout_ms);
 	pthread_mutex_lock(&pool->lock);
-	while (pool->nfree == 0) {
-		if (!waited) {
-			waited = true;
-			pool->waits_total++;
-		}
-		if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT &&
-		    pool->nfree == 0) {
+	if (pool->nfree > 0 && !pool->first) {
+		conn = &pool->slots[pool->free_stack[--pool->nfree]];
+	} else {
+		struct waiter w = {.next = NULL, .given = NULL};
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&w.handed, &attr);
+		pthread_condattr_destroy(&attr);
+		if (pool->last)
+			pool->last->next = &w;
+		else
+			pool->first = &w;
+		pool->last = &w;
+		pool->waits_total++;
+		clock_deadline(&deadline, CLOCK_MONOTONIC, pool->checkout_timeout_ms);
+		while (!w.given &&
+		       pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) != ETIMEDOUT)
+			;
+		if (!(conn = w.given)) {
+			leave_queue(pool, &w);
 			pool->timeouts_total++;
+		}
+		pthread_cond_destroy(&w.handed);
+		if (!conn) {
 			pthread_mutex_unlock(&pool->lock);
 			log_warn("database pool exhausted: no connection within %ld ms",
 			         pool->checkout_timeout_ms);
 			return APP_UNAVAILABLE;
 		}
 	}
-	conn = &pool->slots[pool->free_stack[--pool->nfree]];
 	pthread_mutex_unlock(&pool->lock);
 
 	if (conn->pg && PQstatus(conn->pg) != CONNECTION_OK) {
@@ -153,10 +196,9 @@ int db_pool_checkout(struct db_conn **out, struct db_pool *pool)
 	}
 	if (!conn->pg) {
 		int rc = db_connect(&conn->pg, pool->conninfo, pool->statement_timeout_ms);
-
-		forget_prepared(conn);
 		bool report;
 
+		forget_prepared(conn);
 		pthread_mutex_lock(&pool->lock);
 		report = (rc != APP_OK) != pool->reported_down;
 		pool->reported_down = rc != APP_OK;

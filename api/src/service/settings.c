@@ -1,13 +1,16 @@
 /* Settings: the catalogue decides names, types and defaults; the table keeps what staff changed. */
 #include "service/settings.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db/audit_repo.h"
 #include "auth/policy.h"
+#include "db/audit_repo.h"
 #include "db/db.h"
+#include "db/settings_repo.h"
 
 enum setting_type { SETTING_BOOL, SETTING_CHOICE, SETTING_INT, SETTING_TEXT };
 
@@ -142,29 +145,90 @@ int settings_check(const char *key, json_t *value, struct field_error *fe)
 	return ok ? APP_OK : APP_INVALID;
 }
 
-static const char SQL_GET[] = "SELECT value::text FROM settings WHERE key = $1::text";
+/*
+ * The stored values, kept in memory while changes are heard (settings_cache_enable): a sign-in
+ * reads half a dozen settings, and each was a query. Any change of settings is announced ("*" on
+ * the principal channel, and read back with this instance's own COMMIT): settings_cache_forget.
+ */
+static struct {
+	pthread_mutex_t lock;
+	json_t *stored; /* NULL: not loaded */
+	uint64_t generation;
+	bool enabled;
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Drops what is kept; enabled: whether to keep anything from now on. */
+static void reset(const bool *enabled)
+{
+	pthread_mutex_lock(&cache.lock);
+	if (enabled)
+		cache.enabled = *enabled;
+	cache.generation++;
+	json_decref(cache.stored);
+	cache.stored = NULL;
+	pthread_mutex_unlock(&cache.lock);
+}
+
+void settings_cache_enable(bool on)
+{
+	reset(&on);
+}
+
+void settings_cache_forget(void)
+{
+	reset(NULL);
+}
+
+/*
+ * Every stored value ({key: value}, caller owns it): from memory when it may be, else read (and
+ * kept, unless a change was announced meanwhile). fresh: read in conn's transaction, whatever.
+ */
+static int stored_values(json_t **out, struct db_conn *conn, bool fresh)
+{
+	uint64_t generation;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&cache.lock);
+	if (!fresh && cache.enabled && cache.stored)
+		*out = json_incref(cache.stored); /* never changed once kept: shared read-only */
+	generation = cache.generation;
+	pthread_mutex_unlock(&cache.lock);
+	if (*out)
+		return APP_OK;
+	if ((rc = settings_repo_stored(out, conn)) != APP_OK || fresh)
+		return rc;
+	pthread_mutex_lock(&cache.lock);
+	if (cache.enabled && generation == cache.generation && !cache.stored)
+		cache.stored = json_incref(*out);
+	pthread_mutex_unlock(&cache.lock);
+	return APP_OK;
+}
+
+/* The value of d from stored (or its default when absent or no longer valid); caller owns it. */
+static json_t *value_of(const struct setting_def *d, const json_t *stored)
+{
+	json_t *v = json_object_get(stored, d->key);
+	struct field_error fe;
+
+	/* a stored value the catalogue no longer accepts falls back to the default */
+	if (v && settings_check(d->key, v, &fe) == APP_OK)
+		return json_deep_copy(v);
+	return json_loads(default_of(d), JSON_DECODE_ANY, NULL);
+}
 
 int settings_value(json_t **out, struct db_conn *conn, const char *key)
 {
 	const struct setting_def *d = find(key);
-	PGresult *res = NULL;
+	json_t *stored = NULL;
 	int rc;
 
 	*out = NULL;
 	if (!d)
 		return APP_INTERNAL; /* a typo in the code, not the caller's fault */
-	if ((rc = db_exec(&res, conn, SQL_GET, 1, (const char *const[]){key})) == APP_OK) {
-		*out = json_loads(PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : default_of(d),
-		                  JSON_DECODE_ANY, NULL);
-		/* a stored value the catalogue no longer accepts falls back to the default */
-		struct field_error fe;
-		if (*out && settings_check(key, *out, &fe) != APP_OK) {
-			json_decref(*out);
-			*out = json_loads(default_of(d), JSON_DECODE_ANY, NULL);
-		}
-		rc = *out ? APP_OK : APP_INTERNAL;
-	}
-	PQclear(res);
+	if ((rc = stored_values(&stored, conn, false)) == APP_OK && !(*out = value_of(d, stored)))
+		rc = APP_INTERNAL;
+	json_decref(stored);
 	return rc;
 }
 
@@ -258,17 +322,20 @@ int settings_password_params(struct password_params *out, struct app *app)
 	return rc;
 }
 
-static int read_all(json_t **out, struct db_conn *conn)
+/* Every setting, stored or default; fresh: as conn's transaction sees them. */
+static int read_all(json_t **out, struct db_conn *conn, bool fresh)
 {
-	int rc = APP_OK;
+	json_t *stored = NULL;
+	int rc = stored_values(&stored, conn, fresh);
 
-	*out = json_object();
+	*out = rc == APP_OK ? json_object() : NULL;
 	for (size_t i = 0; i < CATALOGUE_SIZE && rc == APP_OK; i++) {
-		json_t *v = NULL;
+		json_t *v = value_of(&CATALOGUE[i], stored);
 
-		if ((rc = settings_value(&v, conn, CATALOGUE[i].key)) == APP_OK)
-			json_object_set_new(*out, CATALOGUE[i].key, v);
+		if (!v || json_object_set_new(*out, CATALOGUE[i].key, v) != 0)
+			rc = APP_INTERNAL;
 	}
+	json_decref(stored);
 	if (rc != APP_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -283,16 +350,10 @@ int settings_get(json_t **out, struct app *app)
 
 	*out = NULL;
 	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
-		rc = read_all(out, conn);
+		rc = read_all(out, conn, false);
 	db_pool_checkin(app->pool, conn);
 	return rc;
 }
-
-static const char SQL_PUT[] =
-        "INSERT INTO settings (key, value, updated_at, updated_by)"
-        " VALUES ($1::text, $2::jsonb, now(), $3::uuid)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,"
-        " updated_by = excluded.updated_by";
 
 int settings_patch(json_t **out, struct field_error *fe, struct app *app,
                    const struct principal *who, const struct client_info *ci, json_t *patch)
@@ -306,10 +367,8 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		goto done;
 	/* the lock makes two staff saving at once apply one after the other, each audited truly */
-	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(NULL, conn, "LOCK TABLE settings IN SHARE ROW EXCLUSIVE MODE", 0,
-	                  NULL)) != APP_OK ||
-	    (rc = read_all(&before, conn)) != APP_OK)
+	if ((rc = db_begin(conn)) != APP_OK || (rc = settings_repo_lock(conn)) != APP_OK ||
+	    (rc = read_all(&before, conn, true)) != APP_OK)
 		goto done;
 	memset(fe, 0, sizeof(*fe));
 	json_object_foreach(patch, key, v)
@@ -331,14 +390,7 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 		}
 		/* the default role must be one that exists */
 		if (strcmp(key, "roles.default") == 0) {
-			PGresult *res = NULL;
-
-			rc = db_exec(
-			        &res, conn,
-			        "SELECT 1 FROM portal_roles WHERE lower(name) = lower($1::text)", 1,
-			        (const char *const[]){json_string_value(v)});
-			known = rc == APP_OK && PQntuples(res) == 1;
-			PQclear(res);
+			rc = settings_repo_role_exists(&known, conn, json_string_value(v));
 			if (rc != APP_OK || !known) {
 				fe->field = "roles.default";
 				fe->code = "invalid";
@@ -354,9 +406,7 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 			json_object_set_new(changes, key,
 			                    json_pack("{s:O, s:O}", "from",
 			                              json_object_get(before, key), "to", v));
-		rc = text ? db_exec(NULL, conn, SQL_PUT, 3,
-		                    (const char *const[]){key, text, who->id})
-		          : APP_INTERNAL;
+		rc = text ? settings_repo_put(conn, key, text, who->id) : APP_INTERNAL;
 		free(text);
 		if (rc != APP_OK)
 			goto done;
@@ -369,7 +419,8 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 	                        .request_id = ci->request_id,
 	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
-	if ((rc = audit_repo_append(conn, &e)) == APP_OK && (rc = read_all(out, conn)) == APP_OK)
+	if ((rc = audit_repo_append(conn, &e)) == APP_OK &&
+	    (rc = read_all(out, conn, true)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);

@@ -67,4 +67,12 @@ int settings_patch(json_t **out, struct field_error *fe, struct app *app,
 /* Takes the defaults some settings have from the configuration (before any thread starts). */
 void settings_init(const struct config *cfg);
 
+/*
+ * The stored values are kept in memory only while every change of them is heard (the principal
+ * listener is up): on is given by the listener's state. settings_cache_forget drops them (a change
+ * was announced).
+ */
+void settings_cache_enable(bool on);
+void settings_cache_forget(void);
+
 #endif
