@@ -297,3 +297,16 @@ int db_read_json(json_t **out, struct db_pool *pool, const char *sql, int nparam
 	db_pool_checkin(pool, conn);
 	return rc;
 }
+
+int db_ping(struct db_conn *conn)
+{
+	return db_exec(NULL, conn, "SELECT 1", 0, NULL);
+}
+
+int db_test_serialization_failure(struct db_conn *conn)
+{
+	return db_exec(NULL, conn,
+	               "DO $$ BEGIN RAISE EXCEPTION 'test: serialization failure'"
+	               " USING ERRCODE = 'serialization_failure'; END $$",
+	               0, NULL);
+}

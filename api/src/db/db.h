@@ -80,6 +80,12 @@ void db_rollback(struct db_conn *conn);
  */
 const char *db_time_param(char buf[24], long long t);
 
+/* A round trip that does nothing ("SELECT 1"). */
+int db_ping(struct db_conn *conn);
+
+/* Fails as a serialization failure (SQLSTATE 40001) would: for the tests of db_transaction only. */
+int db_test_serialization_failure(struct db_conn *conn);
+
 /* Maps a SQLSTATE to an app error (exposed for unit tests). */
 int db_sqlstate_err(const char *sqlstate);
 

@@ -309,3 +309,73 @@ int session_repo_list(json_t **out, struct db_conn *conn, const char *owner_id,
 	PQclear(res);
 	return rc;
 }
+
+/* The status of an individual counts only while its customer is active. */
+static const char SQL_IMPERSONATION_TARGET[] =
+        "SELECT CASE WHEN $3::uuid IS NULL OR c.status <> 'active' THEN c.status ELSE i.status END,"
+        " (SELECT coalesce(nullif(display_name, ''), email) FROM staff WHERE id = $2::uuid),"
+        " coalesce(CASE WHEN $3::uuid IS NULL THEN (SELECT d.id FROM portal_roles d"
+        "     WHERE lower(d.name) = lower((SELECT value #>> '{}' FROM settings"
+        "       WHERE key = 'roles.default')))"
+        "   ELSE (SELECT u.id FROM portal_roles u WHERE u.system AND u.name = 'user') END::text, "
+        "''),"
+        " i.id IS NOT NULL OR $3::uuid IS NULL"
+        " FROM customers c LEFT JOIN individuals i ON i.id = $3::uuid AND i.customer_id = c.id"
+        "   AND i.status <> 'deleted'"
+        " WHERE c.id = $1::uuid FOR UPDATE OF c";
+
+int session_repo_impersonation_target(struct impersonation_target *out, struct db_conn *conn,
+                                      const char *customer_id, const char *individual_id,
+                                      const char *staff_id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, SQL_IMPERSONATION_TARGET, 3,
+	                 (const char *const[]){customer_id, staff_id, individual_id});
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK && (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 3), "t") != 0))
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->staff_name, sizeof(out->staff_name), "%s", PQgetvalue(res, 0, 1));
+		snprintf(out->default_role_id, sizeof(out->default_role_id), "%s",
+		         PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	return rc;
+}
+
+int session_repo_handoff_create(struct db_conn *conn, const char *code_hmac, const char *session_id,
+                                time_t now, long ttl_s)
+{
+	char ts[24], ttl[24];
+
+	return db_exec(NULL, conn,
+	               "INSERT INTO impersonation_handoffs (code_hmac, session_id, expires_at)"
+	               " VALUES (decode($1::text, 'hex'), $2::uuid,"
+	               " to_timestamp($3::bigint) + make_interval(secs => $4::bigint))",
+	               4,
+	               (const char *const[]){code_hmac, session_id,
+	                                     db_time_param(ts, (long long)now),
+	                                     db_time_param(ttl, (long long)ttl_s)});
+}
+
+int session_repo_handoff_use(char session_id_out[37], struct db_conn *conn, const char *code_hmac,
+                             time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc = db_exec(&res, conn,
+	                 "UPDATE impersonation_handoffs SET used_at = to_timestamp($2::bigint)"
+	                 " WHERE code_hmac = decode($1::text, 'hex') AND used_at IS NULL"
+	                 "   AND expires_at > to_timestamp($2::bigint) RETURNING session_id",
+	                 2, (const char *const[]){code_hmac, db_time_param(ts, (long long)now)});
+
+	session_id_out[0] = '\0';
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK)
+		snprintf(session_id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}

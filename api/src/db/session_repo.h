@@ -76,4 +76,28 @@ int session_repo_revoke_own(struct db_conn *conn, const char *session_id, const 
 int session_repo_list(json_t **out, struct db_conn *conn, const char *owner_id,
                       const char *current_id, time_t now);
 
+/* What staff need to know of the account they are about to act as. */
+struct impersonation_target {
+	char status[16];      /* the customer's, or its individual's while the customer is active */
+	char staff_name[256]; /* the staff member's display name (or e-mail) */
+	char default_role_id[37]; /* the role of mode default_role ("" when none) */
+};
+
+/*
+ * The account staff_id is about to act as (the customer, or one of its individuals), locked to the
+ * end of the transaction; the default role is the setting roles.default for a customer, the system
+ * role user for an individual. APP_NOT_FOUND for no such customer, or no such individual of it.
+ */
+int session_repo_impersonation_target(struct impersonation_target *out, struct db_conn *conn,
+                                      const char *customer_id, const char *individual_id,
+                                      const char *staff_id);
+
+/* Keeps the HMAC (hex) of a handoff code for session_id, usable for ttl_s seconds from now. */
+int session_repo_handoff_create(struct db_conn *conn, const char *code_hmac, const char *session_id,
+                                time_t now, long ttl_s);
+
+/* Uses a live handoff once: its session's id. APP_NOT_FOUND when unknown, used or expired. */
+int session_repo_handoff_use(char session_id_out[37], struct db_conn *conn, const char *code_hmac,
+                             time_t now);
+
 #endif

@@ -180,3 +180,10 @@ int mfa_repo_use(struct db_conn *conn, const char *token_hmac, time_t now)
 	db_time_param(ts, (long long)(now));
 	return exec_one(conn, SQL_MFA_USE, 2, (const char *const[]){token_hmac, ts}, APP_NOT_FOUND);
 }
+
+int twofactor_repo_enrolled(struct db_conn *conn, const char *account_id)
+{
+	return db_exec(NULL, conn,
+	               "UPDATE customers SET must_enrol_two_factor = false WHERE id = $1::uuid", 1,
+	               (const char *const[]){account_id});
+}

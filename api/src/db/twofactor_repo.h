@@ -55,4 +55,7 @@ int mfa_repo_fail(struct db_conn *conn, const char *token_hmac);
 /* Spends a live challenge once; APP_NOT_FOUND when another use won. */
 int mfa_repo_use(struct db_conn *conn, const char *token_hmac, time_t now);
 
+/* The account set up its second factor: a customer no longer has to at its next sign-in. */
+int twofactor_repo_enrolled(struct db_conn *conn, const char *account_id);
+
 #endif

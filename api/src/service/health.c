@@ -56,12 +56,7 @@ static int flaky_transaction(struct db_conn *conn, void *arg)
 {
 	struct flaky *f = arg;
 
-	if (++f->attempts <= f->failures)
-		return db_exec(NULL, conn,
-		               "DO $$ BEGIN RAISE EXCEPTION 'test: serialization failure'"
-		               " USING ERRCODE = 'serialization_failure'; END $$",
-		               0, NULL);
-	return db_exec(NULL, conn, "SELECT 1", 0, NULL);
+	return ++f->attempts <= f->failures ? db_test_serialization_failure(conn) : db_ping(conn);
 }
 
 int health_test_transaction(int *attempts_out, struct app *app, int failures)

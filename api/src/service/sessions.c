@@ -823,37 +823,14 @@ static int handoff_hmac(char out[65], const struct app *app, const char *code)
 	return secrets_hmac_hex(out, app->cfg.jwt_secret, message);
 }
 
-static const char SQL_HANDOFF_CREATE[] =
-        "INSERT INTO impersonation_handoffs (code_hmac, session_id, expires_at)"
-        " VALUES (decode($1::text, 'hex'), $2::uuid,"
-        " to_timestamp($3::bigint) + make_interval(secs => $4::bigint))";
-
-/*
- * The account to act as (the customer, or one of its individuals), locked: its status (an
- * individual's counts only with an active customer), the staff member's name, and the role of
- * mode default_role (the setting roles.default for a customer, the system role user for an
- * individual).
- */
-static const char SQL_ACCOUNT_TO_IMPERSONATE[] =
-        "SELECT CASE WHEN $3::uuid IS NULL OR c.status <> 'active' THEN c.status ELSE i.status END,"
-        " c.email, (SELECT coalesce(nullif(display_name, ''), email) FROM staff"
-        " WHERE id = $2::uuid),"
-        " CASE WHEN $3::uuid IS NULL THEN (SELECT d.id FROM portal_roles d WHERE lower(d.name) ="
-        "   lower((SELECT value #>> '{}' FROM settings WHERE key = 'roles.default')))"
-        "   ELSE (SELECT u.id FROM portal_roles u WHERE u.system AND u.name = 'user') END,"
-        " i.id IS NOT NULL OR $3::uuid IS NULL"
-        " FROM customers c LEFT JOIN individuals i ON i.id = $3::uuid AND i.customer_id = c.id"
-        "   AND i.status <> 'deleted'"
-        " WHERE c.id = $1::uuid FOR UPDATE OF c";
-
 int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
                          const struct principal *who, const struct client_info *ci,
                          const char *customer_id, const char *individual_id, const char *mode,
                          const char *reason)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
-	char sid[37], code[65], hmac[65], ts[24], ttl[24], url[2200], until[32], role[37] = "";
+	struct impersonation_target target;
+	char sid[37], code[65], hmac[65], url[2200], until[32];
 	time_t now = clock_now(), end = now + IMPERSONATION_MAX_S;
 	json_t *details = NULL;
 	int rc;
@@ -875,29 +852,22 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 	if ((rc = secrets_random_hex(code, 32)) != APP_OK ||
 	    (rc = handoff_hmac(hmac, app, code)) != APP_OK)
 		return rc;
-	db_time_param(ts, (long long)now);
-	db_time_param(ttl, (long long)HANDOFF_TTL_S);
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
 	    (rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(&res, conn, SQL_ACCOUNT_TO_IMPERSONATE, 3,
-	                  (const char *const[]){customer_id, who->id, individual_id})) != APP_OK)
+	    /* APP_NOT_FOUND: no such customer, or no such individual of it */
+	    (rc = session_repo_impersonation_target(&target, conn, customer_id, individual_id,
+	                                            who->id)) != APP_OK)
 		goto done;
-	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 4), "t") != 0) {
-		rc = APP_NOT_FOUND; /* no such customer, or no such individual of it */
-		goto done;
-	}
-	if (strcmp(PQgetvalue(res, 0, 0), "active") != 0) {
+	if (strcmp(target.status, "active") != 0) {
 		/* suspended, banned, pending, invited or deleted: nothing to look at */
 		*conflict = "not_active";
 		rc = APP_CONFLICT;
 		goto done;
 	}
-	if (strcmp(mode, "default_role") == 0) {
-		snprintf(role, sizeof(role), "%s", PQgetvalue(res, 0, 3));
-		s.impersonation_role_id = role[0] ? role : NULL;
-	}
+	if (strcmp(mode, "default_role") == 0)
+		s.impersonation_role_id = target.default_role_id[0] ? target.default_role_id : NULL;
 	details = json_pack("{s:s, s:s, s:s, s:s?}", "mode", mode, "reason", reason, "staff_name",
-	                    PQgetvalue(res, 0, 2), "individual_id", individual_id);
+	                    target.staff_name, "individual_id", individual_id);
 	/* in the customer's own history too: the actor is the staff member, the subject the customer */
 	struct audit_entry e = {.actor_kind = "staff",
 	                        .actor_id = who->id,
@@ -910,8 +880,7 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 	                        .api_token_id = ci->api_token_id,
 	                        .details = details};
 	if ((rc = session_repo_create(sid, conn, &s)) != APP_OK ||
-	    (rc = db_exec(NULL, conn, SQL_HANDOFF_CREATE, 4,
-	                  (const char *const[]){hmac, sid, ts, ttl})) != APP_OK ||
+	    (rc = session_repo_handoff_create(conn, hmac, sid, now, HANDOFF_TTL_S)) != APP_OK ||
 	    (rc = audit_repo_append(conn, &e)) != APP_OK || (rc = db_commit(conn)) != APP_OK)
 		goto done;
 	/* the code travels in the fragment: it never reaches a server log */
@@ -925,23 +894,16 @@ int sessions_impersonate(json_t **out, const char **conflict, struct app *app,
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	json_decref(details);
 	memset(code, 0, sizeof(code));
 	return rc;
 }
 
-static const char SQL_HANDOFF_USE[] =
-        "UPDATE impersonation_handoffs SET used_at = to_timestamp($2::bigint)"
-        " WHERE code_hmac = decode($1::text, 'hex') AND used_at IS NULL"
-        "   AND expires_at > to_timestamp($2::bigint) RETURNING session_id";
-
 int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
                                     const struct client_info *ci, const char *code)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
-	char hmac[65], ts[24], sid[37];
+	char hmac[65], sid[37];
 	time_t now = clock_now();
 	int rc;
 
@@ -949,18 +911,11 @@ int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
 	(void)ci;
 	if (!secrets_is_token(code) || handoff_hmac(hmac, app, code) != APP_OK)
 		return APP_NOT_FOUND;
-	db_time_param(ts, (long long)now);
 	if ((rc = secrets_random_hex(out->refresh_token, 32)) != APP_OK ||
 	    (rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
 	    (rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(&res, conn, SQL_HANDOFF_USE, 2, (const char *const[]){hmac, ts})) !=
-	            APP_OK)
+	    (rc = session_repo_handoff_use(sid, conn, hmac, now)) != APP_OK)
 		goto done;
-	if (PQntuples(res) != 1) {
-		rc = APP_NOT_FOUND;
-		goto done;
-	}
-	snprintf(sid, sizeof(sid), "%s", PQgetvalue(res, 0, 0));
 	if ((rc = session_repo_principal(&out->who, NULL, conn, sid, NULL, "portal", now)) !=
 	            APP_OK ||
 	    (rc = refresh_repo_insert(conn, out->refresh_token, sid, now)) != APP_OK ||
@@ -971,7 +926,6 @@ int sessions_impersonation_exchange(struct session_tokens *out, struct app *app,
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	if (rc != APP_OK)
 		session_tokens_clear(out);
 	return rc;

@@ -202,10 +202,7 @@ int twofactor_activate(json_t **out, struct db_conn *conn, struct app *app, cons
 
 	*out = NULL;
 	if (rc == APP_OK)
-		rc = db_exec(
-		        NULL, conn,
-		        "UPDATE customers SET must_enrol_two_factor = false WHERE id = $1::uuid", 1,
-		        (const char *const[]){account_id});
+		rc = twofactor_repo_enrolled(conn, account_id);
 	return rc == APP_OK ? fresh_codes(out, conn, app, account_id) : rc;
 }
 
