@@ -23,8 +23,9 @@ function one(n) {
 while (Date.now() - started < seconds * 1000) {
   // as many as the schedule says by now, so a slow answer never lowers the offered rate
   const due = Math.floor(((Date.now() - started) / 1000) * rate);
-  // at most 256 in flight: past that the server is not answering, and the flood waits for it
-  while (sent < due && pending.size < 256) one(++sent);
+  // at most three seconds' worth in flight (a sign-in waits 2 s at most for a hashing slot):
+  // beyond that the server is not answering, and the flood waits for it
+  while (sent < due && pending.size < rate * 3) one(++sent);
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 await Promise.all([...pending]);

@@ -212,3 +212,18 @@ int audit_repo_verify(struct audit_verdict *out, struct db_conn *conn)
 	PQclear(res);
 	return rc;
 }
+
+/* One audit entry per customer of ids ($1), action $7. */
+static const char SQL_IMPORT_AUDIT[] =
+        "INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
+        "   ip, request_id, details)"
+        " SELECT $2::text, $3::uuid, $7::text, 'customer', id::uuid, id::uuid, $4::inet, $5::text,"
+        "   jsonb_build_object('source', $6::text) FROM json_array_elements_text($1::json) id";
+
+int audit_repo_append_each(struct db_conn *conn, const char *customer_ids, const char *action,
+                           const struct audit_each *e)
+{
+	return db_exec(NULL, conn, SQL_IMPORT_AUDIT, 7,
+	               (const char *const[]){customer_ids, e->actor_kind, e->actor_id, e->ip,
+	                                     e->request_id, e->source, action});
+}

@@ -35,6 +35,16 @@ struct audit_entry audit_entry_self(enum principal_kind kind, const char *id,
 /* Appends one entry on conn, which must be inside the caller's transaction. */
 int audit_repo_append(struct db_conn *conn, const struct audit_entry *e);
 
+/* Who made a change applied to many customers at once (an import), and from where. */
+struct audit_each {
+	const char *actor_kind, *actor_id, *ip, *request_id;
+	const char *source; /* details.source of each entry */
+};
+
+/* One entry of action per customer of customer_ids (a JSON array of ids), targeting it. */
+int audit_repo_append_each(struct db_conn *conn, const char *customer_ids, const char *action,
+                           const struct audit_each *e);
+
 /*
  * The security history of an account (entries it made or that are about it), newest first:
  * {items: [{id, occurred_at, action, ip, details}], next_cursor, total}. cursor: an entry id or NULL.

@@ -247,3 +247,92 @@ int confirmation_repo_use(struct customer_holder *holder_out, const char **purpo
 	PQclear(res);
 	return rc;
 }
+
+/* What the database holds for the rows' addresses and phones, and which time zones it knows. */
+static const char SQL_LOOKUP[] =
+        "SELECT json_build_object("
+        " 'emails', coalesce((SELECT json_object_agg(lower(email), json_build_object('id', id,"
+        "   'status', status)) FROM customers WHERE status <> 'deleted'"
+        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
+        "   '{}'::json),"
+        /* individuals sign in with theirs: an import cannot take them */
+        " 'people', coalesce((SELECT json_agg(lower(email)) FROM individuals WHERE status <> "
+        "'deleted'"
+        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
+        "   '[]'::json),"
+        " 'phones', coalesce((SELECT json_object_agg(phone, owner) FROM ("
+        "   SELECT phone, lower(email) AS owner FROM customers WHERE status <> 'deleted'"
+        "   UNION ALL SELECT phone, '' FROM individuals WHERE status <> 'deleted') p"
+        "   WHERE phone IN (SELECT jsonb_array_elements_text($2::jsonb))), '{}'::json),"
+        " 'zones', coalesce((SELECT json_agg(name) FROM pg_timezone_names"
+        "   WHERE name IN (SELECT jsonb_array_elements_text($3::jsonb))), '[]'::json))";
+
+#define INPUT_COLUMNS                                                                              \
+	"x(row integer, existing uuid, email text, phone text, first_name text, last_name text,"   \
+	" company text, language text, time_zone text, status text, email_confirmed boolean,"      \
+	" password_hash text, date_input_format text, date_output_format text)"
+
+/* The existing customers an import changes, locked in id order (two imports cannot deadlock). */
+static const char SQL_IMPORT_LOCK[] =
+        "SELECT 1 FROM customers WHERE id IN (SELECT (e->>'existing')::uuid"
+        "  FROM jsonb_array_elements($1::jsonb) e WHERE e ? 'existing') ORDER BY id FOR UPDATE";
+
+/* New customers; answers their ids as a JSON array. */
+static const char SQL_IMPORT_CREATE[] =
+        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
+        "  WHERE existing IS NULL),"
+        " made AS (INSERT INTO customers (email, phone, first_name, last_name, company, language,"
+        "   time_zone, status, email_confirmed_at, password_hash, date_input_format,"
+        "   date_output_format, password_changed_at)"
+        "  SELECT email, phone, coalesce(first_name, ''), coalesce(last_name, ''),"
+        "   coalesce(company, ''), coalesce(language, $2::jsonb->>'language'),"
+        "   coalesce(time_zone, $2::jsonb->>'time_zone'),"
+        "   coalesce(status, CASE WHEN coalesce(email_confirmed, false) THEN 'active'"
+        "     ELSE 'pending' END),"
+        "   CASE WHEN coalesce(email_confirmed, false) THEN now() END, password_hash,"
+        "   coalesce(date_input_format, $2::jsonb->>'date_input_format'),"
+        "   coalesce(date_output_format, $2::jsonb->>'date_output_format'),"
+        "   CASE WHEN password_hash IS NOT NULL THEN now() END"
+        "  FROM input ORDER BY row RETURNING id)"
+        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM made";
+
+/* The existing customers, changed; answers their ids. */
+static const char SQL_IMPORT_UPDATE[] =
+        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
+        "  WHERE existing IS NOT NULL),"
+        " changed AS (UPDATE customers c SET phone = coalesce(i.phone, c.phone),"
+        "   first_name = coalesce(i.first_name, c.first_name),"
+        "   last_name = coalesce(i.last_name, c.last_name),"
+        "   company = coalesce(i.company, c.company), language = coalesce(i.language, c.language),"
+        "   time_zone = coalesce(i.time_zone, c.time_zone), status = coalesce(i.status, c.status),"
+        "   email_confirmed_at = CASE WHEN i.email_confirmed THEN coalesce(c.email_confirmed_at,"
+        "     now()) ELSE c.email_confirmed_at END,"
+        "   password_hash = coalesce(i.password_hash, c.password_hash),"
+        "   date_input_format = coalesce(i.date_input_format, c.date_input_format),"
+        "   date_output_format = coalesce(i.date_output_format, c.date_output_format),"
+        "   updated_at = now()"
+        "  FROM input i WHERE c.id = i.existing RETURNING c.id)"
+        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM changed";
+
+int customer_repo_import_lookup(json_t **out, struct db_conn *conn, const char *emails,
+                                const char *phones, const char *zones)
+{
+	return db_exec_json(out, conn, SQL_LOOKUP, 3, (const char *const[]){emails, phones, zones});
+}
+
+int customer_repo_import_lock(struct db_conn *conn, const char *rows)
+{
+	return db_exec(NULL, conn, SQL_IMPORT_LOCK, 1, (const char *const[]){rows});
+}
+
+int customer_repo_import_create(char **ids_out, struct db_conn *conn, const char *rows,
+                                const char *defaults)
+{
+	return db_exec_text(ids_out, conn, SQL_IMPORT_CREATE, 2,
+	                    (const char *const[]){rows, defaults});
+}
+
+int customer_repo_import_update(char **ids_out, struct db_conn *conn, const char *rows)
+{
+	return db_exec_text(ids_out, conn, SQL_IMPORT_UPDATE, 1, (const char *const[]){rows});
+}

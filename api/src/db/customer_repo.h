@@ -80,4 +80,24 @@ int confirmation_repo_cancel_changes(struct db_conn *conn, const char *customer_
 int confirmation_repo_use(struct customer_holder *holder_out, const char **purpose_out,
                           char old_email[255], struct db_conn *conn, const char *token, time_t now);
 
+/*
+ * An import's look-up, once for all its rows (emails, phones and zones: JSON arrays of text):
+ * {emails: {lower email: {id, status}}, people: [emails individuals hold], phones: {phone: lower
+ * email of its customer, "" for an individual}, zones: [the time zones PostgreSQL knows]}.
+ */
+int customer_repo_import_lookup(json_t **out, struct db_conn *conn, const char *emails,
+                                const char *phones, const char *zones);
+
+/*
+ * An import's checked rows (rows: a JSON array of {row, existing?, email, phone, first_name,
+ * last_name, company, language, time_zone, status, email_confirmed, password_hash,
+ * date_input_format, date_output_format}): the existing customers locked, the new ones created
+ * (defaults: {language, time_zone, date_input_format, date_output_format}), the existing ones
+ * changed; *ids_out: the ids touched, a JSON array (caller frees).
+ */
+int customer_repo_import_lock(struct db_conn *conn, const char *rows);
+int customer_repo_import_create(char **ids_out, struct db_conn *conn, const char *rows,
+                                const char *defaults);
+int customer_repo_import_update(char **ids_out, struct db_conn *conn, const char *rows);
+
 #endif

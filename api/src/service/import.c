@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "common/prefs.h"
 #include "db/audit_repo.h"
+#include "db/customer_repo.h"
 #include "db/db.h"
 #include "log.h"
 #include "service/settings.h"
@@ -178,83 +179,6 @@ static json_t *check_row(json_t *row, json_t *errors, const char *default_countr
 	return clean;
 }
 
-/* What the database holds for the rows' addresses and phones, and which time zones it knows. */
-static const char SQL_LOOKUP[] =
-        "SELECT json_build_object("
-        " 'emails', coalesce((SELECT json_object_agg(lower(email), json_build_object('id', id,"
-        "   'status', status)) FROM customers WHERE status <> 'deleted'"
-        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
-        "   '{}'::json),"
-        /* individuals sign in with theirs: an import cannot take them */
-        " 'people', coalesce((SELECT json_agg(lower(email)) FROM individuals WHERE status <> "
-        "'deleted'"
-        "   AND lower(email) = ANY (SELECT lower(e) FROM jsonb_array_elements_text($1::jsonb) e)),"
-        "   '[]'::json),"
-        " 'phones', coalesce((SELECT json_object_agg(phone, owner) FROM ("
-        "   SELECT phone, lower(email) AS owner FROM customers WHERE status <> 'deleted'"
-        "   UNION ALL SELECT phone, '' FROM individuals WHERE status <> 'deleted') p"
-        "   WHERE phone IN (SELECT jsonb_array_elements_text($2::jsonb))), '{}'::json),"
-        " 'zones', coalesce((SELECT json_agg(name) FROM pg_timezone_names"
-        "   WHERE name IN (SELECT jsonb_array_elements_text($3::jsonb))), '[]'::json))";
-
-#define INPUT_COLUMNS                                                                              \
-	"x(row integer, existing uuid, email text, phone text, first_name text, last_name text,"   \
-	" company text, language text, time_zone text, status text, email_confirmed boolean,"      \
-	" password_hash text, date_input_format text, date_output_format text)"
-
-/*
- * The import's transaction takes its locks in one order: the existing customers it changes first,
- * then the new rows, and the audit chain's lock last (its audit entries come after every customer
- * write), so it cannot deadlock with a staff action that holds a customer and appends its entry.
- */
-static const char SQL_IMPORT_LOCK[] =
-        "SELECT 1 FROM customers WHERE id IN (SELECT (e->>'existing')::uuid"
-        "  FROM jsonb_array_elements($1::jsonb) e WHERE e ? 'existing') ORDER BY id FOR UPDATE";
-
-/* New customers; answers their ids as a JSON array. */
-static const char SQL_IMPORT_CREATE[] =
-        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
-        "  WHERE existing IS NULL),"
-        " made AS (INSERT INTO customers (email, phone, first_name, last_name, company, language,"
-        "   time_zone, status, email_confirmed_at, password_hash, date_input_format,"
-        "   date_output_format, password_changed_at)"
-        "  SELECT email, phone, coalesce(first_name, ''), coalesce(last_name, ''),"
-        "   coalesce(company, ''), coalesce(language, $2::jsonb->>'language'),"
-        "   coalesce(time_zone, $2::jsonb->>'time_zone'),"
-        "   coalesce(status, CASE WHEN coalesce(email_confirmed, false) THEN 'active'"
-        "     ELSE 'pending' END),"
-        "   CASE WHEN coalesce(email_confirmed, false) THEN now() END, password_hash,"
-        "   coalesce(date_input_format, $2::jsonb->>'date_input_format'),"
-        "   coalesce(date_output_format, $2::jsonb->>'date_output_format'),"
-        "   CASE WHEN password_hash IS NOT NULL THEN now() END"
-        "  FROM input ORDER BY row RETURNING id)"
-        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM made";
-
-/* The existing customers, changed; answers their ids. */
-static const char SQL_IMPORT_UPDATE[] =
-        "WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS " INPUT_COLUMNS
-        "  WHERE existing IS NOT NULL),"
-        " changed AS (UPDATE customers c SET phone = coalesce(i.phone, c.phone),"
-        "   first_name = coalesce(i.first_name, c.first_name),"
-        "   last_name = coalesce(i.last_name, c.last_name),"
-        "   company = coalesce(i.company, c.company), language = coalesce(i.language, c.language),"
-        "   time_zone = coalesce(i.time_zone, c.time_zone), status = coalesce(i.status, c.status),"
-        "   email_confirmed_at = CASE WHEN i.email_confirmed THEN coalesce(c.email_confirmed_at,"
-        "     now()) ELSE c.email_confirmed_at END,"
-        "   password_hash = coalesce(i.password_hash, c.password_hash),"
-        "   date_input_format = coalesce(i.date_input_format, c.date_input_format),"
-        "   date_output_format = coalesce(i.date_output_format, c.date_output_format),"
-        "   updated_at = now()"
-        "  FROM input i WHERE c.id = i.existing RETURNING c.id)"
-        " SELECT coalesce(json_agg(id), '[]'::json)::text FROM changed";
-
-/* One audit entry per customer of ids ($1), action $7. */
-static const char SQL_IMPORT_AUDIT[] =
-        "INSERT INTO audit_log (actor_kind, actor_id, action, target_kind, target_id, customer_id,"
-        "   ip, request_id, details)"
-        " SELECT $2::text, $3::uuid, $7::text, 'customer', id::uuid, id::uuid, $4::inet, $5::text,"
-        "   jsonb_build_object('source', $6::text) FROM json_array_elements_text($1::json) id";
-
 /* The status an import may set on an existing customer (the database refuses the others). */
 static bool transition_ok(const char *from, const char *to)
 {
@@ -269,8 +193,8 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	       *phones = json_array(), *zones = json_array(), *seen = json_object(), *found = NULL,
 	       *valid = json_array(), *row, *details = NULL;
 	size_t i, created = 0, updated = 0, failed = 0;
-	char *a = NULL, *b = NULL, *c = NULL, *text = NULL, *defaults = NULL;
-	PGresult *made = NULL, *changed = NULL;
+	char *a = NULL, *b = NULL, *c = NULL, *text = NULL, *defaults = NULL, *made = NULL,
+	     *changed = NULL;
 	int rc;
 
 	*report = NULL;
@@ -314,8 +238,7 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	a = json_dumps(emails, JSON_COMPACT);
 	b = json_dumps(phones, JSON_COMPACT);
 	c = json_dumps(zones, JSON_COMPACT);
-	if ((rc = db_exec_json(&found, conn, SQL_LOOKUP, 3, (const char *const[]){a, b, c})) !=
-	    APP_OK)
+	if ((rc = customer_repo_import_lookup(&found, conn, a, b, c)) != APP_OK)
 		goto done;
 	json_array_foreach(clean_rows, i, row)
 	{
@@ -390,46 +313,29 @@ int import_run(json_t **report, struct db_conn *conn, json_t *rows, const struct
 	details = json_pack("{s:s, s:I, s:I, s:I, s:I}", "source", o->source, "rows",
 	                    (json_int_t)json_array_size(rows), "created", (json_int_t)created,
 	                    "updated", (json_int_t)updated, "errors", (json_int_t)failed);
-	const char *params[] = {text,
-	                        o->actor_kind,
-	                        o->actor_id,
-	                        o->ci && o->ci->ip && *o->ci->ip ? o->ci->ip : NULL,
-	                        o->ci ? o->ci->request_id : NULL,
-	                        o->source,
-	                        defaults};
+	struct audit_each each = {.actor_kind = o->actor_kind,
+	                          .actor_id = o->actor_id,
+	                          .ip = o->ci && o->ci->ip && *o->ci->ip ? o->ci->ip : NULL,
+	                          .request_id = o->ci ? o->ci->request_id : NULL,
+	                          .source = o->source};
 	struct audit_entry e = {.actor_kind = o->actor_kind,
 	                        .actor_id = o->actor_id,
 	                        .action = "customer.import",
-	                        .ip = params[3],
-	                        .request_id = params[4],
+	                        .ip = each.ip,
+	                        .request_id = each.request_id,
 	                        .details = details};
+	/* the customers it changes are locked first, in id order, so two imports cannot deadlock */
 	if ((rc = db_begin(conn)) == APP_OK &&
-	    (rc = db_exec(NULL, conn, SQL_IMPORT_LOCK, 1, params)) == APP_OK &&
-	    (rc = db_exec(&made, conn, SQL_IMPORT_CREATE, 2,
-	                  (const char *const[]){text, defaults})) == APP_OK &&
-	    (rc = db_exec(&changed, conn, SQL_IMPORT_UPDATE, 1, params)) == APP_OK) {
-		const char *created_params[] = {PQgetvalue(made, 0, 0),
-		                                params[1],
-		                                params[2],
-		                                params[3],
-		                                params[4],
-		                                params[5],
-		                                "customer.imported"};
-		const char *updated_params[] = {PQgetvalue(changed, 0, 0),
-		                                params[1],
-		                                params[2],
-		                                params[3],
-		                                params[4],
-		                                params[5],
-		                                "customer.import_updated"};
-
-		if ((rc = db_exec(NULL, conn, SQL_IMPORT_AUDIT, 7, created_params)) == APP_OK &&
-		    (rc = db_exec(NULL, conn, SQL_IMPORT_AUDIT, 7, updated_params)) == APP_OK &&
-		    (rc = audit_repo_append(conn, &e)) == APP_OK)
-			rc = db_commit(conn);
-	}
-	PQclear(made);
-	PQclear(changed);
+	    (rc = customer_repo_import_lock(conn, text)) == APP_OK &&
+	    (rc = customer_repo_import_create(&made, conn, text, defaults)) == APP_OK &&
+	    (rc = customer_repo_import_update(&changed, conn, text)) == APP_OK &&
+	    (rc = audit_repo_append_each(conn, made, "customer.imported", &each)) == APP_OK &&
+	    (rc = audit_repo_append_each(conn, changed, "customer.import_updated", &each)) ==
+	            APP_OK &&
+	    (rc = audit_repo_append(conn, &e)) == APP_OK)
+		rc = db_commit(conn);
+	free(made);
+	free(changed);
 	db_rollback(conn);
 	if (rc == APP_OK)
 		log_info("Customers - import by %s: %zu created, %zu updated, %zu rows refused",
