@@ -338,3 +338,40 @@ int account_repo_profile_text(char **out, struct db_conn *conn, enum principal_k
 	return db_exec_text(out, conn, profile_sql(kind), PRINCIPAL_IN_PORTAL(kind) ? 2 : 1,
 	                    (const char *const[]){id, db_time_param(ts, (long long)now)});
 }
+
+int account_repo_portal_holder(struct portal_holder *out, struct db_conn *conn, const char *address)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT coalesce(i.email, c.email), coalesce(i.first_name, c.first_name),"
+	                 " coalesce(i.language, c.language), c.id, coalesce(i.id::text, '')"
+	                 " FROM portal_logins l LEFT JOIN individuals i ON i.id = l.owner_id"
+	                 " JOIN customers c ON c.id = coalesce(i.customer_id, l.owner_id)"
+	                 " WHERE l.email = lower($1::text) OR l.phone = $1::text LIMIT 1",
+	                 1, (const char *const[]){address});
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->first_name, sizeof(out->first_name), "%s", PQgetvalue(res, 0, 1));
+		snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, 2));
+		snprintf(out->customer_id, sizeof(out->customer_id), "%s", PQgetvalue(res, 0, 3));
+		snprintf(out->individual_id, sizeof(out->individual_id), "%s",
+		         PQgetvalue(res, 0, 4));
+	}
+	PQclear(res);
+	return rc;
+}
+
+int account_repo_portal_email_taken(bool *taken_out, struct db_conn *conn, const char *email)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, "SELECT 1 FROM portal_logins WHERE email = lower($1::text)", 1,
+	                 (const char *const[]){email});
+
+	*taken_out = rc == APP_OK && PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}

@@ -87,4 +87,20 @@ int account_repo_set_question(struct db_conn *conn, const struct account *a, con
  */
 int account_repo_lock(struct db_conn *conn, const struct account *a);
 
+/* The portal account signing in with an address (an e-mail or an E.164 phone). */
+struct portal_holder {
+	char email[255];
+	char first_name[401]; /* 100 characters of UTF-8 */
+	char language[3];
+	char customer_id[37];
+	char individual_id[37]; /* "" for the customer itself */
+};
+
+/* Who signs in to the portal with address; APP_NOT_FOUND for nobody. */
+int account_repo_portal_holder(struct portal_holder *out, struct db_conn *conn,
+                               const char *address);
+
+/* Whether a portal account (customer or individual) signs in with the e-mail address. */
+int account_repo_portal_email_taken(bool *taken_out, struct db_conn *conn, const char *email);
+
 #endif

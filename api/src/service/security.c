@@ -12,6 +12,7 @@
 #include "db/audit_repo.h"
 #include "db/customer_repo.h"
 #include "db/db.h"
+#include "db/device_repo.h"
 #include "log.h"
 #include "notify/outbox.h"
 #include "service/api_tokens.h"
@@ -260,31 +261,22 @@ done:
 
 int security_tell_holder(struct db_conn *conn, struct app *app, const char *address)
 {
-	PGresult *res = NULL;
+	struct portal_holder h;
 	json_t *vars = NULL;
 	char id[37];
-	int rc = db_exec(&res, conn,
-	                 "SELECT coalesce(i.email, c.email), coalesce(i.first_name, c.first_name),"
-	                 " coalesce(i.language, c.language), c.id, i.id"
-	                 " FROM portal_logins l LEFT JOIN individuals i ON i.id = l.owner_id"
-	                 " JOIN customers c ON c.id = coalesce(i.customer_id, l.owner_id)"
-	                 " WHERE l.email = lower($1::text) OR l.phone = $1::text LIMIT 1",
-	                 1, (const char *const[]){address});
+	int rc = account_repo_portal_holder(&h, conn, address);
 
-	if (rc != APP_OK || PQntuples(res) != 1)
-		goto done;
-	vars = json_pack("{s:s, s:s}", "first_name", PQgetvalue(res, 0, 1), "address", address);
+	if (rc != APP_OK)
+		return rc == APP_NOT_FOUND ? APP_OK : rc;
+	vars = json_pack("{s:s, s:s}", "first_name", h.first_name, "address", address);
 	struct outbox_message m = {.event = "address_in_use",
-	                           .language = PQgetvalue(res, 0, 2),
+	                           .language = h.language,
 	                           .channel = "email",
-	                           .address = PQgetvalue(res, 0, 0),
+	                           .address = h.email,
 	                           .vars = vars,
-	                           .customer_id = PQgetvalue(res, 0, 3),
-	                           .individual_id =
-	                                   PQgetisnull(res, 0, 4) ? NULL : PQgetvalue(res, 0, 4)};
+	                           .customer_id = h.customer_id,
+	                           .individual_id = h.individual_id[0] ? h.individual_id : NULL};
 	rc = outbox_enqueue(id, conn, app, &m);
-done:
-	PQclear(res);
 	json_decref(vars);
 	return rc;
 }
@@ -295,9 +287,8 @@ int security_request_email_change(struct app *app, const struct principal *who,
 {
 	struct account a;
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
 	json_t *details = NULL;
-	bool taken;
+	bool taken = false;
 	int rc;
 
 	if (!PRINCIPAL_IN_PORTAL(who->kind))
@@ -317,9 +308,7 @@ int security_request_email_change(struct app *app, const struct principal *who,
 	    (rc = account_repo_get(&a, conn, a.kind, a.id)) != APP_OK)
 		goto done;
 	/* taken by any portal account, customer or individual */
-	rc = db_exec(&res, conn, "SELECT 1 FROM portal_logins WHERE email = lower($1::text)", 1,
-	             (const char *const[]){new_email});
-	taken = rc == APP_OK && PQntuples(res) > 0;
+	rc = account_repo_portal_email_taken(&taken, conn, new_email);
 	/* the same answer either way: a taken address gets no link, and its holder is told */
 	if (rc == APP_OK)
 		rc = taken ? security_tell_holder(conn, app, new_email)
@@ -332,7 +321,6 @@ int security_request_email_change(struct app *app, const struct principal *who,
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	json_decref(details);
 	return rc;
 }
@@ -429,29 +417,6 @@ static void device_label(char *out, size_t len, const char *ua)
 	snprintf(out, len, system ? "%s on %s" : "%s", browser, system);
 }
 
-/*
- * Remembers (device, network) and says whether the device and the network were both new for an
- * account that had signed in before. The network is the /24 (IPv4) or /48 (IPv6) of the address.
- */
-static const char SQL_DEVICE_SEEN[] =
-        "WITH here AS (SELECT sha256(convert_to($2::text, 'UTF8')) AS device,"
-        "   network(set_masklen($3::inet, CASE family($3::inet) WHEN 4 THEN 24 ELSE 48 END))::cidr"
-        "     AS net),"
-        " before AS (SELECT count(*) AS n,"
-        "   count(*) FILTER (WHERE k.device_hash = here.device OR k.network = here.net) AS known"
-        "   FROM known_devices k, here WHERE k.account_id = $1::uuid),"
-        " saved AS (INSERT INTO known_devices (account_id, device_hash, network, first_seen,"
-        "   last_seen) SELECT $1::uuid, device, net, to_timestamp($4::bigint),"
-        "   to_timestamp($4::bigint) FROM here"
-        "   ON CONFLICT (account_id, device_hash, network)"
-        "   DO UPDATE SET last_seen = excluded.last_seen)"
-        " SELECT n > 0 AND known = 0 FROM before";
-
-static const char SQL_ALERT_CREATE[] =
-        "INSERT INTO device_alerts (token_hmac, account_kind, account_id, created_at, expires_at)"
-        " VALUES (decode($1::text, 'hex'), $2::text, $3::uuid, to_timestamp($4::bigint),"
-        " to_timestamp($4::bigint) + make_interval(secs => $5::bigint))";
-
 static int alert_hmac(char out[65], const struct app *app, const char *token)
 {
 	char message[100];
@@ -463,28 +428,21 @@ static int alert_hmac(char out[65], const struct app *app, const char *token)
 int security_note_device(struct db_conn *conn, struct app *app, const struct account *a,
                          const struct client_info *ci, time_t now)
 {
-	PGresult *res = NULL;
-	char ts[24], ttl[24], token[65], hmac[65], link[2200], device[64], when[32], id[37];
+	char token[65], hmac[65], link[2200], device[64], when[32], id[37];
 	json_t *vars = NULL;
-	bool fresh;
+	bool fresh = false;
 	int rc;
 
 	if (!ci->ip || !*ci->ip)
 		return APP_OK; /* no address to compare (a test peer without one) */
-	db_time_param(ts, (long long)now);
-	rc = db_exec(
-	        &res, conn, SQL_DEVICE_SEEN, 4,
-	        (const char *const[]){a->id, ci->user_agent ? ci->user_agent : "", ci->ip, ts});
-	fresh = rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
+	rc = device_repo_seen(&fresh, conn, a->id, ci->user_agent ? ci->user_agent : "", ci->ip,
+	                      now);
 	if (rc != APP_OK || !fresh)
 		return rc;
-	db_time_param(ttl, (long long)NOT_ME_TTL_S);
 	if ((rc = secrets_random_hex(token, 32)) != APP_OK ||
 	    (rc = alert_hmac(hmac, app, token)) != APP_OK ||
-	    (rc = db_exec(NULL, conn, SQL_ALERT_CREATE, 5,
-	                  (const char *const[]){hmac, account_kind_name(a->kind), a->id, ts,
-	                                        ttl})) != APP_OK)
+	    (rc = device_repo_alert_create(conn, hmac, account_kind_name(a->kind), a->id, now,
+	                                   NOT_ME_TTL_S)) != APP_OK)
 		goto done;
 	snprintf(link, sizeof(link), "%s%s/not-me?token=%s", app->cfg.public_url,
 	         a->kind == PRINCIPAL_STAFF ? "/admin" : "", token);
@@ -507,35 +465,23 @@ done:
 	return rc;
 }
 
-static const char SQL_ALERT_USE[] =
-        "UPDATE device_alerts SET used_at = to_timestamp($2::bigint)"
-        " WHERE token_hmac = decode($1::text, 'hex') AND used_at IS NULL"
-        "   AND expires_at > to_timestamp($2::bigint)"
-        " RETURNING account_kind, account_id";
-
 int security_not_me(struct app *app, const struct client_info *ci, const char *token)
 {
 	struct account a;
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
-	char hmac[65], ts[24];
+	enum principal_kind kind;
+	char hmac[65], account_id[37];
 	time_t now = clock_now();
 	int rc;
 
 	if (!secrets_is_token(token) || alert_hmac(hmac, app, token) != APP_OK)
 		return APP_NOT_FOUND;
-	db_time_param(ts, (long long)now);
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
 	if ((rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(&res, conn, SQL_ALERT_USE, 2, (const char *const[]){hmac, ts})) != APP_OK)
+	    (rc = device_repo_alert_use(&kind, account_id, conn, hmac, now)) != APP_OK)
 		goto done;
-	if (PQntuples(res) != 1) {
-		rc = APP_NOT_FOUND;
-		goto done;
-	}
-	rc = account_repo_get(&a, conn, account_kind_parse(PQgetvalue(res, 0, 0)),
-	                      PQgetvalue(res, 0, 1));
+	rc = account_repo_get(&a, conn, kind, account_id);
 	struct audit_entry e = audit_entry_self(a.kind, a.id, ci, "auth.not_me", NULL);
 	/*
 	 * Whoever signed in knows the password: it stops working (the link sent now sets a new one),
@@ -550,7 +496,6 @@ int security_not_me(struct app *app, const struct client_info *ci, const char *t
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
 done:
-	PQclear(res);
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
 	if (rc == APP_OK)
