@@ -375,3 +375,103 @@ int account_repo_portal_email_taken(bool *taken_out, struct db_conn *conn, const
 	PQclear(res);
 	return rc;
 }
+
+/* Each field a patch may set, with its column; NULL in the patch keeps the value (coalesce). */
+static const char SQL_CUSTOMER_PATCH[] =
+        "UPDATE customers SET first_name = coalesce($2::text, first_name),"
+        " last_name = coalesce($3::text, last_name), company = coalesce($4::text, company),"
+        " phone = CASE WHEN $5::boolean THEN NULL ELSE phone END,"
+        " language = coalesce($6::text, language), time_zone = coalesce($7::text, time_zone),"
+        " date_input_format = coalesce($8::text, date_input_format),"
+        " date_output_format = coalesce($9::text, date_output_format), updated_at = now()"
+        " WHERE id = $1::uuid";
+
+/* the customer's parameters but the company, which an individual does not have */
+static const char SQL_INDIVIDUAL_PATCH[] =
+        "UPDATE individuals SET first_name = coalesce($2::text, first_name),"
+        " last_name = coalesce($3::text, last_name),"
+        " phone = CASE WHEN $4::boolean THEN NULL ELSE phone END,"
+        " language = coalesce($5::text, language), time_zone = coalesce($6::text, time_zone),"
+        " date_input_format = coalesce($7::text, date_input_format),"
+        " date_output_format = coalesce($8::text, date_output_format), updated_at = now()"
+        " WHERE id = $1::uuid";
+
+int account_repo_patch_profile(struct db_conn *conn, enum principal_kind kind, const char *id,
+                               const struct profile_patch *p)
+{
+	const char *removal = p->remove_phone ? "true" : "false";
+
+	if (kind == PRINCIPAL_CUSTOMER)
+		return db_exec(NULL, conn, SQL_CUSTOMER_PATCH, 9,
+		               (const char *const[]){id, p->first_name, p->last_name, p->company,
+		                                     removal, p->language, p->time_zone,
+		                                     p->date_input_format, p->date_output_format});
+	if (kind == PRINCIPAL_INDIVIDUAL)
+		return db_exec(NULL, conn, SQL_INDIVIDUAL_PATCH, 8,
+		               (const char *const[]){id, p->first_name, p->last_name, removal,
+		                                     p->language, p->time_zone,
+		                                     p->date_input_format, p->date_output_format});
+	return db_exec(NULL, conn,
+	               "UPDATE staff SET display_name = coalesce($2::text, display_name),"
+	               " updated_at = now() WHERE id = $1::uuid",
+	               2, (const char *const[]){id, p->display_name});
+}
+
+int account_repo_phone_taken(bool *taken_out, struct db_conn *conn, const char *phone,
+                             const char *owner_id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(
+	        &res, conn,
+	        "SELECT 1 FROM portal_logins WHERE phone = $1::text AND owner_id <> $2::uuid", 2,
+	        (const char *const[]){phone, owner_id});
+
+	*taken_out = rc == APP_OK && PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}
+
+int account_repo_phone_is(bool *same_out, struct db_conn *conn, enum principal_kind kind,
+                          const char *id, const char *phone)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 kind == PRINCIPAL_CUSTOMER
+	                         ? "SELECT phone IS NOT DISTINCT FROM $2::text FROM customers"
+	                           " WHERE id = $1::uuid"
+	                         : "SELECT phone IS NOT DISTINCT FROM $2::text FROM individuals"
+	                           " WHERE id = $1::uuid",
+	                 2, (const char *const[]){id, phone});
+
+	*same_out = rc == APP_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int account_repo_set_phone(struct db_conn *conn, enum principal_kind kind, const char *id,
+                           const char *phone)
+{
+	return db_exec(NULL, conn,
+	               kind == PRINCIPAL_CUSTOMER
+	                       ? "UPDATE customers SET phone = $2::text, updated_at = now()"
+	                         " WHERE id = $1::uuid"
+	                       : "UPDATE individuals SET phone = $2::text, updated_at = now()"
+	                         " WHERE id = $1::uuid",
+	               2, (const char *const[]){id, phone});
+}
+
+int account_repo_language(char language[3], struct db_conn *conn, enum principal_kind kind,
+                          const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 kind == PRINCIPAL_CUSTOMER
+	                         ? "SELECT language FROM customers WHERE id = $1::uuid"
+	                         : "SELECT language FROM individuals WHERE id = $1::uuid",
+	                 1, (const char *const[]){id});
+
+	if (rc == APP_OK && PQntuples(res) == 1)
+		snprintf(language, 3, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}

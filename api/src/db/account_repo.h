@@ -103,4 +103,32 @@ int account_repo_portal_holder(struct portal_holder *out, struct db_conn *conn,
 /* Whether a portal account (customer or individual) signs in with the e-mail address. */
 int account_repo_portal_email_taken(bool *taken_out, struct db_conn *conn, const char *email);
 
+/* What an account may change of its own profile; NULL keeps a field. */
+struct profile_patch {
+	const char *first_name, *last_name, *company; /* portal accounts (company: customers) */
+	bool remove_phone;                            /* portal accounts: no phone any more */
+	const char *language, *time_zone, *date_input_format, *date_output_format;
+	const char *display_name; /* staff */
+};
+
+/* Applies a patch to the account's own row (the fields its kind has). */
+int account_repo_patch_profile(struct db_conn *conn, enum principal_kind kind, const char *id,
+                               const struct profile_patch *p);
+
+/* Whether another portal account than owner_id signs in with phone. */
+int account_repo_phone_taken(bool *taken_out, struct db_conn *conn, const char *phone,
+                             const char *owner_id);
+
+/* Whether phone is the portal account's number already. */
+int account_repo_phone_is(bool *same_out, struct db_conn *conn, enum principal_kind kind,
+                          const char *id, const char *phone);
+
+/* Sets a portal account's phone (a verified one). APP_CONFLICT when another account took it. */
+int account_repo_set_phone(struct db_conn *conn, enum principal_kind kind, const char *id,
+                           const char *phone);
+
+/* The language a portal account reads its messages in (left as is when the account is gone). */
+int account_repo_language(char language[3], struct db_conn *conn, enum principal_kind kind,
+                          const char *id);
+
 #endif
