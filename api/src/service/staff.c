@@ -48,8 +48,7 @@ static int insert_owner(bool *created_out, struct app *app, const char *hash, bo
 	if ((rc = db_begin(conn)) != APP_OK)
 		goto done;
 	/* serializes concurrent first starts; released at commit */
-	if ((rc = db_exec(NULL, conn, "SELECT pg_advisory_xact_lock(27980536946601333)", 0,
-	                  NULL)) != APP_OK ||
+	if ((rc = staff_repo_lock_bootstrap(conn)) != APP_OK ||
 	    (rc = staff_repo_any(&any, conn)) != APP_OK || any)
 		goto done;
 	if ((rc = staff_repo_insert(id, conn, &s)) != APP_OK)
@@ -112,43 +111,47 @@ int staff_bootstrap(struct app *app, FILE *notice)
 
 /* ---- administration (permission staff.manage) ---- */
 
-#define STAFF_JSON                                                                                 \
-	"json_build_object('id', s.id, 'email', s.email, 'display_name', s.display_name,"          \
-	" 'role', s.role, 'status', s.status, 'must_change_password', s.must_change_password,"     \
-	" 'two_factor', EXISTS (SELECT 1 FROM totp_credentials t"                                  \
-	"   WHERE t.account_id = s.id AND t.confirmed_at IS NOT NULL),"                            \
-	" 'created_at', " DB_RFC3339(                                                              \
-	        "s.created_at") ","                                                                \
-	                        " 'last_login_at', " DB_RFC3339(                                   \
-	                                "s.last_login_at") ","                                     \
-	                                                   " 'last_login_ip', "                    \
-	                                                   "host(s.last_login_ip))"
+/* Runs read(out, conn, arg) on a connection of the pool. */
+static int read_one(json_t **out, struct app *app,
+                    int (*read)(json_t **out, struct db_conn *conn, const char *arg),
+                    const char *arg)
+{
+	struct db_conn *conn = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_pool_checkout(&conn, app->pool)) == APP_OK)
+		rc = read(out, conn, arg);
+	db_pool_checkin(app->pool, conn);
+	return rc;
+}
+
+static int list_staff(json_t **out, struct db_conn *conn, const char *unused)
+{
+	(void)unused;
+	return staff_repo_list(out, conn);
+}
+
+static int list_roles(json_t **out, struct db_conn *conn, const char *unused)
+{
+	(void)unused;
+	return staff_role_repo_list(out, conn);
+}
 
 int staff_list(json_t **out, struct app *app)
 {
-	return db_read_json(out, app->pool,
-	                    "SELECT json_build_object('items', coalesce(json_agg(" STAFF_JSON
-	                    " ORDER BY lower(s.email)), '[]'::json)) FROM staff s",
-	                    0, NULL);
+	return read_one(out, app, list_staff, NULL);
 }
-
-static const char SQL_STAFF_GET[] = "SELECT " STAFF_JSON " FROM staff s WHERE s.id = $1::uuid";
 
 int staff_get(json_t **out, struct app *app, const char *id)
 {
-	return db_read_json(out, app->pool, SQL_STAFF_GET, 1, (const char *const[]){id});
+	return read_one(out, app, staff_repo_get, id);
 }
 
 int staff_roles(json_t **out, struct app *app)
 {
 	json_t *catalogue = json_array();
-	int rc = db_read_json(
-	        out, app->pool,
-	        "SELECT json_build_object('items', coalesce(json_agg(json_build_object("
-	        " 'name', name, 'description', description, 'permissions',"
-	        " to_json(permissions), 'system', system) ORDER BY system DESC, name),"
-	        " '[]'::json)) FROM staff_roles",
-	        0, NULL);
+	int rc = read_one(out, app, list_roles, NULL);
 
 	for (const char *const *p = STAFF_PERMISSIONS; *p; p++)
 		json_array_append_new(catalogue, json_string(*p));
@@ -172,17 +175,6 @@ static struct audit_entry staff_entry(const struct principal *who, const struct 
 	                            .details = details};
 }
 
-static int role_exists(bool *exists_out, struct db_conn *conn, const char *role)
-{
-	PGresult *res = NULL;
-	int rc = db_exec(&res, conn, "SELECT 1 FROM staff_roles WHERE name = $1::text", 1,
-	                 (const char *const[]){role});
-
-	*exists_out = rc == APP_OK && PQntuples(res) == 1;
-	PQclear(res);
-	return rc;
-}
-
 /*
  * Whether who may give the role named role, or one with the permissions of the text[] literal perms
  * (role NULL): an owner gives anything; anybody else only what it holds itself, never the owner's
@@ -191,35 +183,9 @@ static int role_exists(bool *exists_out, struct db_conn *conn, const char *role)
 static int grantable(bool *ok_out, struct db_conn *conn, const struct principal *who,
                      const char *role, const char *perms)
 {
-	PGresult *res = NULL;
-	int rc;
-
 	*ok_out = strcmp(who->permissions, "*") == 0;
-	if (*ok_out)
-		return APP_OK;
-	rc = db_exec(&res, conn,
-	             "SELECT NOT ('*' = ANY (p)) AND p <@ string_to_array($3::text, ',')"
-	             " FROM (SELECT coalesce($2::text[], (SELECT permissions FROM staff_roles"
-	             "   WHERE name = $1::text)) AS p) r WHERE p IS NOT NULL",
-	             3, (const char *const[]){role, perms, who->permissions});
-	*ok_out = rc == APP_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return rc;
-}
-
-/* The role of a staff member (locked), for the rules of who may change it. */
-static int role_of(char role[33], struct db_conn *conn, const char *id)
-{
-	PGresult *res = NULL;
-	int rc = db_exec(&res, conn, "SELECT role FROM staff WHERE id = $1::uuid FOR UPDATE", 1,
-	                 (const char *const[]){id});
-
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_NOT_FOUND;
-	if (rc == APP_OK)
-		snprintf(role, 33, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return rc;
+	return *ok_out ? APP_OK
+	               : staff_role_repo_within(ok_out, conn, role, perms, who->permissions);
 }
 
 int staff_create(json_t **out, json_t *errors, const char **conflict, struct app *app,
@@ -251,7 +217,7 @@ int staff_create(json_t **out, json_t *errors, const char **conflict, struct app
 	role = json_string_value(json_object_get(body, "role"));
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if (role && (rc = role_exists(&known_role, conn, role)) != APP_OK)
+	if (role && (rc = staff_role_repo_exists(&known_role, conn, role)) != APP_OK)
 		goto done;
 	if (!known_role)
 		field_errors_add(errors, "role", role ? "invalid" : "required",
@@ -305,7 +271,7 @@ int staff_create(json_t **out, json_t *errors, const char **conflict, struct app
 	struct audit_entry e = staff_entry(who, ci, "staff.created", id, details);
 	if (rc == APP_OK && (rc = outbox_enqueue(message_id, conn, app, &m)) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK &&
-	    (rc = db_exec_json(out, conn, SQL_STAFF_GET, 1, (const char *const[]){id})) == APP_OK)
+	    (rc = staff_repo_get(out, conn, id)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);
@@ -317,41 +283,11 @@ done:
 	return rc;
 }
 
-/*
- * Whether the change leaves at least one active owner: the owners are locked first, so two staff
- * demoting the last two owners at once cannot both succeed.
- */
-static int keeps_an_owner(bool *ok_out, struct db_conn *conn, const char *id, const char *role,
-                          const char *status)
-{
-	PGresult *res = NULL;
-	int rc = db_exec(
-	        &res, conn,
-	        "SELECT id FROM staff WHERE role = 'owner' AND status = 'active' FOR UPDATE", 0,
-	        NULL);
-	int owners = rc == APP_OK ? PQntuples(res) : 0;
-	bool target_is_owner = false;
-
-	for (int i = 0; i < owners; i++)
-		target_is_owner |= strcmp(PQgetvalue(res, i, 0), id) == 0;
-	*ok_out = !target_is_owner || owners > 1 ||
-	          ((!role || strcmp(role, "owner") == 0) &&
-	           (!status || strcmp(status, "active") == 0));
-	PQclear(res);
-	return rc;
-}
-
-static const char SQL_STAFF_UPDATE[] =
-        "UPDATE staff SET display_name = coalesce($2::text, display_name),"
-        " role = coalesce($3::text, role), status = coalesce($4::text, status),"
-        " updated_at = now() WHERE id = $1::uuid RETURNING id";
-
 int staff_update(json_t **out, json_t *errors, const char **conflict, struct app *app,
                  const struct principal *who, const struct client_info *ci, const char *id,
                  json_t *body)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
 	const char *name = NULL, *role = NULL, *status = NULL, *key;
 	json_t *v, *details = NULL;
 	bool ok = true;
@@ -372,7 +308,7 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 	role = json_string_value(v = json_object_get(body, "role"));
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK)
 		return rc;
-	if (v && (!role || (rc = role_exists(&ok, conn, role)) != APP_OK || !ok)) {
+	if (v && (!role || (rc = staff_role_repo_exists(&ok, conn, role)) != APP_OK || !ok)) {
 		if (rc != APP_OK)
 			goto done;
 		field_errors_add(errors, "role", "invalid", "One of the staff roles.");
@@ -389,7 +325,8 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 	details = json_deep_copy(body);
 	struct audit_entry e = staff_entry(who, ci, "staff.updated", id, details);
 	char current[33];
-	if ((rc = db_begin(conn)) != APP_OK || (rc = role_of(current, conn, id)) != APP_OK ||
+	if ((rc = db_begin(conn)) != APP_OK ||
+	    (rc = staff_repo_role_of(current, conn, id)) != APP_OK ||
 	    (rc = grantable(&ok, conn, who, current, NULL)) != APP_OK)
 		goto done;
 	/* the member's present role and the one it gets must both be within the caller's own */
@@ -400,26 +337,22 @@ int staff_update(json_t **out, json_t *errors, const char **conflict, struct app
 		rc = APP_FORBIDDEN;
 		goto done;
 	}
-	if ((rc = keeps_an_owner(&ok, conn, id, role, status)) != APP_OK)
+	if ((rc = staff_repo_keeps_an_owner(&ok, conn, id, role, status)) != APP_OK)
 		goto done;
 	if (!ok) {
 		*conflict = "last_owner";
 		rc = APP_CONFLICT;
 		goto done;
 	}
-	rc = db_exec(&res, conn, SQL_STAFF_UPDATE, 4,
-	             (const char *const[]){id, name, role, status});
-	if (rc == APP_OK && PQntuples(res) != 1)
-		rc = APP_NOT_FOUND;
+	rc = staff_repo_update(conn, id, name, role, status);
 	if (rc == APP_OK && status && strcmp(status, "disabled") == 0)
 		rc = session_repo_revoke_others(conn, id, NULL, "account_disabled", clock_now());
 	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
-	    (rc = db_exec_json(out, conn, SQL_STAFF_GET, 1, (const char *const[]){id})) == APP_OK)
+	    (rc = staff_repo_get(out, conn, id)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	json_decref(details);
 	if (rc != APP_OK) {
 		json_decref(*out);
@@ -478,19 +411,16 @@ static void check_role(json_t *errors, json_t *body, bool create, const char **n
 		                 "A list of names from the staff permission catalogue.");
 }
 
-static const char SQL_ROLE_JSON[] =
-        "SELECT json_build_object('name', name, 'description', description, 'permissions',"
-        " to_json(permissions), 'system', system) FROM staff_roles WHERE name = $1::text";
-
 int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct app *app,
                     const struct principal *who, const struct client_info *ci, const char *existing,
                     json_t *body)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
 	const char *name, *description;
 	char perms[1024];
 	json_t *details = NULL;
+	bool ok = true, system = false;
+	long holders;
 	int rc;
 
 	*out = NULL;
@@ -502,24 +432,20 @@ int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct 
 	details = json_deep_copy(body);
 	struct audit_entry e = staff_entry(
 	        who, ci, existing ? "staff.role_updated" : "staff.role_created", NULL, details);
-	bool ok = true;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK || (rc = db_begin(conn)) != APP_OK)
 		goto done;
 	if (existing) {
-		rc = db_exec(&res, conn,
-		             "SELECT system FROM staff_roles WHERE name = $1::text FOR UPDATE", 1,
-		             (const char *const[]){existing});
-		if (rc == APP_OK && PQntuples(res) != 1)
-			rc = APP_NOT_FOUND;
-		else if (rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+		if ((rc = staff_role_repo_lock(&system, &holders, conn, existing)) != APP_OK)
+			goto done;
+		if (system) {
 			*conflict = "system_role";
-		else if (rc == APP_OK && strcmp(existing, who->role) == 0)
-			*conflict =
-			        "own_account"; /* a role that edits itself grants itself anything */
-		PQclear(res);
-		res = NULL;
-		if (rc != APP_OK || *conflict) {
-			rc = rc != APP_OK ? rc : *conflict[0] == 's' ? APP_CONFLICT : APP_FORBIDDEN;
+			rc = APP_CONFLICT;
+			goto done;
+		}
+		if (strcmp(existing, who->role) == 0) {
+			/* a role that edits itself grants itself anything */
+			*conflict = "own_account";
+			rc = APP_FORBIDDEN;
 			goto done;
 		}
 	}
@@ -532,39 +458,19 @@ int staff_role_save(json_t **out, json_t *errors, const char **conflict, struct 
 		rc = APP_FORBIDDEN;
 		goto done;
 	}
-	rc = existing
-	             ? db_exec(&res, conn,
-	                       "UPDATE staff_roles SET description = coalesce($2::text, "
-	                       "description),"
-	                       " permissions = coalesce($3::text[], permissions)"
-	                       " WHERE name = $1::text AND NOT system RETURNING name",
-	                       3, (const char *const[]){name, description, perms[0] ? perms : NULL})
-	             : db_exec(&res, conn,
-	                       "INSERT INTO staff_roles (name, description, permissions)"
-	                       " VALUES ($1::text, coalesce($2::text, ''), $3::text[]) RETURNING "
-	                       "name",
-	                       3, (const char *const[]){name, description, perms});
+	rc = existing ? staff_role_repo_update(conn, name, description, perms[0] ? perms : NULL)
+	              : staff_role_repo_insert(conn, name, description, perms);
 	if (rc == APP_CONFLICT) {
 		field_errors_add(errors, "name", "taken", "A role has this name.");
 		rc = APP_INVALID;
 		goto done;
 	}
-	if (rc == APP_OK && PQntuples(res) != 1) {
-		*conflict = "system_role"; /* or unknown: told apart below */
-		PQclear(res);
-		res = NULL;
-		rc = db_exec(&res, conn, "SELECT 1 FROM staff_roles WHERE name = $1::text", 1,
-		             (const char *const[]){name});
-		rc = rc == APP_OK ? (PQntuples(res) ? APP_CONFLICT : APP_NOT_FOUND) : rc;
-		goto done;
-	}
 	if (rc == APP_OK && (rc = audit_repo_append(conn, &e)) == APP_OK &&
-	    (rc = db_exec_json(out, conn, SQL_ROLE_JSON, 1, (const char *const[]){name})) == APP_OK)
+	    (rc = staff_role_repo_get(out, conn, name)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	json_decref(details);
 	if (rc != APP_OK) {
 		json_decref(*out);
@@ -577,43 +483,34 @@ int staff_role_delete(const char **conflict, struct app *app, const struct princ
                       const struct client_info *ci, const char *name)
 {
 	struct db_conn *conn = NULL;
-	PGresult *res = NULL;
 	json_t *details = json_pack("{s:s}", "name", name);
 	struct audit_entry e = staff_entry(who, ci, "staff.role_deleted", NULL, details);
+	bool ok = true, system = false;
+	long holders = 0;
 	int rc;
 
 	*conflict = NULL;
 	if ((rc = db_pool_checkout(&conn, app->pool)) != APP_OK ||
 	    (rc = db_begin(conn)) != APP_OK ||
-	    (rc = db_exec(&res, conn,
-	                  "SELECT system, (SELECT count(*) FROM staff WHERE role = $1::text)"
-	                  " FROM staff_roles WHERE name = $1::text FOR UPDATE",
-	                  1, (const char *const[]){name})) != APP_OK)
+	    (rc = staff_role_repo_lock(&system, &holders, conn, name)) != APP_OK ||
+	    (rc = grantable(&ok, conn, who, name, NULL)) != APP_OK)
 		goto done;
-	bool ok = true;
-	if (PQntuples(res) == 1 && (rc = grantable(&ok, conn, who, name, NULL)) != APP_OK)
-		goto done;
-	if (PQntuples(res) != 1) {
-		rc = APP_NOT_FOUND;
-	} else if (!ok || strcmp(name, who->role) == 0) {
+	if (!ok || strcmp(name, who->role) == 0) {
 		*conflict = ok ? "own_account" : "not_grantable";
 		rc = APP_FORBIDDEN;
-	} else if (strcmp(PQgetvalue(res, 0, 0), "t") == 0) {
+	} else if (system) {
 		*conflict = "system_role";
 		rc = APP_CONFLICT;
-	} else if (strcmp(PQgetvalue(res, 0, 1), "0") != 0) {
+	} else if (holders > 0) {
 		*conflict = "role_in_use"; /* the foreign key would refuse it too */
 		rc = APP_CONFLICT;
 	}
-	if (rc == APP_OK &&
-	    (rc = db_exec(NULL, conn, "DELETE FROM staff_roles WHERE name = $1::text", 1,
-	                  (const char *const[]){name})) == APP_OK &&
+	if (rc == APP_OK && (rc = staff_role_repo_delete(conn, name)) == APP_OK &&
 	    (rc = audit_repo_append(conn, &e)) == APP_OK)
 		rc = db_commit(conn);
 done:
 	db_rollback(conn);
 	db_pool_checkin(app->pool, conn);
-	PQclear(res);
 	json_decref(details);
 	return rc;
 }
