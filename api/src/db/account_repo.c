@@ -475,3 +475,18 @@ int account_repo_language(char language[3], struct db_conn *conn, enum principal
 	PQclear(res);
 	return rc;
 }
+
+int account_repo_portal_taken(bool *email_taken, bool *phone_taken, struct db_conn *conn,
+                              const char *email, const char *phone)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT bool_or(email = lower($1::text)), bool_or(phone = $2::text)"
+	                 " FROM portal_logins WHERE email = lower($1::text) OR phone = $2::text",
+	                 2, (const char *const[]){email, phone});
+
+	*email_taken = rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*phone_taken = rc == APP_OK && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	PQclear(res);
+	return rc;
+}

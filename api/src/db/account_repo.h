@@ -131,4 +131,8 @@ int account_repo_set_phone(struct db_conn *conn, enum principal_kind kind, const
 int account_repo_language(char language[3], struct db_conn *conn, enum principal_kind kind,
                           const char *id);
 
+/* Whether a portal account signs in with the e-mail, and with the phone (NULL: not asked). */
+int account_repo_portal_taken(bool *email_taken, bool *phone_taken, struct db_conn *conn,
+                              const char *email, const char *phone);
+
 #endif
