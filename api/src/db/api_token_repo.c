@@ -282,3 +282,13 @@ int api_token_repo_owned(char id_out[37], char trusted_ips_out[10001], struct db
 	PQclear(res);
 	return rc;
 }
+
+int api_token_repo_revoke_customer_all(struct db_conn *conn, const char *customer_id, time_t now)
+{
+	char ts[24];
+
+	return db_exec(NULL, conn,
+	               "UPDATE api_tokens SET revoked_at = to_timestamp($2::bigint)"
+	               " WHERE customer_id = $1::uuid AND revoked_at IS NULL",
+	               2, (const char *const[]){customer_id, db_time_param(ts, (long long)now)});
+}

@@ -79,4 +79,7 @@ int api_token_repo_record_use(struct db_conn *conn, const char *id, const char *
 int api_token_repo_owned(char id_out[37], char trusted_ips_out[10001], struct db_conn *conn,
                          const char *secret, const char *owner_id, time_t now);
 
+/* Revokes every token of a customer and of its individuals (the customer is deleted). */
+int api_token_repo_revoke_customer_all(struct db_conn *conn, const char *customer_id, time_t now);
+
 #endif

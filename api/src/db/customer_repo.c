@@ -1,7 +1,9 @@
 /* customers and email_confirmations SQL. */
 #include "db/customer_repo.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -335,4 +337,418 @@ int customer_repo_import_create(char **ids_out, struct db_conn *conn, const char
 int customer_repo_import_update(char **ids_out, struct db_conn *conn, const char *rows)
 {
 	return db_exec_text(ids_out, conn, SQL_IMPORT_UPDATE, 1, (const char *const[]){rows});
+}
+
+/* ---- search: keyset pages over (sort key, id), totals from the per-status counters ---- */
+
+/* The key column of a sort, and how a cursor's key text is read back. */
+static const struct {
+	const char *column, *cast;
+} SORT_KEYS[] = {
+        [SORT_NAME] = {"c.sort_name", "$4::text"},
+        [SORT_CREATED] = {"c.created_at", "$4::timestamptz"},
+        [SORT_LAST_LOGIN] = {"c.last_login_sort", "$4::timestamptz"},
+};
+
+/*
+ * $1 folded search text (LIKE-escaped) or NULL, $2 digits of a phone fragment or NULL, $3 statuses
+ * (text array) or NULL: every one but deleted.
+ */
+#define LIST_FILTER                                                                                \
+	" WHERE ($1::text IS NULL OR c.search_text LIKE '%' || $1::text || '%'"                    \
+	"        OR ($2::text IS NOT NULL AND c.search_text LIKE '%' || $2::text || '%'))"         \
+	"   AND (CASE WHEN $3::text[] IS NULL THEN c.status <> 'deleted'"                          \
+	"        ELSE c.status = ANY ($3::text[]) END)"
+
+#define LIST_ITEM                                                                                  \
+	"json_build_object('id', c.id, 'email', c.email, 'phone', c.phone, 'first_name',"          \
+	" c.first_name, 'last_name', c.last_name, 'company', c.company, 'status', c.status,"       \
+	" 'created_at', " DB_RFC3339("c.created_at") ", 'last_login_at', " DB_RFC3339(             \
+	        "c.last_login_at") ")"
+
+/* A cursor is the hex of "<key text>" and the id: "<hex>.<uuid>", opaque to callers. */
+static int cursor_split(char key[600], char id[37], const char *cursor)
+{
+	const char *dot = strchr(cursor, '.');
+	size_t hexlen = dot ? (size_t)(dot - cursor) : 0;
+
+	if (!dot || hexlen % 2 || hexlen / 2 >= 600 || strlen(dot + 1) != 36)
+		return APP_INVALID;
+	for (size_t i = 0; i < hexlen; i += 2) {
+		unsigned v;
+
+		if (!isxdigit((unsigned char)cursor[i]) ||
+		    !isxdigit((unsigned char)cursor[i + 1]) || sscanf(cursor + i, "%2x", &v) != 1 ||
+		    v == 0)
+			return APP_INVALID;
+		key[i / 2] = (char)v;
+	}
+	key[hexlen / 2] = '\0';
+	snprintf(id, 37, "%s", dot + 1);
+	for (const char *p = id; *p; p++)
+		if (!isxdigit((unsigned char)*p) && *p != '-')
+			return APP_INVALID;
+	return APP_OK;
+}
+
+static char *cursor_make(const char *key, const char *id)
+{
+	size_t n = strlen(key);
+	char *out = malloc(2 * n + 40);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", (unsigned char)key[i]);
+	snprintf(out + 2 * n, 40, ".%s", id);
+	return out;
+}
+
+/* The search text folded like the column (the database folds accents; here: LIKE escapes). */
+static void like_escape(char *out, size_t len, const char *q)
+{
+	size_t n = 0;
+
+	for (; *q && n + 3 < len; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[n++] = '\\';
+		out[n++] = *q;
+	}
+	out[n] = '\0';
+}
+
+/* The digits of a phone-like fragment ("06 12 34" -> "61234" without the national 0), or "". */
+static void phone_digits(char *out, size_t len, const char *q)
+{
+	size_t n = 0, digits = 0;
+
+	out[0] = '\0';
+	for (const char *p = q; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (!strchr(" +-.()/", *p))
+			return; /* a letter: not a phone fragment */
+	}
+	if (digits < 3)
+		return;
+	for (const char *p = q; *p && n + 1 < len; p++)
+		if (isdigit((unsigned char)*p) && !(n == 0 && *p == '0'))
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
+int customer_repo_page(json_t **out, struct db_conn *conn, const struct customer_query *q)
+{
+	char sql[2048], like[1024] = "", digits[64] = "", key[600] = "", id[37] = "", limit[16];
+	char statuses[128] = "";
+	PGresult *res = NULL;
+	json_t *items = json_array();
+	bool searching;
+	int rc, rows;
+
+	*out = NULL;
+	if (q->q && *q->q)
+		like_escape(like, sizeof(like), q->q);
+	if (q->q)
+		phone_digits(digits, sizeof(digits), q->q);
+	if (q->statuses[0]) {
+		snprintf(statuses, sizeof(statuses), "{");
+		for (int i = 0; q->statuses[i]; i++)
+			snprintf(statuses + strlen(statuses), sizeof(statuses) - strlen(statuses),
+			         "%s%s", i ? "," : "", q->statuses[i]);
+		snprintf(statuses + strlen(statuses), sizeof(statuses) - strlen(statuses), "}");
+	}
+	if (q->cursor && cursor_split(key, id, q->cursor) != APP_OK) {
+		json_decref(items);
+		return APP_INVALID;
+	}
+	snprintf(limit, sizeof(limit), "%d", q->limit + 1);
+	/*
+	 * Only fixed fragments are pasted: the sort's column, its cast and the direction. With search
+	 * text the matches are collected first through the trigram index (and counted in the same
+	 * scan), then sorted: walking the sort index and filtering would read most of a large table for
+	 * a rare fragment. Without it, the sort index gives the page directly.
+	 */
+	searching = (q->q && *q->q) || digits[0];
+	if (searching)
+		snprintf(sql, sizeof(sql),
+		         "WITH m AS MATERIALIZED (SELECT %s AS k, c.id FROM customers c %s),"
+		         " page AS (SELECT k, id FROM m"
+		         "  WHERE ($5::uuid IS NULL OR (k, id) %s (%s, $5::uuid))"
+		         "  ORDER BY k %s, id %s LIMIT $6::integer)"
+		         " SELECT %s, page.k::text, page.id, (SELECT count(*) FROM m)"
+		         " FROM page JOIN customers c ON c.id = page.id ORDER BY page.k %s, "
+		         "page.id %s",
+		         SORT_KEYS[q->sort].column, LIST_FILTER, q->descending ? "<" : ">",
+		         SORT_KEYS[q->sort].cast, q->descending ? "DESC" : "ASC",
+		         q->descending ? "DESC" : "ASC", LIST_ITEM, q->descending ? "DESC" : "ASC",
+		         q->descending ? "DESC" : "ASC");
+	else
+		snprintf(sql, sizeof(sql),
+		         "SELECT %s, %s::text, c.id FROM customers c %s"
+		         " AND ($5::uuid IS NULL OR (%s, c.id) %s (%s, $5::uuid))"
+		         " ORDER BY %s %s, c.id %s LIMIT $6::integer",
+		         LIST_ITEM, SORT_KEYS[q->sort].column, LIST_FILTER,
+		         SORT_KEYS[q->sort].column, q->descending ? "<" : ">",
+		         SORT_KEYS[q->sort].cast, SORT_KEYS[q->sort].column,
+		         q->descending ? "DESC" : "ASC", q->descending ? "DESC" : "ASC");
+	const char *params[] = {like[0] ? like : NULL,         digits[0] ? digits : NULL,
+	                        statuses[0] ? statuses : NULL, q->cursor ? key : NULL,
+	                        q->cursor ? id : NULL,         limit};
+	/* the folded search text: unaccent needs the database, so $1 is folded there */
+	rc = db_exec(&res, conn, "SELECT cabinet_fold($1::text)", 1, (const char *const[]){like});
+	if (rc == APP_OK && like[0])
+		snprintf(like, sizeof(like), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = NULL;
+	if (rc == APP_OK)
+		rc = db_exec(&res, conn, sql, 6, params);
+	if (rc != APP_OK) {
+		json_decref(items);
+		PQclear(res);
+		return rc;
+	}
+	rows = PQntuples(res);
+	for (int i = 0; i < rows && i < q->limit; i++)
+		json_array_append_new(items, json_loads(PQgetvalue(res, i, 0), 0, NULL));
+	*out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+	if (rows > q->limit) {
+		char *next = cursor_make(PQgetvalue(res, q->limit - 1, 1),
+		                         PQgetvalue(res, q->limit - 1, 2));
+
+		json_object_set_new(*out, "next_cursor", next ? json_string(next) : json_null());
+		free(next);
+	}
+	/* a search counted its matches along; without search text the per-status counters tell */
+	if (searching && rows > 0) {
+		json_object_set_new(*out, "total",
+		                    json_integer(strtoll(PQgetvalue(res, 0, 3), NULL, 10)));
+		PQclear(res);
+		return APP_OK;
+	}
+	PQclear(res);
+	res = NULL;
+	rc = searching ? db_exec(&res, conn, "SELECT count(*) FROM customers c" LIST_FILTER, 3,
+	                         params)
+	               : db_exec(&res, conn,
+	                         "SELECT coalesce(sum(n), 0) FROM customer_counts WHERE CASE WHEN"
+	                         " $1::text[] IS NULL THEN status <> 'deleted'"
+	                         " ELSE status = ANY ($1::text[]) END",
+	                         1, (const char *const[]){params[2]});
+	if (rc == APP_OK)
+		json_object_set_new(*out, "total",
+		                    json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10)));
+	PQclear(res);
+	if (rc != APP_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* ---- create, change, status ---- */
+
+static const char SQL_CUSTOMER_CREATE[] =
+        "INSERT INTO customers (email, phone, first_name, last_name, company, language, time_zone,"
+        " date_input_format, date_output_format, two_factor_policy, trusted_ips, custom_fields,"
+        " login_enabled, password_hash, must_change_password, status, email_confirmed_at,"
+        " created_at, updated_at, password_changed_at, role_id, allowed_role_ids)"
+        " SELECT f->>'email', f->>'phone', coalesce(f->>'first_name', ''),"
+        "  coalesce(f->>'last_name', ''), coalesce(f->>'company', ''),"
+        "  coalesce(f->>'language', d->>'language'), coalesce(f->>'time_zone', d->>'time_zone'),"
+        "  coalesce(f->>'date_input_format', d->>'date_input_format'),"
+        "  coalesce(f->>'date_output_format', d->>'date_output_format'),"
+        "  coalesce(f->>'two_factor_policy', 'inherit'), coalesce(f->>'trusted_ips', ''),"
+        "  coalesce(f->'custom_fields', '{}'::jsonb), coalesce((f->>'login_enabled')::boolean, "
+        "true),"
+        "  $2::text, coalesce((f->>'generate')::boolean, false),"
+        "  CASE WHEN coalesce((f->>'email_confirmed')::boolean, false) THEN 'active' ELSE 'pending'"
+        "  END,"
+        "  CASE WHEN coalesce((f->>'email_confirmed')::boolean, false) THEN "
+        "to_timestamp($3::bigint)"
+        "  END, to_timestamp($3::bigint), to_timestamp($3::bigint),"
+        "  CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint) END,"
+        "  (f->>'role_id')::uuid,"
+        "  coalesce(ARRAY(SELECT jsonb_array_elements_text(f->'allowed_role_ids'))::uuid[], '{}')"
+        " FROM (SELECT $1::jsonb AS f, $4::jsonb AS d) input RETURNING id";
+
+int customer_repo_create(char id_out[37], struct db_conn *conn, const char *fields,
+                         const char *password_hash, time_t now, const char *defaults)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc = db_exec(&res, conn, SQL_CUSTOMER_CREATE, 4,
+	                 (const char *const[]){fields, password_hash,
+	                                       db_time_param(ts, (long long)now), defaults});
+
+	if (rc == APP_OK)
+		snprintf(id_out, 37, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+int customer_repo_lock(struct customer_contact *out, struct db_conn *conn, const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT status, email, first_name, language FROM customers"
+	                 " WHERE id = $1::uuid FOR UPDATE",
+	                 1, (const char *const[]){id});
+
+	memset(out, 0, sizeof(*out));
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	if (rc == APP_OK) {
+		snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, 1));
+		snprintf(out->first_name, sizeof(out->first_name), "%s", PQgetvalue(res, 0, 2));
+		snprintf(out->language, sizeof(out->language), "%s", PQgetvalue(res, 0, 3));
+	}
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_CUSTOMER_UPDATE[] =
+        "UPDATE customers c SET"
+        " email = coalesce(f->>'email', c.email),"
+        " phone = CASE WHEN f ? 'phone' THEN f->>'phone' ELSE c.phone END,"
+        " first_name = coalesce(f->>'first_name', c.first_name),"
+        " last_name = coalesce(f->>'last_name', c.last_name),"
+        " company = coalesce(f->>'company', c.company),"
+        " language = coalesce(f->>'language', c.language),"
+        " time_zone = coalesce(f->>'time_zone', c.time_zone),"
+        " date_input_format = coalesce(f->>'date_input_format', c.date_input_format),"
+        " date_output_format = coalesce(f->>'date_output_format', c.date_output_format),"
+        " two_factor_policy = coalesce(f->>'two_factor_policy', c.two_factor_policy),"
+        " trusted_ips = coalesce(f->>'trusted_ips', c.trusted_ips),"
+        " custom_fields = coalesce(f->'custom_fields', c.custom_fields),"
+        " login_enabled = coalesce((f->>'login_enabled')::boolean, c.login_enabled),"
+        " email_confirmed_at = CASE WHEN NOT f ? 'email_confirmed' THEN c.email_confirmed_at"
+        "   WHEN (f->>'email_confirmed')::boolean"
+        "   THEN coalesce(c.email_confirmed_at, to_timestamp($3::bigint)) END,"
+        " status = CASE WHEN c.status = 'pending' AND (f->>'email_confirmed')::boolean"
+        "   THEN 'active' ELSE c.status END,"
+        " password_hash = coalesce($2::text, c.password_hash),"
+        " must_change_password = CASE WHEN $2::text IS NOT NULL"
+        "   THEN coalesce((f->>'generate')::boolean, false) ELSE c.must_change_password END,"
+        " password_changed_at = CASE WHEN $2::text IS NOT NULL THEN to_timestamp($3::bigint)"
+        "   ELSE c.password_changed_at END,"
+        " role_id = CASE WHEN f ? 'role_id' THEN (f->>'role_id')::uuid ELSE c.role_id END,"
+        " allowed_role_ids = CASE WHEN f ? 'allowed_role_ids'"
+        "   THEN ARRAY(SELECT jsonb_array_elements_text(f->'allowed_role_ids'))::uuid[]"
+        "   ELSE c.allowed_role_ids END,"
+        " updated_at = to_timestamp($3::bigint)"
+        " FROM (SELECT $1::jsonb AS f) input WHERE c.id = $4::uuid";
+
+int customer_repo_update(struct db_conn *conn, const char *id, const char *fields,
+                         const char *password_hash, time_t now)
+{
+	char ts[24];
+
+	return db_exec(NULL, conn, SQL_CUSTOMER_UPDATE, 4,
+	               (const char *const[]){fields, password_hash,
+	                                     db_time_param(ts, (long long)now), id});
+}
+
+int customer_repo_exists(struct db_conn *conn, const char *id)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, "SELECT 1 FROM customers WHERE id = $1::uuid", 1,
+	                 (const char *const[]){id});
+
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	PQclear(res);
+	return rc;
+}
+
+/* What stops with the customer: its live sessions and API tokens, its individuals' included. */
+static const char SQL_LIVE_SERVICES[] =
+        "SELECT (SELECT count(*) FROM sessions WHERE customer_id = $1::uuid AND revoked_at IS NULL"
+        "   AND expires_at > to_timestamp($2::bigint)),"
+        " (SELECT count(*) FROM api_tokens WHERE customer_id = $1::uuid AND revoked_at IS NULL"
+        "   AND (expires_at IS NULL OR expires_at > to_timestamp($2::bigint)))";
+
+int customer_repo_live_services(long *sessions, long *tokens, struct db_conn *conn, const char *id,
+                                time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc = db_exec(&res, conn, SQL_LIVE_SERVICES, 2,
+	                 (const char *const[]){id, db_time_param(ts, (long long)now)});
+
+	*sessions = rc == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	*tokens = rc == APP_OK ? strtol(PQgetvalue(res, 0, 1), NULL, 10) : 0;
+	PQclear(res);
+	return rc;
+}
+
+static const char SQL_SET_STATUS[] =
+        "WITH changed AS (UPDATE customers SET status = $2::text, updated_at = "
+        "to_timestamp($4::bigint)"
+        "   WHERE id = $1::uuid RETURNING id)"
+        " INSERT INTO customer_status_changes (customer_id, from_status, to_status, reason,"
+        "   staff_id, occurred_at)"
+        " SELECT id, $5::text, $2::text, $3::text, $6::uuid, to_timestamp($4::bigint) FROM changed";
+
+int customer_repo_set_status(struct db_conn *conn, const char *id, const char *from, const char *to,
+                             const char *reason, const char *staff_id, time_t now)
+{
+	char ts[24];
+
+	return db_exec(NULL, conn, SQL_SET_STATUS, 6,
+	               (const char *const[]){id, to, reason ? reason : "",
+	                                     db_time_param(ts, (long long)now), from, staff_id});
+}
+
+/* Runs a statement answering the one row it touched: APP_NOT_FOUND for none. */
+static int one_row(struct db_conn *conn, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn, sql, n, params);
+
+	if (rc == APP_OK && PQntuples(res) != 1)
+		rc = APP_NOT_FOUND;
+	PQclear(res);
+	return rc;
+}
+
+int customer_repo_confirm(struct db_conn *conn, const char *id, time_t now)
+{
+	char ts[24];
+
+	return one_row(conn,
+	               "UPDATE customers SET email_confirmed_at = to_timestamp($2::bigint),"
+	               " status = CASE WHEN status = 'pending' THEN 'active' ELSE status END,"
+	               " updated_at = to_timestamp($2::bigint)"
+	               " WHERE id = $1::uuid AND email_confirmed_at IS NULL RETURNING id",
+	               2, (const char *const[]){id, db_time_param(ts, (long long)now)});
+}
+
+int customer_repo_unconfirmed(struct db_conn *conn, const char *id)
+{
+	return one_row(conn,
+	               "SELECT 1 FROM customers WHERE id = $1::uuid AND email_confirmed_at IS NULL",
+	               1, (const char *const[]){id});
+}
+
+int customer_repo_set_generated_password(struct db_conn *conn, const char *id,
+                                         const char *password_hash, time_t now)
+{
+	char ts[24];
+
+	return db_exec(NULL, conn,
+	               "UPDATE customers SET password_hash = $2::text, must_change_password = true,"
+	               " password_changed_at = to_timestamp($3::bigint),"
+	               " updated_at = to_timestamp($3::bigint) WHERE id = $1::uuid",
+	               3,
+	               (const char *const[]){id, password_hash, db_time_param(ts, (long long)now)});
+}
+
+int customer_repo_clear_security_question(struct db_conn *conn, const char *id)
+{
+	return one_row(conn,
+	               "UPDATE customers SET security_question = NULL, security_answer_hash = NULL"
+	               " WHERE id = $1::uuid AND security_question IS NOT NULL RETURNING id",
+	               1, (const char *const[]){id});
 }

@@ -100,4 +100,75 @@ int customer_repo_import_create(char **ids_out, struct db_conn *conn, const char
                                 const char *defaults);
 int customer_repo_import_update(char **ids_out, struct db_conn *conn, const char *rows);
 
+/* ---- search ---- */
+
+enum customer_sort { SORT_NAME, SORT_CREATED, SORT_LAST_LOGIN };
+
+/* A page of the customer list. */
+struct customer_query {
+	const char *q; /* search text, or NULL */
+	const char
+	        *statuses[6]; /* status filter, NULL-terminated; none: every status but deleted */
+	enum customer_sort sort;
+	bool descending;
+	const char *cursor; /* next_cursor of the previous page, or NULL */
+	int limit;
+};
+
+/*
+ * One page: {items: [{id, email, phone, first_name, last_name, company, status, created_at,
+ * last_login_at}], next_cursor, total}. Keyset paging over (sort key, id); APP_INVALID for a cursor
+ * that did not come from this sort.
+ */
+int customer_repo_page(json_t **out, struct db_conn *conn, const struct customer_query *q);
+
+/* ---- create, change, status ---- */
+
+/*
+ * Creates a customer from checked fields (a JSON object; see customers_create) with its password's
+ * hash (or NULL) and the customer defaults ({language, time_zone, date_input_format,
+ * date_output_format}). APP_CONFLICT naming the e-mail or phone constraint in conn->constraint.
+ */
+int customer_repo_create(char id_out[37], struct db_conn *conn, const char *fields,
+                         const char *password_hash, time_t now, const char *defaults);
+
+/* What a change needs to know of the customer, and to write to it. */
+struct customer_contact {
+	char status[16];
+	char email[255];
+	char first_name[401]; /* 100 characters of UTF-8 */
+	char language[3];
+};
+
+/* Locks the customer row for a change; APP_NOT_FOUND for none (a deleted one is answered). */
+int customer_repo_lock(struct customer_contact *out, struct db_conn *conn, const char *id);
+
+/* Applies checked fields (see customers_update); password_hash: a new one, or NULL. */
+int customer_repo_update(struct db_conn *conn, const char *id, const char *fields,
+                         const char *password_hash, time_t now);
+
+/* APP_NOT_FOUND for no such customer. */
+int customer_repo_exists(struct db_conn *conn, const char *id);
+
+/* What stops with the customer: its live sessions and API tokens, its individuals' included. */
+int customer_repo_live_services(long *sessions, long *tokens, struct db_conn *conn, const char *id,
+                                time_t now);
+
+/* A status change, kept in the customer's status history with its reason and staff member. */
+int customer_repo_set_status(struct db_conn *conn, const char *id, const char *from, const char *to,
+                             const char *reason, const char *staff_id, time_t now);
+
+/* Confirms the customer's address (pending becomes active); APP_NOT_FOUND when it already was. */
+int customer_repo_confirm(struct db_conn *conn, const char *id, time_t now);
+
+/* APP_OK when the customer's address is not confirmed yet, APP_NOT_FOUND when it is. */
+int customer_repo_unconfirmed(struct db_conn *conn, const char *id);
+
+/* A generated password, to change at the next sign-in. */
+int customer_repo_set_generated_password(struct db_conn *conn, const char *id,
+                                         const char *password_hash, time_t now);
+
+/* Removes the security question; APP_NOT_FOUND when there was none. */
+int customer_repo_clear_security_question(struct db_conn *conn, const char *id);
+
 #endif

@@ -104,3 +104,17 @@ int role_repo_delete(struct db_conn *conn, const char *id)
 	return db_exec(NULL, conn, "DELETE FROM portal_roles WHERE id = $1::uuid", 1,
 	               (const char *const[]){id});
 }
+
+int role_repo_all_exist(bool *all_out, struct db_conn *conn, const char *ids)
+{
+	PGresult *res = NULL;
+	int rc = db_exec(&res, conn,
+	                 "SELECT count(*) = (SELECT count(DISTINCT x) FROM"
+	                 " jsonb_array_elements_text($1::jsonb) x) FROM portal_roles WHERE id IN"
+	                 " (SELECT x::uuid FROM jsonb_array_elements_text($1::jsonb) x)",
+	                 1, (const char *const[]){ids});
+
+	*all_out = rc == APP_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

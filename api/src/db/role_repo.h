@@ -35,4 +35,7 @@ int role_repo_use(json_t **where, bool *system_out, struct db_conn *conn, const 
 
 int role_repo_delete(struct db_conn *conn, const char *id);
 
+/* Whether every id of ids (a JSON array of role ids) is a portal role. */
+int role_repo_all_exist(bool *all_out, struct db_conn *conn, const char *ids);
+
 #endif

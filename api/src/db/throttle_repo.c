@@ -209,3 +209,18 @@ int throttle_repo_prune(struct db_conn *conn, time_t now)
 	               " interval '1 day'",
 	               1, (const char *const[]){ts});
 }
+
+int throttle_repo_unlock(bool *was_locked, struct db_conn *conn, const char *subject, time_t now)
+{
+	PGresult *res = NULL;
+	char ts[24];
+	int rc = db_exec(&res, conn,
+	                 "DELETE FROM login_throttle WHERE subject = $1::text"
+	                 " RETURNING coalesce(locked_until > to_timestamp($2::bigint), false)",
+	                 2, (const char *const[]){subject, db_time_param(ts, (long long)now)});
+
+	*was_locked =
+	        rc == APP_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}

@@ -66,4 +66,7 @@ int throttle_repo_count(long *retry_after_s, struct db_conn *conn, const char *k
  */
 int throttle_repo_prune(struct db_conn *conn, time_t now);
 
+/* Forgets the failures of subject (an unlock by staff); *was_locked: it was locked then. */
+int throttle_repo_unlock(bool *was_locked, struct db_conn *conn, const char *subject, time_t now);
+
 #endif

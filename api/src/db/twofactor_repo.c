@@ -187,3 +187,10 @@ int twofactor_repo_enrolled(struct db_conn *conn, const char *account_id)
 	               "UPDATE customers SET must_enrol_two_factor = false WHERE id = $1::uuid", 1,
 	               (const char *const[]){account_id});
 }
+
+int twofactor_repo_must_enrol(struct db_conn *conn, const char *customer_id)
+{
+	return db_exec(NULL, conn,
+	               "UPDATE customers SET must_enrol_two_factor = true WHERE id = $1::uuid", 1,
+	               (const char *const[]){customer_id});
+}

@@ -58,4 +58,7 @@ int mfa_repo_use(struct db_conn *conn, const char *token_hmac, time_t now);
 /* The account set up its second factor: a customer no longer has to at its next sign-in. */
 int twofactor_repo_enrolled(struct db_conn *conn, const char *account_id);
 
+/* Staff reset a customer's second factor: it sets one up again at its next sign-in. */
+int twofactor_repo_must_enrol(struct db_conn *conn, const char *customer_id);
+
 #endif

@@ -10,22 +10,11 @@
 #include <stdbool.h>
 
 #include "app.h"
-#include "db/pool.h"
 #include "auth/principal.h"
 #include "common/client.h"
 #include "common/err.h"
-
-enum customer_sort { SORT_NAME, SORT_CREATED, SORT_LAST_LOGIN };
-
-struct customer_query {
-	const char *q; /* search text, or NULL */
-	const char
-	        *statuses[6]; /* status filter, NULL-terminated; none: every status but deleted */
-	enum customer_sort sort;
-	bool descending;
-	const char *cursor; /* next_cursor of the previous page, or NULL */
-	int limit;
-};
+#include "db/customer_repo.h" /* struct customer_query */
+#include "db/pool.h"
 
 /*
  * Parses "name", "-created", "last_login"... into q. APP_INVALID for an unknown sort.
@@ -39,10 +28,10 @@ int customers_list(json_t **out, struct app *app, const struct customer_query *q
 int customers_export(char **csv, size_t *len, struct app *app, const struct customer_query *q);
 
 /* One customer as staff see it. APP_NOT_FOUND. */
+int customers_get(json_t **out, struct app *app, const char *id);
+
 /* customers_get as the JSON text PostgreSQL wrote (caller frees): for the read passed through. */
 int customers_get_text(char **out, struct app *app, const char *id);
-
-int customers_get(json_t **out, struct app *app, const char *id);
 
 /*
  * Creates a customer from a POST /customers body. Every field error is appended to errors (an array of
