@@ -308,8 +308,26 @@ int http_query_long(long *out, const struct _u_request *req, const char *name, l
 	return APP_OK;
 }
 
-void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
-                 struct problem *pb)
+/* Whether a cursor has the shape of those a list of that kind hands out. */
+static bool cursor_shaped(const char *cursor, enum http_cursor shape)
+{
+	size_t n = strlen(cursor), digits = strspn(cursor, "0123456789");
+
+	switch (shape) {
+	case CURSOR_ENTRY_ID: /* an audit entry's id */
+		return n <= 19 && digits == n;
+	case CURSOR_TIME_ID: /* "<digits>:<uuid>" */
+		return digits > 0 && digits <= 20 && cursor[digits] == ':' &&
+		       strlen(cursor + digits + 1) == 36 &&
+		       strspn(cursor + digits + 1, "0123456789abcdef-") == 36;
+	case CURSOR_KEYSET: /* "<hex of the sort key>.<uuid>": the repository reads it back */
+		return n <= 1300 && strspn(cursor, "0123456789abcdef.-") == n;
+	}
+	return false;
+}
+
+int http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                enum http_cursor shape, struct problem *pb)
 {
 	const char *cursor = http_query(req, "cursor");
 	long n = 50;
@@ -317,18 +335,11 @@ void http_paging(int *limit_out, const char **cursor_out, const struct _u_reques
 	http_query_long(&n, req, "limit", 1, 200, 50, pb);
 	*limit_out = (int)n;
 	*cursor_out = NULL;
-	if (cursor && *cursor) {
-		/* our cursors are "<digits>:<uuid>"; anything else did not come from us */
-		size_t digits = strspn(cursor, "0123456789");
-
-		if (digits == 0 || digits > 20 || cursor[digits] != ':' ||
-		    strlen(cursor + digits + 1) != 36 ||
-		    strspn(cursor + digits + 1, "0123456789abcdef-") != 36)
-			problem_field(pb, "cursor", "invalid",
-			              "Use the next_cursor of a previous page.");
-		else
-			*cursor_out = cursor;
-	}
+	if (cursor && (!*cursor || !cursor_shaped(cursor, shape)))
+		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
+	else
+		*cursor_out = cursor;
+	return pb->errors ? APP_INVALID : APP_OK;
 }
 
 void http_only_fields(json_t *body, const char *const *allowed, struct problem *pb)
@@ -345,19 +356,4 @@ void http_only_fields(json_t *body, const char *const *allowed, struct problem *
 		if (!known)
 			problem_field(pb, key, "unknown_field", "This field is not accepted.");
 	}
-}
-
-int http_paging_by_id(int *limit_out, const char **cursor_out, const struct _u_request *req,
-                      struct problem *pb)
-{
-	const char *cursor = http_query(req, "cursor");
-	long n = 50;
-
-	http_query_long(&n, req, "limit", 1, 200, 50, pb);
-	*limit_out = (int)n;
-	*cursor_out = cursor;
-	if (cursor &&
-	    (!*cursor || strlen(cursor) > 19 || strspn(cursor, "0123456789") != strlen(cursor)))
-		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
-	return pb->errors ? APP_INVALID : APP_OK;
 }

@@ -90,18 +90,19 @@ const char *http_query(const struct _u_request *req, const char *name);
 int http_query_long(long *out, const struct _u_request *req, const char *name, long min, long max,
                     long fallback, struct problem *pb);
 
-/*
- * The paging parameters of a list: ?limit= (1..200, default 50) and ?cursor= (opaque; must match
- * cursor_shape, a fixed-size description used in the error). Adds field errors to pb.
- */
-void http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
-                 struct problem *pb);
+/* The cursors of the lists: each list hands out one kind and takes back only that kind. */
+enum http_cursor {
+	CURSOR_ENTRY_ID, /* an audit entry's id: the audit log and the histories built on it */
+	CURSOR_TIME_ID,  /* "<microseconds>:<uuid>": the outbox */
+	CURSOR_KEYSET,   /* "<hex of the sort key>.<uuid>": the customer list, any of its sorts */
+};
 
 /*
- * The paging parameters of a history (the audit log and its views): ?limit= (1..200, default 50)
- * and ?cursor= (an entry id). APP_INVALID with field errors in pb.
+ * The paging parameters of every list, read in this one place: ?limit= (1..200, default 50) and
+ * ?cursor= (the next_cursor of a previous page, of the list's kind). APP_INVALID with field
+ * errors in pb (which may hold the list's other field errors already).
  */
-int http_paging_by_id(int *limit_out, const char **cursor_out, const struct _u_request *req,
-                      struct problem *pb);
+int http_paging(int *limit_out, const char **cursor_out, const struct _u_request *req,
+                enum http_cursor shape, struct problem *pb);
 
 #endif

@@ -11,6 +11,7 @@
 #include "routes/routes.h"
 #include "service/recovery.h"
 #include "service/registration.h"
+#include "service/devices.h"
 #include "service/security.h"
 #include "service/sessions.h"
 #include "service/settings.h"
@@ -576,7 +577,7 @@ int route_auth_not_me(const struct _u_request *req, struct _u_response *resp, vo
 	if (err == APP_OK && !(token = only_string_field(
 	                               body, "token", "The token of the link in the notice.", &pb)))
 		err = APP_INVALID;
-	if (err == APP_OK && (err = security_not_me(app, &ci, token)) == APP_NOT_FOUND) {
+	if (err == APP_OK && (err = devices_not_me(app, &ci, token)) == APP_NOT_FOUND) {
 		problem_set(&pb, "invalid_token",
 		            "This link is not valid: used, expired or mistyped.");
 		err = APP_INVALID;

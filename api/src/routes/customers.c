@@ -53,11 +53,9 @@ static void read_statuses(struct customer_query *q, const char *text, struct pro
 /* The query of the list and the export: q, status, sort, limit, cursor. */
 static int read_query(struct customer_query *q, const struct _u_request *req, struct problem *pb)
 {
-	const char *search = http_query(req, "q"), *cursor = http_query(req, "cursor");
-	long limit = 50;
+	const char *search = http_query(req, "q");
 
 	memset(q, 0, sizeof(*q));
-	q->limit = 50;
 	if (search && strlen(search) > 200)
 		problem_field(pb, "q", "invalid", "At most 200 characters.");
 	else
@@ -66,12 +64,7 @@ static int read_query(struct customer_query *q, const struct _u_request *req, st
 	if (customers_parse_sort(q, http_query(req, "sort")) != APP_OK)
 		problem_field(pb, "sort", "invalid",
 		              "name, created or last_login; a leading '-' sorts descending.");
-	http_query_long(&limit, req, "limit", 1, 200, 50, pb);
-	q->limit = (int)limit;
-	if (cursor && (strlen(cursor) > 1300 || !*cursor))
-		problem_field(pb, "cursor", "invalid", "Use the next_cursor of a previous page.");
-	else
-		q->cursor = cursor;
+	http_paging(&q->limit, &q->cursor, req, CURSOR_KEYSET, pb);
 	if (pb->errors) {
 		problem_set(pb, "validation_failed", "Some query parameters are invalid.");
 		return APP_INVALID;
@@ -294,7 +287,7 @@ int route_customers_history(const struct _u_request *req, struct _u_response *re
 	const char *id = http_path_uuid(req, "id"), *kind = http_query(req, "kind"), *cursor;
 	struct problem pb = {0};
 	json_t *out = NULL;
-	int limit, err = http_paging_by_id(&limit, &cursor, req, &pb);
+	int limit, err = http_paging(&limit, &cursor, req, CURSOR_ENTRY_ID, &pb);
 
 	if (kind && !action_filter_ok(kind))
 		problem_field(&pb, "kind", "invalid", "An action, or a prefix such as \"auth.\".");
@@ -394,7 +387,7 @@ int route_audit_list(const struct _u_request *req, struct _u_response *resp, voi
 	struct problem pb = {0};
 	struct db_conn *conn = NULL;
 	json_t *out = NULL;
-	int err = http_paging_by_id(&f.limit, &f.cursor, req, &pb);
+	int err = http_paging(&f.limit, &f.cursor, req, CURSOR_ENTRY_ID, &pb);
 
 	if (f.actor_id && !token_is_uuid(f.actor_id))
 		problem_field(&pb, "actor_id", "invalid", "A UUID.");

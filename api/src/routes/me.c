@@ -548,7 +548,7 @@ int route_me_history(const struct _u_request *req, struct _u_response *resp, voi
 	const char *cursor;
 	struct problem pb = {0};
 	json_t *out = NULL;
-	int limit, err = http_paging_by_id(&limit, &cursor, req, &pb);
+	int limit, err = http_paging(&limit, &cursor, req, CURSOR_ENTRY_ID, &pb);
 
 	if (err == APP_OK)
 		err = sessions_history(&out, app, &ctx->who, cursor, limit);

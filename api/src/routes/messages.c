@@ -52,7 +52,7 @@ static int list_messages(const struct _u_request *req, struct _u_response *resp,
 		              "An RFC 3339 time, e.g. 2026-01-31T00:00:00Z.");
 	if (f.to && !clock_is_rfc3339(f.to))
 		problem_field(&pb, "to", "invalid", "An RFC 3339 time, e.g. 2026-02-01T00:00:00Z.");
-	http_paging(&f.limit, &f.cursor, req, &pb);
+	http_paging(&f.limit, &f.cursor, req, CURSOR_TIME_ID, &pb);
 	if (pb.errors) {
 		problem_set(&pb, "validation_failed", "Some query parameters are invalid.");
 		err = APP_INVALID;

@@ -74,14 +74,6 @@ int security_request_email_change(struct app *app, const struct principal *who,
  */
 int security_tell_holder(struct db_conn *conn, struct app *app, const char *address);
 
-/*
- * Called inside the transaction of a new session: remembers the device and network, and when neither
- * pair was seen before for an account that has signed in before, queues the new_device_login notice
- * with its single-use "this wasn't me" link.
- */
-int security_note_device(struct db_conn *conn, struct app *app, const struct account *a,
-                         const struct client_info *ci, time_t now);
-
 /* What security_end_access ends. */
 enum {
 	END_SESSIONS = 1,      /* every session but keep_session */
@@ -97,11 +89,5 @@ enum {
 int security_end_access(struct db_conn *conn, struct app *app, const struct account *a,
                         const char *keep_session, const char *reason, unsigned what,
                         const char *notice_event);
-
-/*
- * POST /auth/not-me {token}: ends every session of the account and sends it a recovery link.
- * APP_NOT_FOUND for an unknown, used or expired link.
- */
-int security_not_me(struct app *app, const struct client_info *ci, const char *token);
 
 #endif

@@ -20,6 +20,7 @@
 #include "db/twofactor_repo.h"
 #include "service/api_tokens.h"
 #include "service/attempts.h"
+#include "service/devices.h"
 #include "service/security.h"
 #include "service/settings.h"
 #include "service/twofactor.h"
@@ -106,7 +107,7 @@ static int open_session(struct session_tokens *out, struct app *app, const struc
 	    /* the check that signed in gives its slots back and clears the account's failures */
 	    (rc = attempt_end(NULL, conn, t, ATTEMPT_SUCCEEDED)) != APP_OK ||
 	    (rehash && (rc = account_repo_set_hash(conn, a, rehash)) != APP_OK) ||
-	    (rc = security_note_device(conn, app, a, ci, now)) != APP_OK ||
+	    (rc = devices_note(conn, app, a, ci, now)) != APP_OK ||
 	    (rc = session_repo_principal(&out->who, NULL, conn, sid, a->id, NULL, now)) != APP_OK)
 		goto done;
 	details = json_pack("{s:s, s:s, s:b, s:s?}", "realm", realm_of(a->kind), "session_id", sid,
