@@ -184,15 +184,20 @@ int account_repo_get(struct account *out, struct db_conn *conn, enum principal_k
 	return rc;
 }
 
-static const char SQL_STAFF_RECORD_LOGIN[] =
-        "UPDATE staff SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
-        " WHERE id = $1::uuid";
-static const char SQL_CUSTOMER_RECORD_LOGIN[] =
-        "UPDATE customers SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
-        " WHERE id = $1::uuid";
-static const char SQL_INDIVIDUAL_RECORD_LOGIN[] =
-        "UPDATE individuals SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"
-        " WHERE id = $1::uuid";
+/*
+ * The last sign-in, written at most once a minute unless from another address: a sign-in again from
+ * the same place leaves the row alone (each write of a customer row updates every index of the
+ * table, the trigram one included). Every sign-in is in the audit log all the same.
+ */
+#define RECORD_LOGIN(table)                                                                        \
+	"UPDATE " table " SET last_login_at = to_timestamp($2::bigint), last_login_ip = $3::inet"  \
+	" WHERE id = $1::uuid AND (last_login_at IS NULL"                                          \
+	"   OR last_login_at <= to_timestamp($2::bigint) - interval '1 minute'"                    \
+	"   OR last_login_ip IS DISTINCT FROM $3::inet)"
+
+static const char SQL_STAFF_RECORD_LOGIN[] = RECORD_LOGIN("staff");
+static const char SQL_CUSTOMER_RECORD_LOGIN[] = RECORD_LOGIN("customers");
+static const char SQL_INDIVIDUAL_RECORD_LOGIN[] = RECORD_LOGIN("individuals");
 
 int account_repo_record_login(struct db_conn *conn, const struct account *a, time_t now,
                               const char *ip)
